@@ -1,0 +1,1 @@
+"""adqsp: a QSP simulator of atopic dermatitis and its treatment."""

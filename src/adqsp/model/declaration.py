@@ -1,0 +1,152 @@
+"""The model declared as data: parameters, states, assignments, rate laws, dose targets.
+
+Every other face (the batched right-hand side, the SBML export, the parameter table) is generated from
+one :class:`Model`. Expressions are strings in a small Python-syntax language (see ``expressions.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Mapping
+
+from adqsp.model.expressions import names_in
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A constant of the model: typical value, unit, source and between-patient variability.
+
+    ``log_sd`` is the standard deviation of ln(value) across patients (0: no variability).
+    ``source`` is a citation, or starts with ``calibrated:`` and names the targets it was fitted to.
+    """
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    log_sd: float = 0.0
+    description: str = ""
+
+    @property
+    def calibrated(self) -> bool:
+        return self.source.startswith("calibrated")
+
+
+@dataclass(frozen=True)
+class State:
+    """A state variable integrated over time (days). ``initial`` is a number or an expression."""
+
+    name: str
+    initial: str | float
+    unit: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A named expression evaluated at every time point (intermediate or observable)."""
+
+    name: str
+    expression: str
+    unit: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DoseTarget:
+    """Where a subcutaneous dose of a drug lands: ``state += amount_mg * bioavailability``."""
+
+    drug: str
+    state: str
+    bioavailability: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """One declared model: the single source of truth for every face of the project."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    states: tuple[State, ...]
+    assignments: tuple[Assignment, ...]
+    rates: Mapping[str, str]
+    dose_target: DoseTarget | None = None
+    correlations: tuple[tuple[str, str, float], ...] = ()
+    time_unit: str = "day"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rates", MappingProxyType(dict(self.rates)))
+        _check(self)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states)
+
+    @property
+    def assignment_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.assignments)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(f"no parameter named {name!r}")
+
+    def typical_values(self) -> dict[str, float]:
+        return {p.name: p.value for p in self.parameters}
+
+    def with_values(self, values: Mapping[str, float]) -> Model:
+        """A copy with new typical values for the named parameters (sources kept)."""
+        unknown = set(values) - set(self.parameter_names)
+        if unknown:
+            raise KeyError(f"unknown parameters: {', '.join(sorted(unknown))}")
+        params = tuple(
+            replace(p, value=float(values[p.name])) if p.name in values else p for p in self.parameters
+        )
+        return replace(self, parameters=params)
+
+
+def combine(name: str, *parts: Model, dose_target: DoseTarget | None = None) -> Model:
+    """Join model parts (PK, receptor, disease) into one model; names must not clash."""
+    rates: dict[str, str] = {}
+    for part in parts:
+        rates.update(part.rates)
+    targets = [p.dose_target for p in parts if p.dose_target is not None]
+    return Model(
+        name=name,
+        parameters=tuple(p for part in parts for p in part.parameters),
+        states=tuple(s for part in parts for s in part.states),
+        assignments=tuple(a for part in parts for a in part.assignments),
+        rates=rates,
+        dose_target=dose_target or (targets[0] if targets else None),
+        correlations=tuple(c for part in parts for c in part.correlations),
+    )
+
+
+def _check(model: Model) -> None:
+    """Declared names are unique, every state has a rate, every expression refers to known names."""
+    names = list(model.parameter_names) + list(model.state_names) + list(model.assignment_names)
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"model {model.name!r}: names declared twice: {', '.join(dupes)}")
+    if set(model.rates) != set(model.state_names):
+        missing = set(model.state_names) ^ set(model.rates)
+        raise ValueError(f"model {model.name!r}: states and rate laws differ for {sorted(missing)}")
+    known = set(model.parameter_names) | set(model.state_names) | {"t"}
+    for a in model.assignments:
+        unknown = names_in(a.expression) - known
+        if unknown:
+            raise ValueError(f"assignment {a.name!r} uses undefined names {sorted(unknown)}")
+        known.add(a.name)
+    for state, expr in model.rates.items():
+        unknown = names_in(expr) - known
+        if unknown:
+            raise ValueError(f"rate of {state!r} uses undefined names {sorted(unknown)}")
+    for s in model.states:
+        if isinstance(s.initial, str) and names_in(s.initial) - set(model.parameter_names):
+            raise ValueError(f"initial value of {s.name!r} may use parameters only")

@@ -1,0 +1,100 @@
+"""The expression language of model declarations and its two translations.
+
+Expressions are Python syntax restricted to numbers, names, ``+ - * / **``, comparisons and the functions in
+:data:`FUNCTIONS`. ``where(cond, a, b)`` is the conditional. The same text becomes vectorised numpy code
+(the engine) and an SBML Level 3 infix formula (the export), so the equations are written once.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+
+#: function name -> (numpy spelling, SBML L3 spelling, number of arguments)
+FUNCTIONS: dict[str, tuple[str, str, int]] = {
+    "exp": ("_np.exp", "exp", 1),
+    "log": ("_np.log", "ln", 1),
+    "sqrt": ("_np.sqrt", "sqrt", 1),
+    "sin": ("_np.sin", "sin", 1),
+    "tanh": ("_np.tanh", "tanh", 1),
+    "min": ("_np.minimum", "min", 2),
+    "max": ("_np.maximum", "max", 2),
+    "where": ("_np.where", "piecewise", 3),
+}
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+@lru_cache(maxsize=None)
+def parse(expression: str) -> ast.expr:
+    """Parse and check an expression; raises ValueError naming what is not allowed."""
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError as exc:
+        raise ValueError(f"cannot parse expression {expression!r}: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise ValueError(f"unknown function in {expression!r}")
+            if len(node.args) != FUNCTIONS[node.func.id][2] or node.keywords:
+                raise ValueError(f"wrong arguments to {node.func.id} in {expression!r}")
+        elif isinstance(node, ast.BinOp) and not isinstance(node.op, (*_BINOPS, ast.Pow)):
+            raise ValueError(f"operator not allowed in {expression!r}")
+        elif isinstance(node, ast.Compare) and (
+            len(node.ops) != 1 or not isinstance(node.ops[0], tuple(_CMPOPS))
+        ):
+            raise ValueError(f"comparison not allowed in {expression!r}")
+        elif isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise ValueError(f"constant not allowed in {expression!r}")
+        elif not isinstance(
+            node,
+            (ast.Call, ast.BinOp, ast.Compare, ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.USub,
+             ast.UAdd, *_BINOPS, ast.Pow, *_CMPOPS),
+        ):
+            raise ValueError(f"{type(node).__name__} not allowed in {expression!r}")
+    return tree
+
+
+def names_in(expression: str) -> set[str]:
+    """The variable names an expression refers to."""
+    return {
+        n.id for n in ast.walk(parse(expression)) if isinstance(n, ast.Name) and n.id not in FUNCTIONS
+    }
+
+
+def to_numpy(expression: str) -> str:
+    """Python source evaluating the expression elementwise on numpy arrays (``_np`` is numpy)."""
+    return _emit(parse(expression), numpy=True)
+
+
+def to_sbml(expression: str) -> str:
+    """SBML Level 3 infix formula (for ``libsbml.parseL3Formula``); time is ``time``."""
+    return _emit(parse(expression), numpy=False)
+
+
+def _emit(node: ast.expr, numpy: bool) -> str:
+    if isinstance(node, ast.Constant):
+        return repr(float(node.value))
+    if isinstance(node, ast.Name):
+        if node.id == "t" and not numpy:
+            return "time"
+        return node.id
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return f"({sign}{_emit(node.operand, numpy)})"
+    if isinstance(node, ast.BinOp):
+        left, right = _emit(node.left, numpy), _emit(node.right, numpy)
+        if isinstance(node.op, ast.Pow):
+            return f"({left} ** {right})" if numpy else f"pow({left}, {right})"
+        return f"({left} {_BINOPS[type(node.op)]} {right})"
+    if isinstance(node, ast.Compare):
+        left, right = _emit(node.left, numpy), _emit(node.comparators[0], numpy)
+        return f"({left} {_CMPOPS[type(node.ops[0])]} {right})"
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    np_name, sbml_name, _ = FUNCTIONS[node.func.id]
+    args = [_emit(a, numpy) for a in node.args]
+    if node.func.id == "where" and not numpy:
+        cond, a, b = args
+        args = [a, cond, b]
+    return f"{np_name if numpy else sbml_name}({', '.join(args)})"
