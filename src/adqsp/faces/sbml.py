@@ -1,0 +1,160 @@
+"""SBML Level 3 Version 2 export of the declared model, with the regimen as events.
+
+States become non-constant parameters with rate rules, assignments become assignment rules, every parameter
+carries its unit (as an SBML unit definition) and its source (in notes). Dose events add ``amount * F`` to the
+dose state at each dose time of the typical patient.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import libsbml
+import numpy as np
+
+from adqsp.model.declaration import Model
+from adqsp.model.expressions import to_sbml
+from adqsp.pk.regimen import Regimen
+
+#: base unit symbol -> list of (SBML kind, exponent, scale, multiplier)
+_BASE: dict[str, list[tuple[int, float, int, float]]] = {
+    "g": [(libsbml.UNIT_KIND_GRAM, 1, 0, 1.0)],
+    "mg": [(libsbml.UNIT_KIND_GRAM, 1, -3, 1.0)],
+    "kg": [(libsbml.UNIT_KIND_GRAM, 1, 3, 1.0)],
+    "L": [(libsbml.UNIT_KIND_LITRE, 1, 0, 1.0)],
+    "day": [(libsbml.UNIT_KIND_SECOND, 1, 0, 86400.0)],
+    "h": [(libsbml.UNIT_KIND_SECOND, 1, 0, 3600.0)],
+    "min": [(libsbml.UNIT_KIND_SECOND, 1, 0, 60.0)],
+    "s": [(libsbml.UNIT_KIND_SECOND, 1, 0, 1.0)],
+    "M": [(libsbml.UNIT_KIND_MOLE, 1, 0, 1.0), (libsbml.UNIT_KIND_LITRE, -1, 0, 1.0)],
+    "nM": [(libsbml.UNIT_KIND_MOLE, 1, -9, 1.0), (libsbml.UNIT_KIND_LITRE, -1, 0, 1.0)],
+    "pM": [(libsbml.UNIT_KIND_MOLE, 1, -12, 1.0), (libsbml.UNIT_KIND_LITRE, -1, 0, 1.0)],
+    "m": [(libsbml.UNIT_KIND_METRE, 1, 0, 1.0)],
+    "um": [(libsbml.UNIT_KIND_METRE, 1, -6, 1.0)],
+    "kDa": [(libsbml.UNIT_KIND_GRAM, 1, 3, 1.0), (libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)],
+    "copies": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
+}
+#: symbols that carry no SBML dimension (clinical scores, counts per cell, fractions)
+_DIMENSIONLESS = {"dimensionless", "1", "cell", "points", "fraction", "%", "AU", "score", "cells"}
+
+
+def unit_factors(unit: str) -> list[tuple[int, float, int, float]]:
+    """Parse a unit string such as ``mg/L/day``, ``1/(nM*min)``, ``g/m^2/h`` into SBML unit factors."""
+    factors: list[tuple[int, float, int, float]] = []
+    for sign, group in _groups(unit):
+        for token in filter(None, group.split("*")):
+            symbol, _, power = token.partition("^")
+            exponent = sign * (float(power) if power else 1.0)
+            if symbol in _DIMENSIONLESS:
+                continue
+            if symbol not in _BASE:
+                raise ValueError(f"unit {unit!r}: unknown symbol {symbol!r}")
+            factors += [(k, e * exponent, s, m) for k, e, s, m in _BASE[symbol]]
+    return factors
+
+
+def _groups(unit: str) -> list[tuple[int, str]]:
+    """Split ``a*b/c/(d*e)`` into (+1, 'a*b'), (-1, 'c'), (-1, 'd*e')."""
+    parts = re.split(r"/(?![^()]*\))", unit.replace(" ", ""))
+    return [(1 if i == 0 else -1, p.strip("()")) for i, p in enumerate(parts)]
+
+
+def unit_id(unit: str) -> str:
+    if not unit_factors(unit):
+        return "dimensionless"
+    return "u_" + re.sub(r"\W", "_", unit.replace("/", "_per_").replace("^", "pow").replace("*", "_"))
+
+
+def to_sbml_document(model: Model, regimen: Regimen | None = None, horizon_days: float = 112.0,
+                     weight_kg: float = 75.0) -> libsbml.SBMLDocument:
+    """Build the SBML document of ``model`` at its typical parameter values."""
+    doc = libsbml.SBMLDocument(3, 2)
+    sm = doc.createModel()
+    sm.setId(re.sub(r"\W", "_", model.name))
+    sm.setName(f"adqsp {model.name}")
+    units = {p.unit for p in model.parameters} | {s.unit for s in model.states} | {a.unit for a in model.assignments}
+    for unit in sorted(units | {model.time_unit}):
+        _add_unit(sm, unit)
+    sm.setTimeUnits(unit_id(model.time_unit))
+    for p in model.parameters:
+        value = weight_kg if p.name == "WT" else p.value
+        _parameter(sm, p.name, value, p.unit, True, f"{p.description} Source: {p.source}. log-SD {p.log_sd:g}.")
+    for s in model.states:
+        initial = s.initial if not isinstance(s.initial, str) else None
+        _parameter(sm, s.name, initial if initial is not None else 0.0, s.unit, False, f"state: {s.description}")
+        if initial is None:
+            ia = sm.createInitialAssignment()
+            ia.setSymbol(s.name)
+            ia.setMath(_math(str(s.initial)))
+        rule = sm.createRateRule()
+        rule.setVariable(s.name)
+        rule.setMath(_math(model.rates[s.name]))
+    for a in model.assignments:
+        _parameter(sm, a.name, None, a.unit, False, a.description)
+        rule = sm.createAssignmentRule()
+        rule.setVariable(a.name)
+        rule.setMath(_math(a.expression))
+    if regimen is not None and model.dose_target is not None:
+        times, amounts = regimen.events(horizon_days, np.array([weight_kg]))
+        target = model.dose_target
+        for i, (t, amt) in enumerate(zip(times, amounts[:, 0])):
+            ev = sm.createEvent()
+            ev.setId(f"dose_{i}")
+            ev.setUseValuesFromTriggerTime(True)
+            trig = ev.createTrigger()
+            trig.setInitialValue(False)
+            trig.setPersistent(True)
+            trig.setMath(_math(f"t >= {float(t)!r}"))
+            ea = ev.createEventAssignment()
+            ea.setVariable(target.state)
+            ea.setMath(_math(f"{target.state} + {float(amt)!r} * {target.bioavailability}"))
+    return doc
+
+
+def write_sbml(doc: libsbml.SBMLDocument) -> str:
+    return libsbml.writeSBMLToString(doc)
+
+
+def validation_errors(doc: libsbml.SBMLDocument) -> list[str]:
+    """Errors (not warnings) reported by libSBML's consistency checks, units excluded."""
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    doc.checkConsistency()
+    log = doc.getErrorLog()
+    return [
+        log.getError(i).getMessage().strip()
+        for i in range(log.getNumErrors())
+        if log.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
+
+
+def _parameter(sm, name: str, value: float | None, unit: str, constant: bool, note: str) -> None:
+    par = sm.createParameter()
+    par.setId(name)
+    par.setConstant(constant)
+    par.setUnits(unit_id(unit))
+    if value is not None:
+        par.setValue(float(value))
+    par.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(note)} Unit: {escape(unit)}.</p></body>')
+
+
+def _add_unit(sm, unit: str) -> None:
+    uid = unit_id(unit)
+    if uid == "dimensionless" or sm.getUnitDefinition(uid) is not None:
+        return
+    ud = sm.createUnitDefinition()
+    ud.setId(uid)
+    ud.setName(unit)
+    for kind, exponent, scale, multiplier in unit_factors(unit):
+        u = ud.createUnit()
+        u.setKind(kind)
+        u.setExponent(exponent)
+        u.setScale(scale)
+        u.setMultiplier(multiplier)
+
+
+def _math(expression: str):
+    ast_node = libsbml.parseL3Formula(to_sbml(expression))
+    if ast_node is None:
+        raise ValueError(f"libSBML could not parse {expression!r}: {libsbml.getLastParseL3Error()}")
+    return ast_node
