@@ -21,8 +21,8 @@ Array = np.ndarray
 class CompiledModel:
     """Generated batched functions of one model.
 
-    ``rhs(t, y, P)``: time derivatives, shape of ``y``. ``observe(t, y, P)``: every assignment, a dict of
-    arrays. ``initial(P)``: initial states. ``source``: the generated Python code, for inspection.
+    ``rhs(t, y, P)``: time derivatives, shape of ``y``. ``observe(t, y, P)``: every state and assignment, a
+    dict of arrays. ``initial(P)``: initial states. ``source``: the generated Python code, for inspection.
     """
 
     model: Model
@@ -44,11 +44,12 @@ class CompiledModel:
 
 def compile_model(model: Model) -> CompiledModel:
     """Translate the declaration to numpy source once and compile it."""
+    model.check()
     unpack_p = [f"    {p} = P[{i}]" for i, p in enumerate(model.parameter_names)]
     unpack_y = [f"    {s} = y[{i}]" for i, s in enumerate(model.state_names)]
     assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments]
     derivs = [f"    out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
-    observed = ", ".join(f"{a.name!r}: {a.name}" for a in model.assignments)
+    observed = ", ".join(f"{n!r}: {n}" for n in (*model.state_names, *model.assignment_names))
     inits = [
         f"    out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)
     ]

@@ -77,7 +77,11 @@ class Model:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rates", MappingProxyType(dict(self.rates)))
+
+    def check(self) -> Model:
+        """Raise ValueError unless names are unique, every state has a rate and every name is defined."""
         _check(self)
+        return self
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -112,7 +116,7 @@ class Model:
 
 
 def combine(name: str, *parts: Model, dose_target: DoseTarget | None = None) -> Model:
-    """Join model parts (PK, receptor, disease) into one model; names must not clash."""
+    """Join model parts (PK, receptor, disease) into one checked model; names must not clash."""
     rates: dict[str, str] = {}
     for part in parts:
         rates.update(part.rates)
@@ -125,7 +129,7 @@ def combine(name: str, *parts: Model, dose_target: DoseTarget | None = None) -> 
         rates=rates,
         dose_target=dose_target or (targets[0] if targets else None),
         correlations=tuple(c for part in parts for c in part.correlations),
-    )
+    ).check()
 
 
 def _check(model: Model) -> None:

@@ -71,7 +71,7 @@ def pk_block(drug: str, pk_model: str | None = None) -> Model:
 
 def no_drug_block() -> Model:
     """Placebo: every drug concentration is zero."""
-    return Model(name="pk_none", parameters=(), states=(),
+    return Model(name="pk_none", parameters=COVARIATES, states=(),
                  assignments=tuple(Assignment(f"{d}_skin_nM", "0.0", "nM", f"{d} not given") for d in DRUGS),
                  rates={})
 

@@ -171,3 +171,11 @@ def _positive(value: Any, where: str, upper: float | None = None) -> float:
     if upper is not None and number > upper:
         raise InputError(where, f"must be <= {upper:g}, got {number:g}")
     return number
+
+
+#: label regimens in scenario-file form (adults)
+LABEL_DOSES: dict[str, list[dict[str, float]]] = {
+    "dupilumab": [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2}],
+    "tralokinumab": [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2}],
+    "lebrikizumab": [{"mg": 500, "week": 0}, {"mg": 500, "week": 2}, {"mg": 250, "every_weeks": 2, "from_week": 4}],
+}

@@ -1,0 +1,3 @@
+from adqsp.faces.cli import main
+
+raise SystemExit(main())

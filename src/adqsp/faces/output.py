@@ -1,0 +1,90 @@
+"""Safe outputs: files written to a temporary name and renamed when complete; results folders swapped whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from adqsp.errors import InputError
+
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """CSV or Parquet by extension, atomically."""
+    path = check_file_path(path, TABLE_SUFFIXES)
+    if path.suffix == ".parquet":
+        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    else:
+        write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_json(data: object, path: Path) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n"))
+
+
+def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out") -> Path:
+    """Resolve an output file path; its folder must exist and its extension be one of ``suffixes``."""
+    path = Path(path).expanduser().resolve()
+    if path.suffix not in suffixes:
+        raise InputError(field, f"file must end in {' or '.join(suffixes)}, got {path.name!r}")
+    if not path.parent.is_dir():
+        raise InputError(field, f"folder {path.parent} does not exist")
+    if path.is_dir():
+        raise InputError(field, f"{path} is a folder")
+    return path
+
+
+class ResultsFolder:
+    """Build a results folder in a temporary sibling and swap it into place only when complete.
+
+    An explicit, non-empty target is replaced only with ``force``; the default folder under ``results/`` is
+    owned by adqsp and replaced on every run. Until :meth:`commit`, the previous results stay untouched.
+    """
+
+    def __init__(self, target: Path, force: bool, owned: bool) -> None:
+        self.target = Path(target).expanduser().resolve()
+        if self.target.exists() and not self.target.is_dir():
+            raise InputError("--out", f"{self.target} exists and is not a folder")
+        if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned):
+            raise InputError("--out", f"{self.target} is not empty (use --force to replace it)")
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial",
+                                             dir=self.target.parent))
+
+    def path(self, name: str) -> Path:
+        return self.staging / name
+
+    def commit(self) -> Path:
+        """Replace the target with the complete staging folder."""
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            os.replace(self.target, old)
+        os.replace(self.staging, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.target
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

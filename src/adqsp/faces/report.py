@@ -1,0 +1,319 @@
+"""Self-contained HTML report of a simulated trial: header, endpoint table and inline PNG plots.
+
+The page needs no network: plots are base64 PNGs drawn with matplotlib's Agg canvas (no pyplot state is
+touched), the CSS is inline and there is no JavaScript. The file is written atomically.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+#: endpoints of the table, in order, with their labels
+_ENDPOINTS: dict[str, str] = {
+    "EASI_pct_change": "EASI % change",
+    "EASI50": "EASI-50",
+    "EASI75": "EASI-75",
+    "EASI90": "EASI-90",
+    "IGA01": "IGA 0/1",
+    "NRS4": "Pruritus NRS ≥4-point improvement",
+    "NRS_pct_change": "Pruritus NRS % change",
+    "serum_trough_mg_L": "Serum trough (mg/L)",
+    "TARC_pct_change": "TARC % change",
+    "IgE_pct_change": "Total IgE % change",
+    "epidermal_thickness_pct_change": "Epidermal thickness % change",
+    "TEWL_pct_change": "TEWL % change",
+    "signature_reversal": "Transcriptomic signature reversal",
+}
+#: response rates (fractions) shown as grouped bars
+_RATES: dict[str, str] = {"EASI50": "EASI-50", "EASI75": "EASI-75", "EASI90": "EASI-90", "IGA01": "IGA 0/1",
+                          "NRS4": "NRS ≥4"}
+#: biomarker column of ``patients`` -> panel title
+_BIOMARKERS: dict[str, str] = {"TARC_pg_mL": "TARC", "IgE_IU_mL": "Total IgE", "epidermis_um": "Epidermal thickness",
+                               "TEWL": "TEWL"}
+_BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
+_COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "serum_mg_L", "il4ra_occupancy", *_BIOMARKERS, "ok")
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f0f0; }
+td.pub { color: #555; font-style: italic; }
+figure { margin: 1.2em 0; } img { max-width: 100%; }
+figcaption { font-size: 0.9em; color: #444; }
+"""
+
+
+def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
+    """Write the HTML report of ``summary`` and per-patient ``patients`` to ``path`` (atomically)."""
+    missing = [c for c in _COLUMNS if c not in patients.columns]
+    if missing:
+        raise ValueError(f"patients: missing columns {', '.join(missing)}")
+    ok = patients.loc[patients["ok"].eq(True)]
+    arms = [a["name"] for a in summary["arms"]]
+    arms += [a for a in pd.unique(ok["arm"]) if a not in arms]
+    colors = {a: f"C{i % 10}" for i, a in enumerate(arms)}
+    figures = [
+        (_plot_easi(summary, ok, arms, colors),
+         "Mean EASI % change from baseline per arm; band: 95% confidence interval of the mean. "
+         "Diamonds: published values."),
+        (_plot_rates(summary, colors),
+         "Response rates at each arm's last visit. Diamonds: published values."),
+        (_plot_pk(ok, arms, colors),
+         "Drug serum concentration: median (line) and 5–95th percentile band; arms without drug exposure omitted."),
+        (_plot_biomarkers(ok, arms, colors),
+         "Biomarkers: mean % change from each patient's first visit; band: 95% confidence interval of the mean."),
+        (_plot_occupancy(ok, arms, colors),
+         "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band."),
+    ]
+    _write_atomic(path, _page(summary, figures))
+
+
+def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
+    """The whole HTML document; ``figures`` are (base64 PNG, caption) pairs."""
+    title = f"adqsp report — {summary['scenario']}"
+    meta = (f"Scenario <b>{escape(str(summary['scenario']))}</b> · seed {escape(str(summary['seed']))} · "
+            f"adqsp {escape(str(summary['version']))} · {escape(_num(summary.get('weeks')))} weeks")
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f"<title>{escape(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<h1>{escape(title)}</h1>", f"<p>{meta}</p>",
+        "<h2>Arms</h2>", _arms_table(summary["arms"]),
+        "<h2>Endpoints at the last visit</h2>", _endpoint_table(summary["arms"]),
+        "<h2>Plots</h2>",
+    ]
+    for png, caption in figures:
+        parts.append(f'<figure><img src="data:image/png;base64,{png}" alt="{escape(caption)}">'
+                     f"<figcaption>{escape(caption)}</figcaption></figure>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _arms_table(arms: list[dict]) -> str:
+    """Arm, drug, patients simulated and excluded, and baseline means."""
+    head = "".join(f"<th>Baseline {escape(v)}</th>" for v in _BASELINE.values())
+    rows = [f"<table><thead><tr><th>Arm</th><th>Drug</th><th>Patients</th><th>Excluded</th>{head}</tr></thead><tbody>"]
+    for arm in arms:
+        baseline = arm.get("baseline") or {}
+        cells = "".join(f"<td>{escape(_fmt(k, baseline.get(k)))}</td>" for k in _BASELINE)
+        drug = arm.get("drug")
+        rows.append(f"<tr><td>{escape(str(arm['name']))}</td><td>{escape(str(drug)) if drug else '—'}</td>"
+                    f"<td>{int(arm['n'])}</td><td>{int(arm['excluded'])}</td>{cells}</tr>")
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _endpoint_table(arms: list[dict]) -> str:
+    """Simulated endpoints at each arm's last visit beside the published values at that week."""
+    last = [_last_visit(arm) for arm in arms]
+    published = [_at_week(arm.get("published") or {}, week) for arm, (week, _) in zip(arms, last, strict=True)]
+    endpoints = list(_ENDPOINTS)
+    endpoints += sorted({k for p in published for k in p if k not in _ENDPOINTS})
+    top = "".join(f'<th colspan="2">{escape(str(arm["name"]))}<br>week {escape(_num(week))}</th>'
+                  for arm, (week, _) in zip(arms, last, strict=True))
+    sub = "<th>simulated</th><th>published</th>" * len(arms)
+    rows = [f"<table><thead><tr><th rowspan=\"2\">Endpoint</th>{top}</tr><tr>{sub}</tr></thead><tbody>"]
+    for key in endpoints:
+        cells = "".join(f'<td>{escape(_fmt(key, visit.get(key)))}</td><td class="pub">{escape(_fmt(key, pub.get(key)))}'
+                        "</td>" for (_, visit), pub in zip(last, published, strict=True))
+        rows.append(f"<tr><td>{escape(_ENDPOINTS.get(key, key))}</td>{cells}</tr>")
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _last_visit(arm: dict) -> tuple[float, dict]:
+    """(week, endpoints) of the arm's last visit; (nan, {}) without visits."""
+    visits = arm.get("visits") or {}
+    if not visits:
+        return math.nan, {}
+    key = max(visits, key=float)
+    return float(key), visits[key]
+
+
+def _at_week(by_week: dict, week: float) -> dict:
+    """The entry of a week-keyed dict whose key equals ``week`` numerically, or {}."""
+    return next((v for k, v in by_week.items() if float(k) == week), {})
+
+
+def _fmt(key: str, value: object) -> str:
+    """Value formatted for the tables: rates and fractions in %, changes signed, '—' when missing."""
+    if value is None or not math.isfinite(v := float(value)):
+        return "—"
+    if key in _RATES or key.endswith("_fraction"):
+        return f"{100 * v:.1f}%"
+    if key.endswith("_pct_change"):
+        return f"{v:+.1f}%"
+    if key.endswith("_mean"):
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def _num(value: object) -> str:
+    """A number such as a week without trailing zeros; '—' when missing."""
+    return "—" if value is None or not math.isfinite(float(value)) else f"{float(value):g}"
+
+
+def _label(name: object) -> str:
+    """Text safe for matplotlib (no mathtext)."""
+    return str(name).replace("$", r"\$")
+
+
+def _mean_ci(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per week: mean of ``column`` and its 95% confidence interval (normal approximation)."""
+    g = frame.groupby("week")[column].agg(["mean", "std", "count"]).sort_index()
+    half = 1.96 * g["std"] / np.sqrt(g["count"])
+    return pd.DataFrame({"mid": g["mean"], "lo": g["mean"] - half, "hi": g["mean"] + half})
+
+
+def _median_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per week: median of ``column`` and its 5th and 95th percentiles."""
+    g = frame.groupby("week")[column]
+    return pd.DataFrame({"mid": g.median(), "lo": g.quantile(0.05), "hi": g.quantile(0.95)}).sort_index()
+
+
+def _draw_band(ax: Axes, band: pd.DataFrame, color: str, label: str, scale: float = 1.0) -> None:
+    """A line with markers and a shaded band."""
+    x = band.index.to_numpy(float)
+    ax.plot(x, scale * band["mid"].to_numpy(float), "-o", color=color, label=label, markersize=3)
+    ax.fill_between(x, scale * band["lo"].to_numpy(float), scale * band["hi"].to_numpy(float), color=color,
+                    alpha=0.2, linewidth=0)
+
+
+def _finish(ax: Axes, ylabel: str, xlabel: str = "Week", legend: bool = True) -> None:
+    """Axis labels, grid, legend when asked and something is labelled, 'no data' when nothing was drawn yet."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if not ax.has_data():
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="#888")
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small")
+
+
+def _by_arm(frame: pd.DataFrame, arms: Iterable[str]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(arm, rows) in the given arm order, skipping arms without rows."""
+    for arm in arms:
+        rows = frame.loc[frame["arm"] == arm]
+        if not rows.empty:
+            yield arm, rows
+
+
+def _plot_easi(summary: dict, ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
+    """Mean EASI % change over time with 95% CI, and published points."""
+    fig, ax = _figure()
+    for arm, rows in _by_arm(ok, arms):
+        _draw_band(ax, _mean_ci(rows, "EASI_pct_change"), colors[arm], _label(arm))
+    points = [(float(week), values["EASI_pct_change"], colors[arm["name"]])
+              for arm in summary["arms"] for week, values in (arm.get("published") or {}).items()
+              if values.get("EASI_pct_change") is not None]
+    for i, (week, value, color) in enumerate(points):
+        ax.plot(week, value, "D", color=color, markeredgecolor="k", label="published" if i == 0 else None)
+    _finish(ax, "EASI % change from baseline")
+    ax.axhline(0, color="#888", linewidth=0.8)
+    return _png(fig)
+
+
+def _plot_rates(summary: dict, colors: dict[str, str]) -> str:
+    """Grouped bars of response rates at the last visit, published values as markers."""
+    fig, ax = _figure()
+    x = np.arange(len(_RATES))
+    width = 0.8 / max(len(summary["arms"]), 1)
+    labelled = False
+    for i, arm in enumerate(summary["arms"]):
+        week, visit = _last_visit(arm)
+        published = _at_week(arm.get("published") or {}, week)
+        offset = x - 0.4 + width * (i + 0.5)
+        rates = [_percent(visit.get(k)) for k in _RATES]
+        ax.bar(offset, rates, width, color=colors[arm["name"]], label=f"{_label(arm['name'])} (week {_num(week)})")
+        for xi, key in zip(offset, _RATES, strict=True):
+            if published.get(key) is not None:
+                ax.plot(xi, _percent(published[key]), "D", color="k", label=None if labelled else "published")
+                labelled = True
+    ax.set_xticks(x, list(_RATES.values()))
+    ax.set_ylim(0, 100)
+    _finish(ax, "Responders (%)", xlabel="")
+    return _png(fig)
+
+
+def _percent(value: object) -> float:
+    """A fraction as percent; nan when missing."""
+    return math.nan if value is None else 100 * float(value)
+
+
+def _plot_pk(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
+    """Median and 5-95% band of serum concentration per drug arm."""
+    fig, ax = _figure()
+    for arm, rows in _by_arm(ok, arms):
+        if (rows["serum_mg_L"] > 0).any():
+            _draw_band(ax, _median_band(rows, "serum_mg_L"), colors[arm], _label(arm))
+    _finish(ax, "Serum concentration (mg/L)")
+    return _png(fig)
+
+
+def _plot_biomarkers(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
+    """Small multiples of mean % change from first visit of each biomarker."""
+    fig = Figure(figsize=(9, 6))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.95, wspace=0.25, hspace=0.25)
+    axes = fig.subplots(2, 2, sharex=True).ravel()
+    ordered = ok.sort_values("week")
+    for i, (ax, (column, title)) in enumerate(zip(axes, _BIOMARKERS.items(), strict=True)):
+        base = ordered.groupby(["arm", "patient_id"])[column].transform("first")
+        change = ordered.assign(pct=100 * (ordered[column] / base.where(base > 0) - 1))
+        for arm, rows in _by_arm(change, arms):
+            _draw_band(ax, _mean_ci(rows, "pct"), colors[arm], _label(arm))
+        ax.set_title(title)
+        _finish(ax, "% change", xlabel="Week" if i >= 2 else "", legend=i == 0)
+        ax.axhline(0, color="#888", linewidth=0.8)
+    return _png(fig)
+
+
+def _plot_occupancy(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
+    """Median and 5-95% band of lesional IL-4Ra occupancy per arm."""
+    fig, ax = _figure()
+    for arm, rows in _by_arm(ok, arms):
+        _draw_band(ax, _median_band(rows, "il4ra_occupancy"), colors[arm], _label(arm), scale=100.0)
+    ax.set_ylim(-2, 102)
+    _finish(ax, "IL-4Rα occupancy (%)")
+    return _png(fig)
+
+
+def _figure() -> tuple[Figure, Axes]:
+    """A single-axes figure outside pyplot (nothing to close); fixed margins, as a layout engine is slow."""
+    fig = Figure(figsize=(8, 4.5))
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.11, top=0.96)
+    return fig, fig.add_subplot()
+
+
+def _png(fig: Figure) -> str:
+    """The figure as base64 PNG (no metadata, so the page is reproducible)."""
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buffer, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

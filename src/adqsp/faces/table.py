@@ -1,0 +1,61 @@
+"""Text tables: the declared parameter table and the trial endpoint table beside published values."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from adqsp.model.declaration import Model
+
+_COLUMNS = ("name", "value", "unit", "log_sd", "calibrated", "source", "description")
+_ENDPOINTS = ("EASI_pct_change", "EASI50", "EASI75", "EASI90", "IGA01", "NRS4", "NRS_pct_change",
+              "serum_trough_mg_L", "TARC_pct_change", "IgE_pct_change", "epidermal_thickness_pct_change",
+              "TEWL_pct_change", "signature_reversal")
+
+
+def parameter_table(model: Model, fmt: str = "table") -> str:
+    """Every declared parameter with value, unit, variability and source, as text, CSV or Markdown."""
+    rows = [
+        {"name": p.name, "value": f"{p.value:.6g}", "unit": p.unit, "log_sd": f"{p.log_sd:g}",
+         "calibrated": "yes" if p.calibrated else "", "source": p.source, "description": p.description}
+        for p in model.parameters
+    ]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
+        lines += ["| " + " | ".join(r[c].replace("|", "\\|") for c in _COLUMNS) + " |" for r in rows]
+        return "\n".join(lines)
+    shown = ("name", "value", "unit", "log_sd", "calibrated", "source")
+    widths = {c: min(max(len(c), *(len(r[c]) for r in rows)), 60) for c in shown}
+    lines = ["  ".join(c.ljust(widths[c]) for c in shown)]
+    lines += ["  ".join(r[c][: widths[c]].ljust(widths[c]) for c in shown) for r in rows]
+    return "\n".join(lines)
+
+
+def endpoint_table(summary: dict) -> str:
+    """Endpoints at the last visit per arm, each beside its published value where known."""
+    arms = summary["arms"]
+    last = max(arms[0]["visits"], key=float)
+    header = [f"week {last}"] + [a["name"] for a in arms]
+    rows = [header]
+    base = summary.get("published_baseline", {})
+    for key in ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean"):
+        rows.append([f"baseline {key}"] + [_cell(a["baseline"][key], base.get(key), key) for a in arms])
+    for key in _ENDPOINTS:
+        rows.append([key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key)
+                             for a in arms])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n(simulated [published]; rates as fractions, changes in % from baseline)"
+
+
+def _cell(value: float | None, published: float | None, key: str) -> str:
+    fmt = "{:.1f}" if key.endswith(("pct_change", "_mean", "mg_L")) else "{:.2f}"
+    text = "—" if value is None else fmt.format(value)
+    return text if published is None else f"{text} [{fmt.format(published)}]"

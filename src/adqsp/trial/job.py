@@ -1,0 +1,92 @@
+"""The main job: run a scenario's virtual trial and collect its summary and per-patient table."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from adqsp.model.build import build_model
+from adqsp.trial.run import ArmResult, Progress, run_arm, screen
+from adqsp.trial.scenario import Scenario
+from adqsp.trial.summary import arm_summary, per_patient, published_baseline, published_values
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    scenario: Scenario
+    arms: tuple[ArmResult, ...]
+    summary: dict
+    patients: pd.DataFrame
+
+
+def package_version() -> str:
+    try:
+        return version("adqsp")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def parameter_set_hash(scenario: Scenario) -> str:
+    """Hash of every arm model's declared parameters (name, value, unit, variability)."""
+    h = hashlib.sha256()
+    for arm in scenario.arms:
+        for p in build_model(arm.drug, arm.pk_model).parameters:
+            h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())
+    return h.hexdigest()[:16]
+
+
+def run_trial(scenario: Scenario, progress: Progress | None = None) -> TrialResult:
+    """Screen, randomise and simulate every arm; summarise each arm at every visit."""
+    screened, y_enrol = screen(scenario, progress)
+    n_arms = len(scenario.arms)
+    results = []
+    for k, arm in enumerate(scenario.arms):
+        rows = np.arange(k, len(screened), n_arms)
+        results.append(run_arm(scenario, arm, screened.take(rows), y_enrol[:, rows], progress))
+    param_hash = parameter_set_hash(scenario)
+    summary = {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "version": package_version(),
+        "parameter_set": param_hash,
+        "weeks": scenario.weeks,
+        "patients_per_arm": scenario.patients_per_arm,
+        "published_baseline": published_baseline(scenario.compare_to),
+        "arms": [arm_summary(r, published_values(scenario.compare_to, r.arm.name)) for r in results],
+    }
+    patients = pd.concat([_patient_rows(r, param_hash) for r in results], ignore_index=True)
+    return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
+
+
+def _patient_rows(result: ArmResult, param_hash: str) -> pd.DataFrame:
+    """Long table: one row per patient per visit."""
+    n_visits, n = result.scores["EASI"].shape
+    derived = per_patient(result)
+    r = result.readouts
+    columns = {
+        "arm": np.repeat(result.arm.name, n_visits * n),
+        "patient_id": np.tile(result.patients.index, n_visits),
+        "parameter_set": np.repeat(param_hash, n_visits * n),
+        "week": np.repeat(result.weeks, n),
+        "ok": np.tile(result.ok, n_visits),
+        "WT": np.tile(result.patients.values["WT"], n_visits),
+        **{k: result.scores[k].ravel() for k in ("EASI", "IGA", "NRS", "BSA")},
+        "EASI_pct_change": derived["EASI_pct_change"].ravel(),
+        "EASI_latent": r["easi"].ravel(),
+        "serum_mg_L": r["serum_mg_L"].ravel(),
+        "il4ra_occupancy": r["les_keratinocyte_il4ra_occupancy"].ravel(),
+        "TARC_pg_mL": r["tarc_serum"].ravel(),
+        "IgE_IU_mL": r["ige_serum"].ravel(),
+        "epidermis_um": r["les_epidermis_um"].ravel(),
+        "TEWL": r["les_tewl"].ravel(),
+        "signature_reversal": derived["signature_reversal"].ravel(),
+        "IL13_pM": r["les_IL13_pM"].ravel(),
+        "IL4_pM": r["les_IL4_pM"].ravel(),
+        "IFNg": r["les_IFNg"].ravel(),
+        "IL17": r["les_IL17"].ravel(),
+    }
+    return pd.DataFrame(columns)

@@ -1,0 +1,103 @@
+"""Trial statistics: responder rules, arm means of per-patient change from baseline, published comparators.
+
+Responders (per patient, against the patient's own observed baseline visit):
+EASI-50/75/90: EASI reduced by at least 50/75/90%. IGA 0/1: IGA 0 or 1 with a reduction of at least 2 points.
+NRS4: weekly-average peak pruritus NRS improved by at least 4 points, among patients with baseline NRS >= 4.
+Patients whose solver failed or whose read-outs are not finite are excluded from every statistic and counted.
+"""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import numpy as np
+
+from adqsp.trial.run import ArmResult
+
+BASELINE_KEYS = ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean")
+VISIT_KEYS = ("EASI_pct_change", "EASI50", "EASI75", "EASI90", "IGA01", "NRS4", "NRS_pct_change",
+              "serum_trough_mg_L", "TARC_pct_change", "IgE_pct_change", "epidermal_thickness_pct_change",
+              "TEWL_pct_change", "signature_reversal")
+#: summary key -> per-visit read-out whose percent change is averaged
+_PCT_READOUTS = {"TARC_pct_change": "tarc_serum", "IgE_pct_change": "ige_serum",
+                 "epidermal_thickness_pct_change": "les_epidermis_um", "TEWL_pct_change": "les_tewl"}
+
+
+def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
+    """Per-patient, per-visit derived quantities ``(n_visits, n_patients)`` used by the statistics."""
+    s, r = result.scores, result.readouts
+    easi0, iga0, nrs0 = s["EASI"][0], s["IGA"][0], s["NRS"][0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {
+            "EASI_pct_change": 100.0 * (s["EASI"] - easi0) / easi0,
+            "NRS_pct_change": np.where(nrs0 > 0, 100.0 * (s["NRS"] - nrs0) / nrs0, np.nan),
+            "signature_reversal": 1.0 - r["les_signature_up"] / r["les_signature_up"][0],
+            **{k: 100.0 * (r[v] - r[v][0]) / r[v][0] for k, v in _PCT_READOUTS.items()},
+        }
+    out["IGA01"] = ((s["IGA"] <= 1) & (iga0 - s["IGA"] >= 2)).astype(float)
+    out["NRS4"] = np.where(nrs0 >= 4, (nrs0 - s["NRS"] >= 4).astype(float), np.nan)
+    for level in (50, 75, 90):
+        out[f"EASI{level}"] = (out["EASI_pct_change"] <= -level).astype(float)
+    return out
+
+
+def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None = None) -> dict:
+    """The summary.json entry of one arm."""
+    ok = result.ok
+    s = result.scores
+    derived = per_patient(result)
+    visits = {}
+    for k, week in enumerate(result.weeks):
+        entry = {key: _mean(derived[key][k][ok]) for key in VISIT_KEYS if key in derived}
+        entry["serum_trough_mg_L"] = (_mean(result.readouts["serum_mg_L"][k][ok]) if result.arm.drug else None)
+        visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
+    return {
+        "name": result.arm.name,
+        "drug": result.arm.drug,
+        "n": int(ok.sum()),
+        "excluded": int((~ok).sum()),
+        "excluded_reasons": {"solver failure or non-finite read-out": int((~ok).sum())} if (~ok).any() else {},
+        "baseline": {
+            "EASI_mean": _mean(s["EASI"][0][ok]),
+            "IGA4_fraction": _mean((s["IGA"][0][ok] == 4).astype(float)),
+            "NRS_mean": _mean(s["NRS"][0][ok]),
+            "BSA_mean": _mean(s["BSA"][0][ok]),
+        },
+        "visits": visits,
+        "published": published or {},
+    }
+
+
+def published_values(studies: tuple[str, ...], arm_name: str) -> dict[str, dict[str, float]]:
+    """Calibration-target values for an arm, by week: rows of the named studies whose arm matches."""
+    out: dict[str, dict[str, float]] = {}
+    for row in calibration_targets():
+        if row["study"] in studies and row["arm"] == arm_name and row["week"]:
+            try:
+                value = float(row["value"])
+            except ValueError:
+                continue
+            out.setdefault(_week_key(float(row["week"])), {})[row["endpoint"]] = value
+    return out
+
+
+def published_baseline(studies: tuple[str, ...]) -> dict[str, float]:
+    """Baseline means of the pooled trial population (rows with arm 'all arms' at week 0)."""
+    return {row["endpoint"]: float(row["value"]) for row in calibration_targets()
+            if row["study"] in studies and row["arm"] == "all arms" and row["endpoint"] in BASELINE_KEYS}
+
+
+def calibration_targets() -> list[dict[str, str]]:
+    """The shipped copy of reference/calibration_targets.csv (the only data calibration may fit)."""
+    text = resources.files("adqsp").joinpath("data/calibration_targets.csv").read_text()
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _week_key(week: float) -> str:
+    return f"{week:g}"
+
+
+def _mean(values: np.ndarray) -> float | None:
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else None
