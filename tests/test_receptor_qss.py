@@ -28,8 +28,12 @@ def _compare(cells: tuple[str, ...], conc: tuple[float, ...], corrections: int) 
             q = qss.evaluate(cell, il4, il13, **({f"{drug}_nM": nM} if drug else {}), corrections=corrections)
             for i in range(il4.size):
                 full = k.steady_state(cell, il4[i], il13[i], {drug: nM} if drug else None)
-                for key, ref in (("type1", full.type1), ("type2", full.type2), ("pstat6", full.pstat6),
-                                 ("il4ra_occupancy", full.il4ra_occupancy)):
+                for key, ref in (
+                    ("type1", full.type1),
+                    ("type2", full.type2),
+                    ("pstat6", full.pstat6),
+                    ("il4ra_occupancy", full.il4ra_occupancy),
+                ):
                     if ref > 1e-9:
                         worst[key] = max(worst[key], abs(q[key][i] / ref - 1.0))
                     else:
@@ -79,10 +83,14 @@ def test_evaluate_broadcasts() -> None:
 
 
 def test_assignments_fit_into_one_declared_model() -> None:
-    inputs = tuple(Parameter(n, 1.0, u, "test input") for n, u in
-                   (("skin_il4", "pM"), ("skin_il13", "pM"), *((f"{d}_skin_nM", "nM") for d in DRUGS)))
-    assigns = (*qss.receptor_assignments("les", "skin_il4", "skin_il13"),
-               *qss.receptor_assignments("non", "skin_il4", "skin_il13"))
+    inputs = tuple(
+        Parameter(n, 1.0, u, "test input")
+        for n, u in (("skin_il4", "pM"), ("skin_il13", "pM"), *((f"{d}_skin_nM", "nM") for d in DRUGS))
+    )
+    assigns = (
+        *qss.receptor_assignments("les", "skin_il4", "skin_il13"),
+        *qss.receptor_assignments("non", "skin_il4", "skin_il13"),
+    )
     model = compile_model(Model("m", (*qss.receptor_parameters(), *inputs), (), assigns, {})).model  # checks names
     names = set(model.assignment_names)
     for site, cell in itertools.product(("les", "non"), qss.TISSUE_CELLS):

@@ -15,20 +15,38 @@ WEEKS = (0.0, 4.0, 16.0)
 
 
 def _visit(drug: bool) -> dict:
-    return {"EASI_pct_change": -70.0 if drug else -25.0, "EASI50": 0.7, "EASI75": 0.5, "EASI90": 0.3, "IGA01": 0.4,
-            "NRS4": 0.4, "NRS_pct_change": -45.0, "serum_trough_mg_L": 80.0 if drug else None,
-            "TARC_pct_change": -80.0, "IgE_pct_change": -70.0, "epidermal_thickness_pct_change": -20.0,
-            "TEWL_pct_change": -30.0, "signature_reversal": 0.6}
+    return {
+        "EASI_pct_change": -70.0 if drug else -25.0,
+        "EASI50": 0.7,
+        "EASI75": 0.5,
+        "EASI90": 0.3,
+        "IGA01": 0.4,
+        "NRS4": 0.4,
+        "NRS_pct_change": -45.0,
+        "serum_trough_mg_L": 80.0 if drug else None,
+        "TARC_pct_change": -80.0,
+        "IgE_pct_change": -70.0,
+        "epidermal_thickness_pct_change": -20.0,
+        "TEWL_pct_change": -30.0,
+        "signature_reversal": 0.6,
+    }
 
 
 def _summary() -> dict:
     arms = []
     for i, name in enumerate(ARMS):
         drug = i == 1
-        arms.append({"name": name, "drug": "dupilumab" if drug else None, "n": 3, "excluded": i,
-                     "baseline": {"EASI_mean": 33.0, "IGA4_fraction": 0.5, "NRS_mean": 7.5, "BSA_mean": 50.0},
-                     "visits": {"4": _visit(drug), "16": _visit(drug)},
-                     "published": {"16": {"EASI_pct_change": -72.0, "EASI75": 0.48, "IGA01": 0.37}} if drug else {}})
+        arms.append(
+            {
+                "name": name,
+                "drug": "dupilumab" if drug else None,
+                "n": 3,
+                "excluded": i,
+                "baseline": {"EASI_mean": 33.0, "IGA4_fraction": 0.5, "NRS_mean": 7.5, "BSA_mean": 50.0},
+                "visits": {"4": _visit(drug), "16": _visit(drug)},
+                "published": {"16": {"EASI_pct_change": -72.0, "EASI75": 0.48, "IGA01": 0.37}} if drug else {},
+            }
+        )
     return {"scenario": "SOLO <1>", "seed": 7, "version": "0.1.0", "weeks": 16.0, "arms": arms, "extra": 1}
 
 
@@ -39,12 +57,26 @@ def _patients() -> pd.DataFrame:
         for pid in range(3):
             for week in WEEKS:
                 effect = i * week / 16
-                rows.append({"arm": arm, "patient_id": pid, "week": week, "EASI": 30 * (1 - 0.7 * effect),
-                             "IGA": 4, "NRS": 7.0, "BSA": 40.0, "EASI_pct_change": -70 * effect + rng.normal(),
-                             "serum_mg_L": 80.0 * i * (week > 0), "il4ra_occupancy": 0.9 * i * (week > 0),
-                             "TARC_pg_mL": 2000 * (1 - 0.8 * effect) + rng.normal(), "IgE_IU_mL": 5000.0,
-                             "epidermis_um": 120 * (1 - 0.2 * effect), "TEWL": 30.0, "signature_reversal": effect,
-                             "ok": not (pid == 2 and i == 0)})
+                rows.append(
+                    {
+                        "arm": arm,
+                        "patient_id": pid,
+                        "week": week,
+                        "EASI": 30 * (1 - 0.7 * effect),
+                        "IGA": 4,
+                        "NRS": 7.0,
+                        "BSA": 40.0,
+                        "EASI_pct_change": -70 * effect + rng.normal(),
+                        "serum_mg_L": 80.0 * i * (week > 0),
+                        "il4ra_occupancy": 0.9 * i * (week > 0),
+                        "TARC_pg_mL": 2000 * (1 - 0.8 * effect) + rng.normal(),
+                        "IgE_IU_mL": 5000.0,
+                        "epidermis_um": 120 * (1 - 0.2 * effect),
+                        "TEWL": 30.0,
+                        "signature_reversal": effect,
+                        "ok": not (pid == 2 and i == 0),
+                    }
+                )
     return pd.DataFrame(rows)
 
 

@@ -35,8 +35,14 @@ PARAMETERS = (
     _p("flare_amplitude", 0.35, "dimensionless", CAL, "relative amplitude of environmental flares", 0.4),
     _p("flare_period", 56.0, "day", f"{ASSUMED}: AD activity fluctuates over weeks to months", "flare cycle", 0.3),
     _p("flare_phase", 0.0, "rad", "sampled uniformly on [0, 2 pi) per patient", "flare phase at enrolment"),
-    _p("trial_effect", 0.25, "dimensionless", CAL,
-       "fractional fall in trigger exposure from enrolment (skin care, emollients, trigger avoidance)", 0.5),
+    _p(
+        "trial_effect",
+        0.25,
+        "dimensionless",
+        CAL,
+        "fractional fall in trigger exposure from enrolment (skin care, emollients, trigger avoidance)",
+        0.5,
+    ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
     _p("stat6_half_keratinocyte", 0.02, "dimensionless", CAL, "keratinocyte pSTAT6 giving half-maximal response"),
     _p("stat6_half_lymphocyte", 0.02, "dimensionless", CAL, "lymphocyte pSTAT6 giving half-maximal response"),
@@ -46,28 +52,47 @@ PARAMETERS = (
     _p("amp_il17", 0.5, "1/AU", f"{ASSUMED} ({MIYANO}: IL-17 raises clearance)", "IL-17 antimicrobial effect"),
     _p("amp_il22", 0.5, "1/AU", f"{ASSUMED} ({MIYANO}: IL-22 raises clearance)", "IL-22 antimicrobial effect"),
     _p("amp_ifng", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: IFN-g raises clearance)", "IFN-g antimicrobial effect"),
-    _p("amp_stat6_max", 0.7, "dimensionless", f"{ASSUMED}: type 2 cytokines suppress antimicrobial peptides (Ong 2002)",
-       "maximal suppression of clearance by keratinocyte pSTAT6"),
+    _p(
+        "amp_stat6_max",
+        0.7,
+        "dimensionless",
+        f"{ASSUMED}: type 2 cytokines suppress antimicrobial peptides (Ong 2002)",
+        "maximal suppression of clearance by keratinocyte pSTAT6",
+    ),
     # barrier
     _p("barrier_rate", 0.07, "1/day", f"{ASSUMED}: epidermal renewal about 2-4 weeks", "barrier repair rate"),
     _p("barrier_wear", 0.03, "dimensionless", ASSUMED, "baseline barrier damage relative to repair"),
     _p("barrier_antigen_damage", 0.5, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
     _p("barrier_scratch_damage", 0.6, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
-    _p("barrier_stat6_max", 0.75, "dimensionless",
-       "Howell MD et al. JACI 2007;120:150 (IL-4 + IL-13 suppress filaggrin mRNA by 75%)",
-       "maximal suppression of barrier repair by keratinocyte pSTAT6"),
+    _p(
+        "barrier_stat6_max",
+        0.75,
+        "dimensionless",
+        "Howell MD et al. JACI 2007;120:150 (IL-4 + IL-13 suppress filaggrin mRNA by 75%)",
+        "maximal suppression of barrier repair by keratinocyte pSTAT6",
+    ),
     _p("barrier_il22", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: IL-22 impairs differentiation)", "IL-22 suppression"),
     # T cells
     _p("tcell_loss", 0.08, "1/day", f"{MIYANO} (d9 0.578/week)", "effector T-cell loss rate"),
     _p("th2_drive", 0.016, "AU/day", CAL, "type 2 (Th2 + ILC2) expansion per antigen", 0.5),
-    _p("th2_il4_feedback", 3.0, "dimensionless", f"{ASSUMED}: IL-4 via STAT6 drives Th2 differentiation",
-       "Th2 gain at full lymphocyte pSTAT6"),
+    _p(
+        "th2_il4_feedback",
+        3.0,
+        "dimensionless",
+        f"{ASSUMED}: IL-4 via STAT6 drives Th2 differentiation",
+        "Th2 gain at full lymphocyte pSTAT6",
+    ),
     _p("tslp_gain", 1.0, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
     _p("th1_drive", 0.048, "AU/day", ASSUMED, "Th1 expansion per antigen", 0.4),
     _p("th17_drive", 0.048, "AU/day", ASSUMED, "Th17 expansion per antigen", 0.4),
     _p("th22_drive", 0.056, "AU/day", CAL, "Th22 expansion per antigen", 0.6),
-    _p("th_il4_inhibition", 2.0, "dimensionless", f"{ASSUMED}: IL-4 restrains Th1 and Th17 differentiation",
-       "inhibition of Th1/Th17 at full lymphocyte pSTAT6"),
+    _p(
+        "th_il4_inhibition",
+        2.0,
+        "dimensionless",
+        f"{ASSUMED}: IL-4 restrains Th1 and Th17 differentiation",
+        "inhibition of Th1/Th17 at full lymphocyte pSTAT6",
+    ),
     # cytokines (quasi-steady state)
     _p("il13_per_th2", 6.0, "pM/AU", f"{ASSUMED}: lesional IL-13 of a few pM", "IL-13 from type 2 cells"),
     _p("il4_per_th2", 1.0, "pM/AU", f"{ASSUMED}: IL-4 protein lower than IL-13 in AD skin", "IL-4 from type 2 cells"),
@@ -107,7 +132,7 @@ def _site_states(s: str) -> tuple[State, ...]:
         State(f"{s}_th1", 0.1, "AU", f"{s}: Th1 cells"),
         State(f"{s}_th17", 0.1, "AU", f"{s}: Th17 cells"),
         State(f"{s}_th22", 0.1, "AU", f"{s}: Th22 cells"),
-        State(f"{s}_epidermis_um", "epidermis_healthy_um", "um", f"{s}: epidermal thickness"),
+        State(f"{s}_epidermis_um", "epidermis_healthy_um", "um", f"{s}: epidermal thickness", scale=100.0),
     )
 
 
@@ -115,36 +140,77 @@ def _site_assignments(s: str) -> tuple[Assignment, ...]:
     a = Assignment
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
-        a(f"{s}_exposure", f"{exposure} * (1.0 + flare_amplitude * sin(6.283185307179586 * t / flare_period"
-          f" + flare_phase)) * where(t >= 0.0, 1.0 - trial_effect, 1.0)", "AU/day", f"{s}: trigger exposure"),
+        a(
+            f"{s}_exposure",
+            f"{exposure} * (1.0 + flare_amplitude * sin(6.283185307179586 * t / flare_period"
+            f" + flare_phase)) * where(t >= 0.0, 1.0 - trial_effect, 1.0)",
+            "AU/day",
+            f"{s}: trigger exposure",
+        ),
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
         a(f"{s}_IL13_pM", f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-13"),
         a(f"{s}_IL4_pM", f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-4"),
         *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM"),
-        *(a(f"{s}_{c}_stat6", f"{s}_{c}_pstat6 / ({s}_{c}_pstat6 + stat6_half_{c})", "dimensionless",
-            f"{s}: STAT6-driven transcriptional activity of {c.replace('_', ' ')}s (0-1)") for c in CELLS),
+        *(
+            a(
+                f"{s}_{c}_stat6",
+                f"{s}_{c}_pstat6 / ({s}_{c}_pstat6 + stat6_half_{c})",
+                "dimensionless",
+                f"{s}: STAT6-driven transcriptional activity of {c.replace('_', ' ')}s (0-1)",
+            )
+            for c in CELLS
+        ),
         a(f"{s}_IL31", f"{s}_th2", "AU", f"{s}: IL-31 (from type 2 cells)"),
         a(f"{s}_IL22", f"{s}_th22", "AU", f"{s}: IL-22"),
         a(f"{s}_IL17", f"{s}_th17", "AU", f"{s}: IL-17A"),
         a(f"{s}_IFNg", f"{s}_th1", "AU", f"{s}: IFN-gamma"),
         a(f"{s}_CCL26", f"{s}_keratinocyte_stat6", "AU", f"{s}: CCL26 (eotaxin-3), STAT6-induced"),
-        a(f"{s}_clearance", f"antigen_clearance * (1.0 + amp_il17 * {s}_IL17 + amp_il22 * {s}_IL22"
-          f" + amp_ifng * {s}_IFNg) * (1.0 - amp_stat6_max * {s}_keratinocyte_stat6)", "1/day",
-          f"{s}: antimicrobial clearance"),
-        a(f"{s}_barrier_repair", f"barrier_rate * (1.0 - barrier_stat6_max * {s}_keratinocyte_stat6)"
-          f" / (1.0 + barrier_il22 * {s}_IL22)", "1/day", f"{s}: barrier repair rate"),
-        a(f"{s}_barrier_damage", f"barrier_rate * (barrier_wear + barrier_antigen_damage * {s}_antigen"
-          f" + barrier_scratch_damage * itch_nrs / 10.0)", "1/day", f"{s}: barrier damage rate"),
-        a(f"{s}_th_restraint", f"1.0 / (1.0 + th_il4_inhibition * {s}_lymphocyte_stat6)", "dimensionless",
-          f"{s}: IL-4 restraint of Th1/Th17"),
-        a(f"{s}_tewl", f"tewl_healthy * (1.0 + tewl_gain * (1.0 - {s}_barrier))", "g/m^2/h",
-          f"{s}: transepidermal water loss"),
-        a(f"{s}_signature_up", f"(2.0 * {s}_keratinocyte_stat6"
-          f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {s}_IL22 / (1.0 + {s}_IL22)"
-          f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / 4.0", "dimensionless",
-          f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)"),
-        a(f"{s}_signature_down", f"(1.0 - {s}_barrier) + 0.5 * barrier_stat6_max * {s}_keratinocyte_stat6",
-          "dimensionless", f"{s}: AD down-regulated gene score (barrier, lipid genes; 0 = healthy)"),
+        a(
+            f"{s}_clearance",
+            f"antigen_clearance * (1.0 + amp_il17 * {s}_IL17 + amp_il22 * {s}_IL22"
+            f" + amp_ifng * {s}_IFNg) * (1.0 - amp_stat6_max * {s}_keratinocyte_stat6)",
+            "1/day",
+            f"{s}: antimicrobial clearance",
+        ),
+        a(
+            f"{s}_barrier_repair",
+            f"barrier_rate * (1.0 - barrier_stat6_max * {s}_keratinocyte_stat6) / (1.0 + barrier_il22 * {s}_IL22)",
+            "1/day",
+            f"{s}: barrier repair rate",
+        ),
+        a(
+            f"{s}_barrier_damage",
+            f"barrier_rate * (barrier_wear + barrier_antigen_damage * {s}_antigen"
+            f" + barrier_scratch_damage * itch_nrs / 10.0)",
+            "1/day",
+            f"{s}: barrier damage rate",
+        ),
+        a(
+            f"{s}_th_restraint",
+            f"1.0 / (1.0 + th_il4_inhibition * {s}_lymphocyte_stat6)",
+            "dimensionless",
+            f"{s}: IL-4 restraint of Th1/Th17",
+        ),
+        a(
+            f"{s}_tewl",
+            f"tewl_healthy * (1.0 + tewl_gain * (1.0 - {s}_barrier))",
+            "g/m^2/h",
+            f"{s}: transepidermal water loss",
+        ),
+        a(
+            f"{s}_signature_up",
+            f"(2.0 * {s}_keratinocyte_stat6"
+            f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {s}_IL22 / (1.0 + {s}_IL22)"
+            f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / 4.0",
+            "dimensionless",
+            f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)",
+        ),
+        a(
+            f"{s}_signature_down",
+            f"(1.0 - {s}_barrier) + 0.5 * barrier_stat6_max * {s}_keratinocyte_stat6",
+            "dimensionless",
+            f"{s}: AD down-regulated gene score (barrier, lipid genes; 0 = healthy)",
+        ),
     )
 
 
@@ -153,20 +219,25 @@ def _site_rates(s: str) -> dict[str, str]:
         f"{s}_barrier": f"(1.0 - {s}_barrier) * {s}_barrier_repair - {s}_barrier * {s}_barrier_damage",
         f"{s}_antigen": f"{s}_exposure * (1.0 - {s}_barrier) - {s}_clearance * {s}_antigen",
         f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp)"
-                    f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6) - tcell_loss * {s}_th2",
+        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6) - tcell_loss * {s}_th2",
         f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th1",
         f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th17",
         f"{s}_th22": f"th22_drive * {s}_antigen - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
-                             f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * itch_nrs / 10.0)"
-                             f" - {s}_epidermis_um)",
+        f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * itch_nrs / 10.0)"
+        f" - {s}_epidermis_um)",
     }
 
 
 TEWL = (
     _p("tewl_healthy", 14.0, "g/m^2/h", PELISTAD, "TEWL of healthy skin"),
-    _p("tewl_gain", 5.0, "dimensionless", f"calibrated: lesional TEWL 55.1 g/m^2/h at baseline ({PELISTAD})",
-       "relative TEWL rise per unit barrier loss"),
+    _p(
+        "tewl_gain",
+        5.0,
+        "dimensionless",
+        f"calibrated: lesional TEWL 55.1 g/m^2/h at baseline ({PELISTAD})",
+        "relative TEWL rise per unit barrier loss",
+    ),
 )
 
 
@@ -175,28 +246,40 @@ def disease_block() -> Model:
     a = Assignment
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
-        a("bsa_fraction", "area_max * les_inflammation ** area_hill"
-          " / (les_inflammation ** area_hill + area_half ** area_hill)", "fraction", "affected body surface"),
-        a("itch_drive", "bsa_fraction * (itch_il31 * les_IL31 + itch_neuron * les_sensory_neuron_stat6"
-          " + itch_dry * (1.0 - les_barrier)) + (1.0 - bsa_fraction) * (itch_il31 * non_IL31"
-          " + itch_neuron * non_sensory_neuron_stat6 + itch_dry * (1.0 - non_barrier))", "dimensionless",
-          "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness)"),
+        a(
+            "bsa_fraction",
+            "area_max * les_inflammation ** area_hill / (les_inflammation ** area_hill + area_half ** area_hill)",
+            "fraction",
+            "affected body surface",
+        ),
+        a(
+            "itch_drive",
+            "bsa_fraction * (itch_il31 * les_IL31 + itch_neuron * les_sensory_neuron_stat6"
+            " + itch_dry * (1.0 - les_barrier)) + (1.0 - bsa_fraction) * (itch_il31 * non_IL31"
+            " + itch_neuron * non_sensory_neuron_stat6 + itch_dry * (1.0 - non_barrier))",
+            "dimensionless",
+            "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness)",
+        ),
         a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)"),
         a("ige_serum", "ige", "IU/mL", "serum total IgE"),
-        a("lymph_stat6", "bsa_fraction * les_lymphocyte_stat6 + (1.0 - bsa_fraction) * non_lymphocyte_stat6",
-          "dimensionless", "skin-draining lymphocyte pSTAT6 (B-cell IgE class switch)"),
+        a(
+            "lymph_stat6",
+            "bsa_fraction * les_lymphocyte_stat6 + (1.0 - bsa_fraction) * non_lymphocyte_stat6",
+            "dimensionless",
+            "skin-draining lymphocyte pSTAT6 (B-cell IgE class switch)",
+        ),
     )
     states = (
         *(st for s in SITES for st in _site_states(s)),
         State("itch", 0.1, "dimensionless", "itch drive as perceived (relaxes to itch_drive)"),
-        State("tarc", "tarc_healthy", "pg/mL", "serum TARC"),
-        State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)"),
+        State("tarc", "tarc_healthy", "pg/mL", "serum TARC", scale=1000.0),
+        State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)", scale=1000.0),
     )
     rates = {
         **{k: v for s in SITES for k, v in _site_rates(s).items()},
         "itch": "itch_rate * (itch_drive - itch)",
         "tarc": "tarc_rate * (tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
-                " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
+        " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
         "ige": "plasma_cell_rate * (ige_healthy + ige_stat6 * lymph_stat6 - ige)",
     }
     return Model(
@@ -204,8 +287,12 @@ def disease_block() -> Model:
         parameters=(*PARAMETERS, *TEWL),
         states=states,
         assignments=(
-            Assignment("itch_nrs", "10.0 * itch ** 2 / (itch ** 2 + itch_half ** 2)", "points",
-                       "peak pruritus NRS (latent, weekly average)"),
+            Assignment(
+                "itch_nrs",
+                "10.0 * itch ** 2 / (itch ** 2 + itch_half ** 2)",
+                "points",
+                "peak pruritus NRS (latent, weekly average)",
+            ),
             *(x for s in SITES for x in _site_assignments(s)),
             *patient,
         ),

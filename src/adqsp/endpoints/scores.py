@@ -21,8 +21,17 @@ HANIFIN = "Hanifin JM et al. Exp Dermatol 2001;10:11 (EASI definition)"
 _CAL = "calibrated: SOLO baseline EASI, IGA and NRS (reference/calibration_targets.csv)"
 
 PARAMETERS = (
-    *(Parameter(f"region_involvement_{r}", 1.0, "dimensionless", "assumed: even involvement on average", 0.35,
-                f"relative involvement of the {r} region") for r, _ in REGIONS),
+    *(
+        Parameter(
+            f"region_involvement_{r}",
+            1.0,
+            "dimensionless",
+            "assumed: even involvement on average",
+            0.35,
+            f"relative involvement of the {r} region",
+        )
+        for r, _ in REGIONS
+    ),
     Parameter("sign_erythema_gain", 0.87, "1/AU", _CAL, 0.0, "erythema drive per T-cell infiltrate"),
     Parameter("sign_induration_gain", 1.5, "dimensionless", _CAL, 0.0, "induration drive per relative hyperplasia"),
     Parameter("sign_excoriation_gain", 1.4, "dimensionless", _CAL, 0.0, "excoriation drive at NRS 10"),
@@ -38,8 +47,10 @@ PARAMETERS = (
 
 def area_score(percent: str) -> str:
     """EASI area score 0-6 of an affected percentage (expression)."""
-    return (f"where({percent} <= 0.0, 0.0, where({percent} < 10.0, 1.0, where({percent} < 30.0, 2.0,"
-            f" where({percent} < 50.0, 3.0, where({percent} < 70.0, 4.0, where({percent} < 90.0, 5.0, 6.0))))))")
+    return (
+        f"where({percent} <= 0.0, 0.0, where({percent} < 10.0, 1.0, where({percent} < 30.0, 2.0,"
+        f" where({percent} < 50.0, 3.0, where({percent} < 70.0, 4.0, where({percent} < 90.0, 5.0, 6.0))))))"
+    )
 
 
 def endpoints_block() -> Model:
@@ -58,8 +69,12 @@ def endpoints_block() -> Model:
     )
     sign_sum = " + ".join(f"sign_{k}" for k in SIGNS)
     regions = tuple(
-        a(f"area_pct_{r}", f"100.0 * min(bsa_fraction * region_involvement_{r}, 1.0)", "%",
-          f"affected percentage of the {r} region")
+        a(
+            f"area_pct_{r}",
+            f"100.0 * min(bsa_fraction * region_involvement_{r}, 1.0)",
+            "%",
+            f"affected percentage of the {r} region",
+        )
         for r, _ in REGIONS
     )
     easi = " + ".join(f"{w} * {area_score(f'area_pct_{r}')}" for r, w in REGIONS)
@@ -73,8 +88,12 @@ def endpoints_block() -> Model:
             *regions,
             a("easi", f"({easi}) * sign_sum", "points", "EASI (latent, 0-72)"),
             a("bsa_pct", "100.0 * bsa_fraction", "%", "affected body surface area"),
-            a("iga_latent", "4.0 * ((sign_erythema + sign_induration) / 6.0) ** iga_exponent", "points",
-              "IGA on a continuous 0-4 scale (erythema and induration/papulation)"),
+            a(
+                "iga_latent",
+                "4.0 * ((sign_erythema + sign_induration) / 6.0) ** iga_exponent",
+                "points",
+                "IGA on a continuous 0-4 scale (erythema and induration/papulation)",
+            ),
         ),
         rates={},
     )
@@ -83,11 +102,18 @@ def endpoints_block() -> Model:
 #: independent noise channels of a visit: four signs, four region areas, BSA, IGA, NRS
 NOISE_CHANNELS = (*(f"sign_{k}" for k in SIGNS), *(f"area_{r}" for r, _ in REGIONS), "bsa", "iga", "nrs")
 #: latent assignments the observed scores are made from
-SCORE_INPUTS = (*(f"sign_{k}" for k in SIGNS), *(f"area_pct_{r}" for r, _ in REGIONS), "bsa_pct", "iga_latent",
-                "itch_nrs")
+SCORE_INPUTS = (
+    *(f"sign_{k}" for k in SIGNS),
+    *(f"area_pct_{r}" for r, _ in REGIONS),
+    "bsa_pct",
+    "iga_latent",
+    "itch_nrs",
+)
 
 
-def score_visits(latent: dict[str, np.ndarray], sd: dict[str, float], z: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def score_visits(
+    latent: dict[str, np.ndarray], sd: dict[str, float], z: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Observed scores at visits: latent scores plus rater/diary noise, rounded to each scale.
 
     ``latent`` and ``z`` (standard normal draws per channel of :data:`NOISE_CHANNELS`) are

@@ -19,10 +19,14 @@ from adqsp.model.codegen import CompiledModel
 
 @dataclass(frozen=True)
 class Tolerances:
-    """Relative and absolute tolerance of the integrator (absolute in each state's unit)."""
+    """Relative tolerance, and absolute tolerance as a fraction of each state's declared ``scale``."""
 
     rtol: float = 1e-6
-    atol: float = 1e-9
+    atol: float = 1e-6
+
+    def absolute(self, compiled: CompiledModel) -> np.ndarray:
+        """Absolute tolerance per state, in each state's unit."""
+        return self.atol * np.array([s.scale for s in compiled.model.states])
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Trajectory:
     states: np.ndarray
     ok: np.ndarray
     message: tuple[str, ...]
+    steps: np.ndarray | None = None
 
 
 def integrate(
@@ -51,13 +56,24 @@ def integrate(
     """
     n = P.shape[1]
     pieces = [
-        _integrate_chunk(compiled, P[:, lo:lo + chunk], y0[:, lo:lo + chunk], times, dose_times,
-                         None if dose_amounts is None else dose_amounts[:, lo:lo + chunk], tol)
+        _integrate_chunk(
+            compiled,
+            P[:, lo : lo + chunk],
+            y0[:, lo : lo + chunk],
+            times,
+            dose_times,
+            None if dose_amounts is None else dose_amounts[:, lo : lo + chunk],
+            tol,
+        )
         for lo in range(0, n, chunk)
     ]
     ok = np.concatenate([np.full(p[0].shape[2], p[1]) for p in pieces])
-    return Trajectory(times=np.asarray(times, float), states=np.concatenate([p[0] for p in pieces], axis=2),
-                      ok=ok, message=tuple(m for p in pieces for m in [p[2]] * p[0].shape[2]))
+    return Trajectory(
+        times=np.asarray(times, float),
+        states=np.concatenate([p[0] for p in pieces], axis=2),
+        ok=ok,
+        message=tuple(m for p in pieces for m in [p[2]] * p[0].shape[2]),
+    )
 
 
 def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
@@ -67,8 +83,9 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
     dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
     dose_row = compiled.model.state_names.index(compiled.model.dose_target.state) if len(dose_times) else -1
     bioavailability = _dose_scale(compiled, P) if len(dose_times) else None
-    stops = np.unique(np.concatenate([[times[0], times[-1]], dose_times[(dose_times >= times[0])
-                                                                        & (dose_times < times[-1])]]))
+    stops = np.unique(
+        np.concatenate([[times[0], times[-1]], dose_times[(dose_times >= times[0]) & (dose_times < times[-1])]])
+    )
     sparsity = sp.kron(np.ones((n_states, n_states)), sp.identity(n), format="csr")
 
     def f(t, flat):
@@ -82,8 +99,16 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
         last = b == stops[-1]
         idx = np.flatnonzero((times >= a) & ((times < b) | (last & (times <= b))))
         t_eval = np.union1d(times[idx], [b])
-        sol = solve_ivp(f, (a, b), y.ravel(), method="BDF", t_eval=t_eval, rtol=tol.rtol, atol=tol.atol,
-                        jac_sparsity=sparsity)
+        sol = solve_ivp(
+            f,
+            (a, b),
+            y.ravel(),
+            method="BDF",
+            t_eval=t_eval,
+            rtol=tol.rtol,
+            atol=np.repeat(tol.absolute(compiled), n),
+            jac_sparsity=sparsity,
+        )
         if not sol.success:
             return out, False, sol.message
         values = sol.y.T.reshape(len(t_eval), n_states, n)

@@ -132,8 +132,12 @@ def _progress_bar():
         rate = done / max(time.perf_counter() - started, 1e-9)
         width = 30
         filled = int(width * done / max(total, 1))
-        print(f"\r{stage[:28]:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-              f"({rate:.0f} patients/s)   ", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{stage[:28]:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:.0f} patients/s)   ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
         if done >= total:
             print(file=sys.stderr)
 
@@ -212,8 +216,10 @@ def _assay(args: argparse.Namespace) -> int:
     else:
         d = result.to_dict()
         drug = f"{d['drug']} {d['drug_nM']:g} nM" if d["drug"] else "no drug"
-        print(f"{d['cytokine']} on {d['cell']} ({drug}): EC50 {d['ec50_pM']:.3g} pM, "
-              f"max pSTAT6 response {d['max_response']:.3f}")
+        print(
+            f"{d['cytokine']} on {d['cell']} ({drug}): EC50 {d['ec50_pM']:.3g} pM, "
+            f"max pSTAT6 response {d['max_response']:.3f}"
+        )
     return 0
 
 

@@ -69,8 +69,7 @@ class ResultsFolder:
         if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned):
             raise InputError("--out", f"{self.target} is not empty (use --force to replace it)")
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial",
-                                             dir=self.target.parent))
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial", dir=self.target.parent))
 
     def path(self, name: str) -> Path:
         return self.staging / name

@@ -38,11 +38,20 @@ _ENDPOINTS: dict[str, str] = {
     "signature_reversal": "Transcriptomic signature reversal",
 }
 #: response rates (fractions) shown as grouped bars
-_RATES: dict[str, str] = {"EASI50": "EASI-50", "EASI75": "EASI-75", "EASI90": "EASI-90", "IGA01": "IGA 0/1",
-                          "NRS4": "NRS ≥4"}
+_RATES: dict[str, str] = {
+    "EASI50": "EASI-50",
+    "EASI75": "EASI-75",
+    "EASI90": "EASI-90",
+    "IGA01": "IGA 0/1",
+    "NRS4": "NRS ≥4",
+}
 #: biomarker column of ``patients`` -> panel title
-_BIOMARKERS: dict[str, str] = {"TARC_pg_mL": "TARC", "IgE_IU_mL": "Total IgE", "epidermis_um": "Epidermal thickness",
-                               "TEWL": "TEWL"}
+_BIOMARKERS: dict[str, str] = {
+    "TARC_pg_mL": "TARC",
+    "IgE_IU_mL": "Total IgE",
+    "epidermis_um": "Epidermal thickness",
+    "TEWL": "TEWL",
+}
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
 _COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "serum_mg_L", "il4ra_occupancy", *_BIOMARKERS, "ok")
 _CSS = """
@@ -68,17 +77,24 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
     arms += [a for a in pd.unique(ok["arm"]) if a not in arms]
     colors = {a: f"C{i % 10}" for i, a in enumerate(arms)}
     figures = [
-        (_plot_easi(summary, ok, arms, colors),
-         "Mean EASI % change from baseline per arm; band: 95% confidence interval of the mean. "
-         "Diamonds: published values."),
-        (_plot_rates(summary, colors),
-         "Response rates at each arm's last visit. Diamonds: published values."),
-        (_plot_pk(ok, arms, colors),
-         "Drug serum concentration: median (line) and 5–95th percentile band; arms without drug exposure omitted."),
-        (_plot_biomarkers(ok, arms, colors),
-         "Biomarkers: mean % change from each patient's first visit; band: 95% confidence interval of the mean."),
-        (_plot_occupancy(ok, arms, colors),
-         "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band."),
+        (
+            _plot_easi(summary, ok, arms, colors),
+            "Mean EASI % change from baseline per arm; band: 95% confidence interval of the mean. "
+            "Diamonds: published values.",
+        ),
+        (_plot_rates(summary, colors), "Response rates at each arm's last visit. Diamonds: published values."),
+        (
+            _plot_pk(ok, arms, colors),
+            "Drug serum concentration: median (line) and 5–95th percentile band; arms without drug exposure omitted.",
+        ),
+        (
+            _plot_biomarkers(ok, arms, colors),
+            "Biomarkers: mean % change from each patient's first visit; band: 95% confidence interval of the mean.",
+        ),
+        (
+            _plot_occupancy(ok, arms, colors),
+            "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band.",
+        ),
     ]
     _write_atomic(path, _page(summary, figures))
 
@@ -86,19 +102,32 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
 def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
     """The whole HTML document; ``figures`` are (base64 PNG, caption) pairs."""
     title = f"adqsp report — {summary['scenario']}"
-    meta = (f"Scenario <b>{escape(str(summary['scenario']))}</b> · seed {escape(str(summary['seed']))} · "
-            f"adqsp {escape(str(summary['version']))} · {escape(_num(summary.get('weeks')))} weeks")
+    meta = (
+        f"Scenario <b>{escape(str(summary['scenario']))}</b> · seed {escape(str(summary['seed']))} · "
+        f"adqsp {escape(str(summary['version']))} · {escape(_num(summary.get('weeks')))} weeks"
+    )
     parts = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-        f"<h1>{escape(title)}</h1>", f"<p>{meta}</p>",
-        "<h2>Arms</h2>", _arms_table(summary["arms"]),
-        "<h2>Endpoints at the last visit</h2>", _endpoint_table(summary["arms"]),
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{escape(title)}</h1>",
+        f"<p>{meta}</p>",
+        "<h2>Arms</h2>",
+        _arms_table(summary["arms"]),
+        "<h2>Endpoints at the last visit</h2>",
+        _endpoint_table(summary["arms"]),
         "<h2>Plots</h2>",
     ]
     for png, caption in figures:
-        parts.append(f'<figure><img src="data:image/png;base64,{png}" alt="{escape(caption)}">'
-                     f"<figcaption>{escape(caption)}</figcaption></figure>")
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{png}" alt="{escape(caption)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
+        )
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -111,8 +140,10 @@ def _arms_table(arms: list[dict]) -> str:
         baseline = arm.get("baseline") or {}
         cells = "".join(f"<td>{escape(_fmt(k, baseline.get(k)))}</td>" for k in _BASELINE)
         drug = arm.get("drug")
-        rows.append(f"<tr><td>{escape(str(arm['name']))}</td><td>{escape(str(drug)) if drug else '—'}</td>"
-                    f"<td>{int(arm['n'])}</td><td>{int(arm['excluded'])}</td>{cells}</tr>")
+        rows.append(
+            f"<tr><td>{escape(str(arm['name']))}</td><td>{escape(str(drug)) if drug else '—'}</td>"
+            f"<td>{int(arm['n'])}</td><td>{int(arm['excluded'])}</td>{cells}</tr>"
+        )
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
@@ -123,13 +154,17 @@ def _endpoint_table(arms: list[dict]) -> str:
     published = [_at_week(arm.get("published") or {}, week) for arm, (week, _) in zip(arms, last, strict=True)]
     endpoints = list(_ENDPOINTS)
     endpoints += sorted({k for p in published for k in p if k not in _ENDPOINTS})
-    top = "".join(f'<th colspan="2">{escape(str(arm["name"]))}<br>week {escape(_num(week))}</th>'
-                  for arm, (week, _) in zip(arms, last, strict=True))
+    top = "".join(
+        f'<th colspan="2">{escape(str(arm["name"]))}<br>week {escape(_num(week))}</th>'
+        for arm, (week, _) in zip(arms, last, strict=True)
+    )
     sub = "<th>simulated</th><th>published</th>" * len(arms)
-    rows = [f"<table><thead><tr><th rowspan=\"2\">Endpoint</th>{top}</tr><tr>{sub}</tr></thead><tbody>"]
+    rows = [f'<table><thead><tr><th rowspan="2">Endpoint</th>{top}</tr><tr>{sub}</tr></thead><tbody>']
     for key in endpoints:
-        cells = "".join(f'<td>{escape(_fmt(key, visit.get(key)))}</td><td class="pub">{escape(_fmt(key, pub.get(key)))}'
-                        "</td>" for (_, visit), pub in zip(last, published, strict=True))
+        cells = "".join(
+            f'<td>{escape(_fmt(key, visit.get(key)))}</td><td class="pub">{escape(_fmt(key, pub.get(key)))}</td>'
+            for (_, visit), pub in zip(last, published, strict=True)
+        )
         rows.append(f"<tr><td>{escape(_ENDPOINTS.get(key, key))}</td>{cells}</tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)
@@ -189,8 +224,9 @@ def _draw_band(ax: Axes, band: pd.DataFrame, color: str, label: str, scale: floa
     """A line with markers and a shaded band."""
     x = band.index.to_numpy(float)
     ax.plot(x, scale * band["mid"].to_numpy(float), "-o", color=color, label=label, markersize=3)
-    ax.fill_between(x, scale * band["lo"].to_numpy(float), scale * band["hi"].to_numpy(float), color=color,
-                    alpha=0.2, linewidth=0)
+    ax.fill_between(
+        x, scale * band["lo"].to_numpy(float), scale * band["hi"].to_numpy(float), color=color, alpha=0.2, linewidth=0
+    )
 
 
 def _finish(ax: Axes, ylabel: str, xlabel: str = "Week", legend: bool = True) -> None:
@@ -217,9 +253,12 @@ def _plot_easi(summary: dict, ok: pd.DataFrame, arms: list[str], colors: dict[st
     fig, ax = _figure()
     for arm, rows in _by_arm(ok, arms):
         _draw_band(ax, _mean_ci(rows, "EASI_pct_change"), colors[arm], _label(arm))
-    points = [(float(week), values["EASI_pct_change"], colors[arm["name"]])
-              for arm in summary["arms"] for week, values in (arm.get("published") or {}).items()
-              if values.get("EASI_pct_change") is not None]
+    points = [
+        (float(week), values["EASI_pct_change"], colors[arm["name"]])
+        for arm in summary["arms"]
+        for week, values in (arm.get("published") or {}).items()
+        if values.get("EASI_pct_change") is not None
+    ]
     for i, (week, value, color) in enumerate(points):
         ax.plot(week, value, "D", color=color, markeredgecolor="k", label="published" if i == 0 else None)
     _finish(ax, "EASI % change from baseline")

@@ -66,8 +66,9 @@ def unit_id(unit: str) -> str:
     return "u_" + re.sub(r"\W", "_", unit.replace("/", "_per_").replace("^", "pow").replace("*", "_"))
 
 
-def to_sbml_document(model: Model, regimen: Regimen | None = None, horizon_days: float = 112.0,
-                     weight_kg: float = 75.0) -> libsbml.SBMLDocument:
+def to_sbml_document(
+    model: Model, regimen: Regimen | None = None, horizon_days: float = 112.0, weight_kg: float = 75.0
+) -> libsbml.SBMLDocument:
     """Build the SBML document of ``model`` at its typical parameter values."""
     doc = libsbml.SBMLDocument(3, 2)
     sm = doc.createModel()

@@ -8,16 +8,35 @@ import io
 from adqsp.model.declaration import Model
 
 _COLUMNS = ("name", "value", "unit", "log_sd", "calibrated", "source", "description")
-_ENDPOINTS = ("EASI_pct_change", "EASI50", "EASI75", "EASI90", "IGA01", "NRS4", "NRS_pct_change",
-              "serum_trough_mg_L", "TARC_pct_change", "IgE_pct_change", "epidermal_thickness_pct_change",
-              "TEWL_pct_change", "signature_reversal")
+_ENDPOINTS = (
+    "EASI_pct_change",
+    "EASI50",
+    "EASI75",
+    "EASI90",
+    "IGA01",
+    "NRS4",
+    "NRS_pct_change",
+    "serum_trough_mg_L",
+    "TARC_pct_change",
+    "IgE_pct_change",
+    "epidermal_thickness_pct_change",
+    "TEWL_pct_change",
+    "signature_reversal",
+)
 
 
 def parameter_table(model: Model, fmt: str = "table") -> str:
     """Every declared parameter with value, unit, variability and source, as text, CSV or Markdown."""
     rows = [
-        {"name": p.name, "value": f"{p.value:.6g}", "unit": p.unit, "log_sd": f"{p.log_sd:g}",
-         "calibrated": "yes" if p.calibrated else "", "source": p.source, "description": p.description}
+        {
+            "name": p.name,
+            "value": f"{p.value:.6g}",
+            "unit": p.unit,
+            "log_sd": f"{p.log_sd:g}",
+            "calibrated": "yes" if p.calibrated else "",
+            "source": p.source,
+            "description": p.description,
+        }
         for p in model.parameters
     ]
     if fmt == "csv":
@@ -47,8 +66,9 @@ def endpoint_table(summary: dict) -> str:
     for key in ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean"):
         rows.append([f"baseline {key}"] + [_cell(a["baseline"][key], base.get(key), key) for a in arms])
     for key in _ENDPOINTS:
-        rows.append([key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key)
-                             for a in arms])
+        rows.append(
+            [key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key) for a in arms]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -6,8 +6,8 @@ array, so a whole virtual population is evaluated in one call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -50,15 +50,30 @@ def compile_model(model: Model) -> CompiledModel:
     assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments]
     derivs = [f"    out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
     observed = ", ".join(f"{n!r}: {n}" for n in (*model.state_names, *model.assignment_names))
-    inits = [
-        f"    out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)
-    ]
+    inits = [f"    out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)]
     source = "\n".join(
-        ["def rhs(t, y, P):", *unpack_p, *unpack_y, *assigns, "    out = _np.empty(y.shape)", *derivs,
-         "    return out", "",
-         "def observe(t, y, P):", *unpack_p, *unpack_y, *assigns, f"    return {{{observed}}}", "",
-         "def initial(P):", *unpack_p, "    out = _np.empty((%d, P.shape[1]))" % len(model.states),
-         *inits, "    return out", ""]
+        [
+            "def rhs(t, y, P):",
+            *unpack_p,
+            *unpack_y,
+            *assigns,
+            "    out = _np.empty(y.shape)",
+            *derivs,
+            "    return out",
+            "",
+            "def observe(t, y, P):",
+            *unpack_p,
+            *unpack_y,
+            *assigns,
+            f"    return {{{observed}}}",
+            "",
+            "def initial(P):",
+            *unpack_p,
+            "    out = _np.empty((%d, P.shape[1]))" % len(model.states),
+            *inits,
+            "    return out",
+            "",
+        ]
     )
     namespace: dict[str, object] = {"_np": np}
     exec(compile(source, f"<adqsp model {model.name}>", "exec"), namespace)  # noqa: S102

@@ -6,9 +6,9 @@ one :class:`Model`. Expressions are strings in a small Python-syntax language (s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Mapping
 
 from adqsp.model.expressions import names_in
 
@@ -35,12 +35,16 @@ class Parameter:
 
 @dataclass(frozen=True)
 class State:
-    """A state variable integrated over time (days). ``initial`` is a number or an expression."""
+    """A state variable integrated over time (days). ``initial`` is a number or an expression.
+
+    ``scale`` is the state's typical magnitude (its unit); absolute integration tolerances are relative to it.
+    """
 
     name: str
     initial: str | float
     unit: str
     description: str = ""
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,7 @@ class Model:
         unknown = set(values) - set(self.parameter_names)
         if unknown:
             raise KeyError(f"unknown parameters: {', '.join(sorted(unknown))}")
-        params = tuple(
-            replace(p, value=float(values[p.name])) if p.name in values else p for p in self.parameters
-        )
+        params = tuple(replace(p, value=float(values[p.name])) if p.name in values else p for p in self.parameters)
         return replace(self, parameters=params)
 
 

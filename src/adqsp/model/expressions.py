@@ -8,25 +8,26 @@ Expressions are Python syntax restricted to numbers, names, ``+ - * / **``, comp
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 
-#: function name -> (numpy spelling, SBML L3 spelling, number of arguments)
-FUNCTIONS: dict[str, tuple[str, str, int]] = {
-    "exp": ("_np.exp", "exp", 1),
-    "log": ("_np.log", "ln", 1),
-    "sqrt": ("_np.sqrt", "sqrt", 1),
-    "sin": ("_np.sin", "sin", 1),
-    "tanh": ("_np.tanh", "tanh", 1),
-    "min": ("_np.minimum", "min", 2),
-    "max": ("_np.maximum", "max", 2),
-    "where": ("_np.where", "piecewise", 3),
+#: function name -> (numpy spelling, SBML L3 spelling, scalar spelling, number of arguments)
+FUNCTIONS: dict[str, tuple[str, str, str, int]] = {
+    "exp": ("_np.exp", "exp", "_m.exp", 1),
+    "log": ("_np.log", "ln", "_m.log", 1),
+    "sqrt": ("_np.sqrt", "sqrt", "_m.sqrt", 1),
+    "sin": ("_np.sin", "sin", "_m.sin", 1),
+    "tanh": ("_np.tanh", "tanh", "_m.tanh", 1),
+    "min": ("_np.minimum", "min", "min", 2),
+    "max": ("_np.maximum", "max", "max", 2),
+    "where": ("_np.where", "piecewise", "", 3),
 }
+NUMPY, SBML, SCALAR = 0, 1, 2
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(expression: str) -> ast.expr:
     """Parse and check an expression; raises ValueError naming what is not allowed."""
     try:
@@ -37,20 +38,30 @@ def parse(expression: str) -> ast.expr:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 raise ValueError(f"unknown function in {expression!r}")
-            if len(node.args) != FUNCTIONS[node.func.id][2] or node.keywords:
+            if len(node.args) != FUNCTIONS[node.func.id][3] or node.keywords:
                 raise ValueError(f"wrong arguments to {node.func.id} in {expression!r}")
         elif isinstance(node, ast.BinOp) and not isinstance(node.op, (*_BINOPS, ast.Pow)):
             raise ValueError(f"operator not allowed in {expression!r}")
-        elif isinstance(node, ast.Compare) and (
-            len(node.ops) != 1 or not isinstance(node.ops[0], tuple(_CMPOPS))
-        ):
+        elif isinstance(node, ast.Compare) and (len(node.ops) != 1 or not isinstance(node.ops[0], tuple(_CMPOPS))):
             raise ValueError(f"comparison not allowed in {expression!r}")
         elif isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise ValueError(f"constant not allowed in {expression!r}")
         elif not isinstance(
             node,
-            (ast.Call, ast.BinOp, ast.Compare, ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.USub,
-             ast.UAdd, *_BINOPS, ast.Pow, *_CMPOPS),
+            (
+                ast.Call,
+                ast.BinOp,
+                ast.Compare,
+                ast.Constant,
+                ast.Name,
+                ast.Load,
+                ast.UnaryOp,
+                ast.USub,
+                ast.UAdd,
+                *_BINOPS,
+                ast.Pow,
+                *_CMPOPS,
+            ),
         ):
             raise ValueError(f"{type(node).__name__} not allowed in {expression!r}")
     return tree
@@ -58,43 +69,46 @@ def parse(expression: str) -> ast.expr:
 
 def names_in(expression: str) -> set[str]:
     """The variable names an expression refers to."""
-    return {
-        n.id for n in ast.walk(parse(expression)) if isinstance(n, ast.Name) and n.id not in FUNCTIONS
-    }
+    return {n.id for n in ast.walk(parse(expression)) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
 
 
 def to_numpy(expression: str) -> str:
     """Python source evaluating the expression elementwise on numpy arrays (``_np`` is numpy)."""
-    return _emit(parse(expression), numpy=True)
+    return _emit(parse(expression), NUMPY)
 
 
 def to_sbml(expression: str) -> str:
     """SBML Level 3 infix formula (for ``libsbml.parseL3Formula``); time is ``time``."""
-    return _emit(parse(expression), numpy=False)
+    return _emit(parse(expression), SBML)
 
 
-def _emit(node: ast.expr, numpy: bool) -> str:
+def to_scalar(expression: str) -> str:
+    """Python source on floats (``_m`` is the math module), for compiled per-patient code."""
+    return _emit(parse(expression), SCALAR)
+
+
+def _emit(node: ast.expr, target: int) -> str:
     if isinstance(node, ast.Constant):
         return repr(float(node.value))
     if isinstance(node, ast.Name):
-        if node.id == "t" and not numpy:
-            return "time"
-        return node.id
+        return "time" if node.id == "t" and target == SBML else node.id
     if isinstance(node, ast.UnaryOp):
         sign = "-" if isinstance(node.op, ast.USub) else "+"
-        return f"({sign}{_emit(node.operand, numpy)})"
+        return f"({sign}{_emit(node.operand, target)})"
     if isinstance(node, ast.BinOp):
-        left, right = _emit(node.left, numpy), _emit(node.right, numpy)
+        left, right = _emit(node.left, target), _emit(node.right, target)
         if isinstance(node.op, ast.Pow):
-            return f"({left} ** {right})" if numpy else f"pow({left}, {right})"
+            return f"pow({left}, {right})" if target == SBML else f"({left} ** {right})"
         return f"({left} {_BINOPS[type(node.op)]} {right})"
     if isinstance(node, ast.Compare):
-        left, right = _emit(node.left, numpy), _emit(node.comparators[0], numpy)
+        left, right = _emit(node.left, target), _emit(node.comparators[0], target)
         return f"({left} {_CMPOPS[type(node.ops[0])]} {right})"
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    np_name, sbml_name, _ = FUNCTIONS[node.func.id]
-    args = [_emit(a, numpy) for a in node.args]
-    if node.func.id == "where" and not numpy:
+    args = [_emit(a, target) for a in node.args]
+    if node.func.id == "where":
         cond, a, b = args
-        args = [a, cond, b]
-    return f"{np_name if numpy else sbml_name}({', '.join(args)})"
+        if target == SCALAR:
+            return f"({a} if {cond} else {b})"
+        if target == SBML:
+            args = [a, cond, b]
+    return f"{FUNCTIONS[node.func.id][target]}({', '.join(args)})"

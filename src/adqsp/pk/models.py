@@ -13,8 +13,7 @@ from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, St
 
 DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 DUPILUMAB_PK_MODELS = ("kovalenko2020_model3", "kovalenko2020_model1", "kovalenko2020_model4", "kovalenko2016")
-DEFAULT_PK_MODEL = {"dupilumab": "kovalenko2020_model3", "tralokinumab": "soehoel2022",
-                    "lebrikizumab": "zhu2017"}
+DEFAULT_PK_MODEL = {"dupilumab": "kovalenko2020_model3", "tralokinumab": "soehoel2022", "lebrikizumab": "zhu2017"}
 
 K20 = "Kovalenko P et al. Clin Pharmacol Drug Dev 2020;9:756"
 K20M3 = f"{K20} (model 3)"
@@ -22,13 +21,14 @@ K16 = "Kovalenko P et al. CPT Pharmacometrics Syst Pharmacol 2016;5:617"
 SOEHOEL = "Soehoel A et al. 2022 (tralokinumab population PK)"
 ZHU = "Zhu R et al. 2017 (lebrikizumab population PK)"
 SKIN_PARTITION = Parameter(
-    "skin_partition", 0.157, "dimensionless",
+    "skin_partition",
+    0.157,
+    "dimensionless",
     "Shah DK, Betts AM. mAbs 2013;5:297 (antibody biodistribution coefficient, skin)",
-    description="skin interstitial / serum antibody concentration ratio, applied instantaneously")
-MW_IGG = Parameter("igg_mw_kDa", 147.0, "kDa", "IgG4 molecular weight (reference/pk_parameters.csv)")
-COVARIATES = (
-    Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),
+    description="skin interstitial / serum antibody concentration ratio, applied instantaneously",
 )
+MW_IGG = Parameter("igg_mw_kDa", 147.0, "kDa", "IgG4 molecular weight (reference/pk_parameters.csv)")
+COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 _MODEL4_COVARIATES = (
     Parameter("ALB", 44.0, "g/L", f"covariate; reference value assumed in the {K20} transcription"),
     Parameter("BMI", 26.0, "kg/m^2", f"covariate; reference value assumed in the {K20} transcription"),
@@ -50,17 +50,29 @@ def pk_block(drug: str, pk_model: str | None = None) -> Model:
         raise InputError("pk_model", f"unknown PK model {pk_model!r} for {drug} (allowed: {DEFAULT_PK_MODEL[drug]})")
     observables = (
         Assignment(f"{drug}_serum_mg_L", "central / pk_Vc_i", "mg/L", f"{drug} serum concentration"),
-        Assignment(f"{drug}_skin_mg_L", f"skin_partition * {drug}_serum_mg_L", "mg/L",
-                   f"{drug} skin interstitial concentration"),
-        Assignment(f"{drug}_skin_nM", f"{drug}_skin_mg_L * 1000.0 / igg_mw_kDa", "nM",
-                   f"{drug} skin interstitial concentration"),
+        Assignment(
+            f"{drug}_skin_mg_L",
+            f"skin_partition * {drug}_serum_mg_L",
+            "mg/L",
+            f"{drug} skin interstitial concentration",
+        ),
+        Assignment(
+            f"{drug}_skin_nM",
+            f"{drug}_skin_mg_L * 1000.0 / igg_mw_kDa",
+            "nM",
+            f"{drug} skin interstitial concentration",
+        ),
     )
-    absent = tuple(Assignment(f"{d}_skin_nM", "0.0", "nM", f"{d} not given in this model")
-                   for d in DRUGS if d != drug)
+    absent = tuple(Assignment(f"{d}_skin_nM", "0.0", "nM", f"{d} not given in this model") for d in DRUGS if d != drug)
     return Model(
         name=f"pk_{drug}_{pk_model}",
-        parameters=(*params, SKIN_PARTITION, MW_IGG, *COVARIATES,
-                    *(_MODEL4_COVARIATES if pk_model == "kovalenko2020_model4" else ())),
+        parameters=(
+            *params,
+            SKIN_PARTITION,
+            MW_IGG,
+            *COVARIATES,
+            *(_MODEL4_COVARIATES if pk_model == "kovalenko2020_model4" else ()),
+        ),
         states=states,
         assignments=(*assigns, *observables, *absent),
         rates=rates,
@@ -71,15 +83,20 @@ def pk_block(drug: str, pk_model: str | None = None) -> Model:
 
 def no_drug_block() -> Model:
     """Placebo: every drug concentration is zero."""
-    return Model(name="pk_none", parameters=COVARIATES, states=(),
-                 assignments=tuple(Assignment(f"{d}_skin_nM", "0.0", "nM", f"{d} not given") for d in DRUGS),
-                 rates={})
+    return Model(
+        name="pk_none",
+        parameters=COVARIATES,
+        states=(),
+        assignments=tuple(Assignment(f"{d}_skin_nM", "0.0", "nM", f"{d} not given") for d in DRUGS),
+        rates={},
+    )
 
 
 def _dupilumab(pk_model: str):
     if pk_model not in DUPILUMAB_PK_MODELS:
-        raise InputError("pk_model", f"unknown PK model {pk_model!r} for dupilumab "
-                                     f"(allowed: {', '.join(DUPILUMAB_PK_MODELS)})")
+        raise InputError(
+            "pk_model", f"unknown PK model {pk_model!r} for dupilumab (allowed: {', '.join(DUPILUMAB_PK_MODELS)})"
+        )
     p = Parameter
     if pk_model == "kovalenko2016":
         params = (
@@ -93,13 +110,15 @@ def _dupilumab(pk_model: str):
             p("pk_Km", 0.01, "mg/L", K16),
             p("pk_F", 0.607, "dimensionless", K16, description="SC bioavailability"),
         )
-        states = (State("sc_depot", 0.0, "mg", "SC depot"),)
+        states = (State("sc_depot", 0.0, "mg", "SC depot", scale=100.0),)
         absorbed = "pk_ka * sc_depot"
         rates = {"sc_depot": "-pk_ka * sc_depot"}
-        return (params, (*states, *_central_states()), _vc_assignment(),
-                {**rates, **_central_rates(absorbed)}, ())
-    src = {"kovalenko2020_model1": f"{K20} (model 1)", "kovalenko2020_model3": K20M3,
-           "kovalenko2020_model4": f"{K20} (model 4)"}[pk_model]
+        return (params, (*states, *_central_states()), _vc_assignment(), {**rates, **_central_rates(absorbed)}, ())
+    src = {
+        "kovalenko2020_model1": f"{K20} (model 1)",
+        "kovalenko2020_model3": K20M3,
+        "kovalenko2020_model4": f"{K20} (model 4)",
+    }[pk_model]
     vc, wt_exp, ke, ka, f = {
         "kovalenko2020_model1": (2.48, 0.711, 0.0534, 0.256, 0.643),
         "kovalenko2020_model3": (2.76, 0.919, 0.0448, 0.306, 0.642),
@@ -110,15 +129,23 @@ def _dupilumab(pk_model: str):
         "kovalenko2020_model3": {"pk_Vc": 0.216, "pk_ke": 0.301},
         "kovalenko2020_model4": {"pk_Vc": 0.206, "pk_ke": 0.293},
     }[pk_model]
-    corr = {"kovalenko2020_model3": (("pk_Vc", "pk_ke", -0.373),),
-            "kovalenko2020_model4": (("pk_Vc", "pk_ke", -0.450),)}.get(pk_model, ())
+    corr = {
+        "kovalenko2020_model3": (("pk_Vc", "pk_ke", -0.373),),
+        "kovalenko2020_model4": (("pk_Vc", "pk_ke", -0.450),),
+    }.get(pk_model, ())
     sd_src = f"{K20} Supplementary Table S2" if pk_model == "kovalenko2020_model1" else src
     fixed = f"{K20M3}; fixed from the rich-data model 1"
     params = (
         p("pk_Vc", vc, "L", src, sd.get("pk_Vc", 0.0), "central volume at 75 kg (and reference covariates)"),
         p("pk_Vc_wt_exp", wt_exp, "dimensionless", src, description="weight exponent on Vc"),
-        p("pk_ke", ke, "1/day", sd_src if "pk_ke" in sd else src, sd.get("pk_ke", 0.0),
-          "linear elimination rate constant"),
+        p(
+            "pk_ke",
+            ke,
+            "1/day",
+            sd_src if "pk_ke" in sd else src,
+            sd.get("pk_ke", 0.0),
+            "linear elimination rate constant",
+        ),
         p("pk_kcp", 0.211, "1/day", fixed, description="central -> peripheral"),
         p("pk_kpc", 0.310, "1/day", fixed, description="peripheral -> central"),
         p("pk_ka", ka, "1/day", src, sd.get("pk_ka", 0.0), "absorption rate constant (last transit -> central)"),
@@ -128,10 +155,10 @@ def _dupilumab(pk_model: str):
         p("pk_F", f, "dimensionless", src, description="SC bioavailability"),
     )
     states = (
-        State("sc_depot", 0.0, "mg", "SC depot"),
-        State("sc_transit1", 0.0, "mg", "absorption transit 1"),
-        State("sc_transit2", 0.0, "mg", "absorption transit 2"),
-        State("sc_transit3", 0.0, "mg", "absorption transit 3"),
+        State("sc_depot", 0.0, "mg", "SC depot", scale=100.0),
+        State("sc_transit1", 0.0, "mg", "absorption transit 1", scale=100.0),
+        State("sc_transit2", 0.0, "mg", "absorption transit 2", scale=100.0),
+        State("sc_transit3", 0.0, "mg", "absorption transit 3", scale=100.0),
     )
     rates = {
         "sc_depot": "-pk_ktr * sc_depot",
@@ -148,8 +175,13 @@ def _dupilumab(pk_model: str):
     else:
         ke_expr = "pk_ke"
     assigns = (*assigns, Assignment("pk_ke_i", ke_expr, "1/day", "individual linear elimination rate"))
-    return (params, (*states, *_central_states()), assigns,
-            {**rates, **_central_rates("pk_ka * sc_transit3", ke="pk_ke_i")}, corr)
+    return (
+        params,
+        (*states, *_central_states()),
+        assigns,
+        {**rates, **_central_rates("pk_ka * sc_transit3", ke="pk_ke_i")},
+        corr,
+    )
 
 
 def _vc_assignment(albumin: bool = False) -> tuple[Assignment, ...]:
@@ -158,8 +190,10 @@ def _vc_assignment(albumin: bool = False) -> tuple[Assignment, ...]:
 
 
 def _central_states() -> tuple[State, ...]:
-    return (State("central", 0.0, "mg", "central (serum) amount"),
-            State("peripheral", 0.0, "mg", "peripheral amount"))
+    return (
+        State("central", 0.0, "mg", "central (serum) amount", scale=100.0),
+        State("peripheral", 0.0, "mg", "peripheral amount", scale=100.0),
+    )
 
 
 def _central_rates(absorbed: str, ke: str = "pk_ke") -> dict[str, str]:
@@ -173,8 +207,10 @@ def _central_rates(absorbed: str, ke: str = "pk_ke") -> dict[str, str]:
 def _two_compartment_linear(drug: str):
     p = Parameter
     src = SOEHOEL if drug == "tralokinumab" else ZHU
-    cl, vc, vp, q, ka, f = {"tralokinumab": (0.149, 2.71, 1.44, 0.159, 0.184, 0.761),
-                            "lebrikizumab": (0.156, 4.10, 1.45, 0.284, 0.239, 0.856)}[drug]
+    cl, vc, vp, q, ka, f = {
+        "tralokinumab": (0.149, 2.71, 1.44, 0.159, 0.184, 0.761),
+        "lebrikizumab": (0.156, 4.10, 1.45, 0.284, 0.239, 0.856),
+    }[drug]
     params = (
         p("pk_CL", cl, "L/day", src, description="clearance"),
         p("pk_Vc", vc, "L", src, description="central volume"),
@@ -183,12 +219,12 @@ def _two_compartment_linear(drug: str):
         p("pk_ka", ka, "1/day", src, description="first-order absorption"),
         p("pk_F", f, "dimensionless", src, description="SC bioavailability"),
     )
-    states = (State("sc_depot", 0.0, "mg", "SC depot"), *_central_states())
+    states = (State("sc_depot", 0.0, "mg", "SC depot", scale=100.0), *_central_states())
     assigns = (Assignment("pk_Vc_i", "pk_Vc", "L", "central volume (no weight covariate published here)"),)
     rates = {
         "sc_depot": "-pk_ka * sc_depot",
         "central": "pk_ka * sc_depot - pk_CL / pk_Vc_i * central - pk_Q / pk_Vc_i * central"
-                   " + pk_Q / pk_Vp * peripheral",
+        " + pk_Q / pk_Vp * peripheral",
         "peripheral": "pk_Q / pk_Vc_i * central - pk_Q / pk_Vp * peripheral",
     }
     return params, states, assigns, rates, ()

@@ -7,16 +7,16 @@ per patient depend on body weight.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
 from adqsp.errors import InputError
 
 MAX_DOSE_MG = 5000.0
-_ENTRY_KEYS = {"mg", "week", "every_weeks", "from_week", "until_week", "weight_below_kg",
-               "weight_at_least_kg"}
+_ENTRY_KEYS = {"mg", "week", "every_weeks", "from_week", "until_week", "weight_below_kg", "weight_at_least_kg"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ class Regimen:
                 entries.append(DoseEntry(mg=amt, week=time / 7.0))
                 continue
             ii = _positive(rec.get("ii"), f"{where}.ii")
-            entries.append(DoseEntry(mg=amt, every_weeks=ii / 7.0, from_week=time / 7.0,
-                                     until_week=(time + addl * ii) / 7.0))
+            entries.append(
+                DoseEntry(mg=amt, every_weeks=ii / 7.0, from_week=time / 7.0, until_week=(time + addl * ii) / 7.0)
+            )
         regimen = cls(tuple(entries))
         regimen.check(field)
         return regimen
@@ -135,8 +136,9 @@ def _parse_entry(raw: Mapping[str, Any], where: str) -> DoseEntry:
     if extra:
         raise InputError(f"{where}.{sorted(extra)[0]}", f"unknown key (allowed: {', '.join(sorted(_ENTRY_KEYS))})")
     mg = _positive(raw.get("mg"), f"{where}.mg", upper=MAX_DOSE_MG)
-    tiers = {k: _positive(raw[k], f"{where}.{k}", upper=500.0)
-             for k in ("weight_below_kg", "weight_at_least_kg") if k in raw}
+    tiers = {
+        k: _positive(raw[k], f"{where}.{k}", upper=500.0) for k in ("weight_below_kg", "weight_at_least_kg") if k in raw
+    }
     if "week" in raw:
         clash = {"every_weeks", "from_week", "until_week"} & set(raw)
         if clash:

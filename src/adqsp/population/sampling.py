@@ -17,7 +17,13 @@ from adqsp.model.declaration import Model
 DISEASE_STREAM, NOISE_STREAM, PK_STREAM = 0, 1, 2
 #: body weight: mean and SD (kg) and bounds per preset
 WEIGHT = {
-    "adult": (75.7, 18.6, 41.0, 175.0, "population PK data set, calibration_targets.csv (mean 75.7 +- 18.6, 41-175 kg)"),
+    "adult": (
+        75.7,
+        18.6,
+        41.0,
+        175.0,
+        "population PK data set, calibration_targets.csv (mean 75.7 +- 18.6, 41-175 kg)",
+    ),
     "adolescent": (63.0, 16.0, 30.0, 150.0, "assumed: adolescents 12-17 years"),
 }
 PRESETS = tuple(WEIGHT)
@@ -58,8 +64,9 @@ def sample(model: Model, indices: np.ndarray, seed: int, preset: str = "adult") 
 
 def _normals(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray:
     """``(n_patients, k)`` standard normals, row ``j`` from patient ``indices[j]``'s own stream."""
-    return np.array([np.random.default_rng([seed, int(i), purpose]).standard_normal(k)
-                     for i in indices]).reshape(len(indices), k)
+    return np.array([np.random.default_rng([seed, int(i), purpose]).standard_normal(k) for i in indices]).reshape(
+        len(indices), k
+    )
 
 
 def _lognormal(model: Model, params: list, z: np.ndarray) -> dict[str, np.ndarray]:

@@ -38,9 +38,15 @@ class AssayResult:
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready dictionary."""
-        return {"cytokine": self.cytokine, "cell": self.cell, "drug": self.drug, "drug_nM": self.drug_nM,
-                "ec50_pM": self.ec50_pM, "max_response": self.max_response,
-                "curve": [[c, r] for c, r in self.curve]}
+        return {
+            "cytokine": self.cytokine,
+            "cell": self.cell,
+            "drug": self.drug,
+            "drug_nM": self.drug_nM,
+            "ec50_pM": self.ec50_pM,
+            "max_response": self.max_response,
+            "curve": [[c, r] for c, r in self.curve],
+        }
 
 
 def _check(cytokine: str, cell: str, drug: str | None, drug_nM: float) -> dict[str, float]:
@@ -62,8 +68,9 @@ def run_assay(cytokine: str, cell: str = DEFAULT_CELL, drug: str | None = None, 
     drugs = _check(cytokine, cell, drug, drug_nM)
     ec50, top = ec50_pM(cytokine, cell, drugs)
     curve = tuple((c, response(cytokine, cell, c, drugs)) for c in CURVE_PM)
-    return AssayResult(cytokine=cytokine, cell=cell, drug=drug, drug_nM=float(drug_nM), ec50_pM=ec50,
-                       max_response=top, curve=curve)
+    return AssayResult(
+        cytokine=cytokine, cell=cell, drug=drug, drug_nM=float(drug_nM), ec50_pM=ec50, max_response=top, curve=curve
+    )
 
 
 def ic50_nM(drug: str, cytokine: str, cell: str = DEFAULT_CELL, cytokine_pM: float | None = None) -> float:

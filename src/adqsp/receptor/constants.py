@@ -25,12 +25,14 @@ DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 CYTOKINES = ("IL-4", "IL-13")
 
 #: measured pSTAT6 EC50 ranges (pM) from the reference csv: the fit targets (low, high)
-PSTAT6_EC50_TARGETS_PM: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType({
-    ("monocyte", "IL-4"): (10.0, 10.0),
-    ("monocyte", "IL-13"): (56.0, 123.0),
-    ("fibroblast", "IL-4"): (29.0, 48.0),
-    ("fibroblast", "IL-13"): (411.0, 411.0),
-})
+PSTAT6_EC50_TARGETS_PM: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType(
+    {
+        ("monocyte", "IL-4"): (10.0, 10.0),
+        ("monocyte", "IL-13"): (56.0, 123.0),
+        ("fibroblast", "IL-4"): (29.0, 48.0),
+        ("fibroblast", "IL-13"): (411.0, 411.0),
+    }
+)
 
 SHEN = "Shen, Hage & Sebald 1996 Eur J Biochem 240:252"
 GANDHI = "Gandhi et al. 2014 Biophys J 107:2515; Richter et al. 2017 Nat Commun 8:15976"
@@ -42,9 +44,11 @@ MEYER = "public receptor-quantification data set of the Meyer lab (unpublished)"
 CSV = "reference/receptor_parameters.csv"
 UNVERIFIED = "confidence uncertain, primary source not verified"
 ANTIBODY_KON = "assumed: typical antibody association rate, no kon in the reference"
-_FIT = ("fitted: jointly (rc_recruit_area_um2, rc_monocyte_pstat6_k, rc_fibroblast_pstat6_k) to the steady-state "
-        "pSTAT6 EC50s of monocytes (IL-4 ~10 pM, IL-13 56-123 pM) and fibroblasts (IL-4 29-48 pM, IL-13 ~411 pM), "
-        f"{MEYER}; log least squares to the geometric middle of each range, adqsp.receptor.kinetics.fit_pstat6")
+_FIT = (
+    "fitted: jointly (rc_recruit_area_um2, rc_monocyte_pstat6_k, rc_fibroblast_pstat6_k) to the steady-state "
+    "pSTAT6 EC50s of monocytes (IL-4 ~10 pM, IL-13 56-123 pM) and fibroblasts (IL-4 29-48 pM, IL-13 ~411 pM), "
+    f"{MEYER}; log least squares to the geometric middle of each range, adqsp.receptor.kinetics.fit_pstat6"
+)
 
 
 def _p(name: str, value: float, unit: str, source: str, description: str) -> Parameter:
@@ -55,53 +59,109 @@ BINDING = (
     _p("rc_il4_kon", 1.9e7, "1/(M*s)", SHEN, "IL-4 + IL-4Ra association (SPR, soluble ectodomain)"),
     _p("rc_il4_koff", 2e-3, "1/s", SHEN, "IL-4 : IL-4Ra dissociation (KD 0.1 nM)"),
     _p("rc_il13_kd_nM", 4.0, "nM", MILOUX, "IL-13 : IL-13Ra1 equilibrium dissociation constant (range 3-10 nM)"),
-    _p("rc_il13_kon", 1e6, "1/(M*s)",
-       "assumed: typical protein-protein association rate, no kon for IL-13 : IL-13Ra1 in the reference",
-       "IL-13 + IL-13Ra1 association; koff = kon * KD"),
+    _p(
+        "rc_il13_kon",
+        1e6,
+        "1/(M*s)",
+        "assumed: typical protein-protein association rate, no kon for IL-13 : IL-13Ra1 in the reference",
+        "IL-13 + IL-13Ra1 association; koff = kon * KD",
+    ),
     _p("rc_il13ra2_kd_nM", 0.15, "nM", LACY, "IL-13 : IL-13Ra2 (decoy) KD, middle of 0.1-0.25 nM"),
-    _p("rc_il13ra2_koff", 5e-5, "1/s", f"{LACY} (upper bound koff < 5e-5 1/s)",
-       "IL-13 : IL-13Ra2 dissociation; kon = koff / KD"),
+    _p(
+        "rc_il13ra2_koff",
+        5e-5,
+        "1/s",
+        f"{LACY} (upper bound koff < 5e-5 1/s)",
+        "IL-13 : IL-13Ra2 dissociation; kon = koff / KD",
+    ),
 )
 
 RECRUITMENT = (
-    _p("rc_type1_kd_2d", 1000.0, "molecules/um^2", GANDHI,
-       "2D KD of gamma-c recruitment into IL-4:IL-4Ra (type I)"),
-    _p("rc_type2_il4_kd_2d", 180.0, "molecules/um^2", GANDHI,
-       "2D KD of IL-13Ra1 recruitment into IL-4:IL-4Ra (type II, IL-4)"),
-    _p("rc_type2_il13_kd_2d", 480.0, "molecules/um^2", GANDHI,
-       "2D KD of IL-4Ra recruitment into IL-13:IL-13Ra1 (type II, IL-13)"),
-    _p("rc_recruit_area_um2", 0.1243, "um^2", _FIT,
-       "effective membrane area in which the chains meet (membrane microcompartments, Richter 2017): "
-       "2D KD in copies/cell = 2D KD (molecules/um^2) * area; the three measured 2D KDs keep their ratios"),
-    _p("rc_recruit_koff", 6.0, "1/min",
-       "assumed: the second chain exchanges on a seconds scale (rapid re-association in membrane "
-       "microcompartments); only the 2D KD enters the steady state while this exceeds internalisation",
-       "dissociation of the second chain from a ternary complex"),
+    _p("rc_type1_kd_2d", 1000.0, "molecules/um^2", GANDHI, "2D KD of gamma-c recruitment into IL-4:IL-4Ra (type I)"),
+    _p(
+        "rc_type2_il4_kd_2d",
+        180.0,
+        "molecules/um^2",
+        GANDHI,
+        "2D KD of IL-13Ra1 recruitment into IL-4:IL-4Ra (type II, IL-4)",
+    ),
+    _p(
+        "rc_type2_il13_kd_2d",
+        480.0,
+        "molecules/um^2",
+        GANDHI,
+        "2D KD of IL-4Ra recruitment into IL-13:IL-13Ra1 (type II, IL-13)",
+    ),
+    _p(
+        "rc_recruit_area_um2",
+        0.1243,
+        "um^2",
+        _FIT,
+        "effective membrane area in which the chains meet (membrane microcompartments, Richter 2017): "
+        "2D KD in copies/cell = 2D KD (molecules/um^2) * area; the three measured 2D KDs keep their ratios",
+    ),
+    _p(
+        "rc_recruit_koff",
+        6.0,
+        "1/min",
+        "assumed: the second chain exchanges on a seconds scale (rapid re-association in membrane "
+        "microcompartments); only the 2D KD enters the steady state while this exceeds internalisation",
+        "dissociation of the second chain from a ternary complex",
+    ),
 )
 
 TURNOVER = (
     _p("rc_kint_free", 0.1, "1/min", RAIA, "constitutive internalisation of free chains"),
     _p("rc_kint_complex", 0.15, "1/min", RAIA, "internalisation of ligand-bound complexes (incl. decoy)"),
-    _p("rc_kint_drug", 0.1, "1/min",
-       "assumed: dupilumab-bound IL-4Ra internalised like a free chain (antibody binding does not signal)",
-       "internalisation of dupilumab:IL-4Ra"),
+    _p(
+        "rc_kint_drug",
+        0.1,
+        "1/min",
+        "assumed: dupilumab-bound IL-4Ra internalised like a free chain (antibody binding does not signal)",
+        "internalisation of dupilumab:IL-4Ra",
+    ),
 )
 
 SIGNALLING = (
-    _p("rc_pstat6_hill", 1.0, "dimensionless", "assumed: hyperbolic read-out, no cooperativity data",
-       "Hill coefficient of pSTAT6 on signalling complexes"),
+    _p(
+        "rc_pstat6_hill",
+        1.0,
+        "dimensionless",
+        "assumed: hyperbolic read-out, no cooperativity data",
+        "Hill coefficient of pSTAT6 on signalling complexes",
+    ),
 )
 
 DRUG_BINDING = (
-    _p("rc_dupilumab_kd_nM", 0.02, "nM", "Le Floc'h et al. 2020 Allergy 75:1188 (value not verified here)",
-       "dupilumab : IL-4Ra KD (0.012-0.033 nM, uncertain)"),
+    _p(
+        "rc_dupilumab_kd_nM",
+        0.02,
+        "nM",
+        "Le Floc'h et al. 2020 Allergy 75:1188 (value not verified here)",
+        "dupilumab : IL-4Ra KD (0.012-0.033 nM, uncertain)",
+    ),
     _p("rc_dupilumab_kon", 1e6, "1/(M*s)", ANTIBODY_KON, "dupilumab + IL-4Ra association; koff = kon * KD"),
-    _p("rc_tralokinumab_kd_nM", 0.1, "nM", f"{CSV} (0.06-0.2 nM; {UNVERIFIED})",
-       "tralokinumab : IL-13 KD (0.06-0.2 nM, uncertain); blocks IL-13Ra1 and IL-13Ra2 binding"),
-    _p("rc_igg_sites", 2.0, "sites/antibody", "assumed: an IgG has two antigen-binding arms, taken as "
-       "independent (no avidity)", "IL-13 binding sites per tralokinumab or lebrikizumab molecule"),
-    _p("rc_lebrikizumab_kd_nM", 0.01, "nM", f"{CSV} (<= 0.01 nM; {UNVERIFIED})",
-       "lebrikizumab : IL-13 KD; the complex still binds IL-13Ra1 but cannot recruit IL-4Ra"),
+    _p(
+        "rc_tralokinumab_kd_nM",
+        0.1,
+        "nM",
+        f"{CSV} (0.06-0.2 nM; {UNVERIFIED})",
+        "tralokinumab : IL-13 KD (0.06-0.2 nM, uncertain); blocks IL-13Ra1 and IL-13Ra2 binding",
+    ),
+    _p(
+        "rc_igg_sites",
+        2.0,
+        "sites/antibody",
+        "assumed: an IgG has two antigen-binding arms, taken as independent (no avidity)",
+        "IL-13 binding sites per tralokinumab or lebrikizumab molecule",
+    ),
+    _p(
+        "rc_lebrikizumab_kd_nM",
+        0.01,
+        "nM",
+        f"{CSV} (<= 0.01 nM; {UNVERIFIED})",
+        "lebrikizumab : IL-13 KD; the complex still binds IL-13Ra1 but cannot recruit IL-4Ra",
+    ),
 )
 
 #: copies/cell of (IL-4Ra, gamma-c, IL-13Ra1, IL-13Ra2) with their sources
@@ -150,8 +210,13 @@ _UNFITTED_K = "assumed: geometric mean of the fitted monocyte and fibroblast val
 def copies_parameters() -> tuple[Parameter, ...]:
     """Receptor copy numbers per cell type, ``rc_<cell>_<chain>_copies`` (copies/cell, drug- and ligand-free)."""
     return tuple(
-        _p(f"rc_{cell}_{chain}_copies", value, "copies/cell", source,
-           f"{_CHAIN_LABEL[chain]} per {cell.replace('_', ' ')}, ligand- and drug-free")
+        _p(
+            f"rc_{cell}_{chain}_copies",
+            value,
+            "copies/cell",
+            source,
+            f"{_CHAIN_LABEL[chain]} per {cell.replace('_', ' ')}, ligand- and drug-free",
+        )
         for cell in CELLS
         for chain, (value, source) in zip(CHAINS, _COPIES[cell], strict=True)
     )
@@ -161,8 +226,13 @@ def pstat6_parameters() -> tuple[Parameter, ...]:
     """Signalling complexes per cell for half-maximal pSTAT6, ``rc_<cell>_pstat6_k`` (copies/cell)."""
     _unfitted = ((_PSTAT6_K["monocyte"][0] * _PSTAT6_K["fibroblast"][0]) ** 0.5, _UNFITTED_K)
     return tuple(
-        _p(f"rc_{cell}_pstat6_k", _PSTAT6_K.get(cell, _unfitted)[0], "copies/cell", _PSTAT6_K.get(cell, _unfitted)[1],
-           description=f"type I + type II complexes per {cell.replace('_', ' ')} for half-maximal pSTAT6")
+        _p(
+            f"rc_{cell}_pstat6_k",
+            _PSTAT6_K.get(cell, _unfitted)[0],
+            "copies/cell",
+            _PSTAT6_K.get(cell, _unfitted)[1],
+            description=f"type I + type II complexes per {cell.replace('_', ' ')} for half-maximal pSTAT6",
+        )
         for cell in CELLS
     )
 
@@ -170,8 +240,7 @@ def pstat6_parameters() -> tuple[Parameter, ...]:
 @lru_cache(maxsize=1)
 def all_parameters() -> tuple[Parameter, ...]:
     """Every receptor-layer constant, each declared once."""
-    return (*BINDING, *RECRUITMENT, *TURNOVER, *SIGNALLING, *DRUG_BINDING, *copies_parameters(),
-            *pstat6_parameters())
+    return (*BINDING, *RECRUITMENT, *TURNOVER, *SIGNALLING, *DRUG_BINDING, *copies_parameters(), *pstat6_parameters())
 
 
 def typical_values() -> dict[str, float]:

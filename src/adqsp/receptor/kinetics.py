@@ -40,16 +40,28 @@ from adqsp.receptor.constants import (
 )
 
 SPECIES = (
-    "il4ra", "gammac", "il13ra1", "il13ra2", "dupilumab_il4ra", "il4_il4ra", "type1", "type2_il4",
-    "il13_il13ra1", "type2_il13", "il13_il13ra2", "lebrikizumab_il13_il13ra1",
+    "il4ra",
+    "gammac",
+    "il13ra1",
+    "il13ra2",
+    "dupilumab_il4ra",
+    "il4_il4ra",
+    "type1",
+    "type2_il4",
+    "il13_il13ra1",
+    "type2_il13",
+    "il13_il13ra2",
+    "lebrikizumab_il13_il13ra1",
 )
 #: which species hold each chain (for mass balances)
-CHAIN_SPECIES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "il4ra": ("il4ra", "dupilumab_il4ra", "il4_il4ra", "type1", "type2_il4", "type2_il13"),
-    "gammac": ("gammac", "type1"),
-    "il13ra1": ("il13ra1", "type2_il4", "il13_il13ra1", "type2_il13", "lebrikizumab_il13_il13ra1"),
-    "il13ra2": ("il13ra2", "il13_il13ra2"),
-})
+CHAIN_SPECIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "il4ra": ("il4ra", "dupilumab_il4ra", "il4_il4ra", "type1", "type2_il4", "type2_il13"),
+        "gammac": ("gammac", "type1"),
+        "il13ra1": ("il13ra1", "type2_il4", "il13_il13ra1", "type2_il13", "lebrikizumab_il13_il13ra1"),
+        "il13ra2": ("il13ra2", "il13_il13ra2"),
+    }
+)
 PER_PM_MIN = 60e-12  # kon [1/(M*s)] * C [pM] * PER_PM_MIN = pseudo-first-order rate [1/min]
 MOLECULES_PER_PM_PL = 0.6022  # molecules in 1 pL at 1 pM
 TOP_PM = 1e6  # highest cytokine concentration of a dose-response (1 uM): taken as the maximal response
@@ -79,8 +91,9 @@ class Rates:
     il13_free_pM: float  # IL-13 bound to no antibody, in the medium
 
 
-def il13_in_solution(il13_pM: float, tralokinumab_nM: float, lebrikizumab_nM: float,
-                     values: Mapping[str, float]) -> tuple[float, float]:
+def il13_in_solution(
+    il13_pM: float, tralokinumab_nM: float, lebrikizumab_nM: float, values: Mapping[str, float]
+) -> tuple[float, float]:
     """(free IL-13, lebrikizumab-bound IL-13) in pM from total IL-13 (pM) and antibodies (nM).
 
     Equilibrium in solution with ``rc_igg_sites`` independent IL-13 sites per antibody, antibody depletion
@@ -112,8 +125,13 @@ def check_inputs(cell: str, drugs_nM: Mapping[str, float] | None) -> dict[str, f
     return {d: float(drugs.get(d, 0.0)) for d in DRUGS}
 
 
-def rates(cell: str, il4_pM: float, il13_pM: float, drugs_nM: Mapping[str, float] | None = None,
-          values: Mapping[str, float] | None = None) -> Rates:
+def rates(
+    cell: str,
+    il4_pM: float,
+    il13_pM: float,
+    drugs_nM: Mapping[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
+) -> Rates:
     """Per-minute rate constants for ``cell`` in a medium of free IL-4 and total IL-13 (pM) and drugs (nM)."""
     v = {**typical_values(), **(values or {})}
     drugs = check_inputs(cell, drugs_nM)
@@ -159,20 +177,22 @@ def rhs(t: float, y: np.ndarray, r: Rates) -> np.ndarray:
     v_decoy = r.decoy_on * a2 - r.decoy_off * q
     v_leb = r.leb_on * r13 - r.il13_off * e
     kc = r.kint_complex
-    return np.array([
-        s4 - r.kint_free * r4 - v_dup - v_il4 - v_t2b,
-        sg - r.kint_free * g - v_t1,
-        s13 - r.kint_free * r13 - v_t2a - v_il13 - v_leb,
-        sa - r.kint_free * a2 - v_decoy,
-        v_dup - r.kint_drug * d,
-        v_il4 - v_t1 - v_t2a - kc * b4,
-        v_t1 - kc * t1,
-        v_t2a - kc * t2a,
-        v_il13 - v_t2b - kc * b13,
-        v_t2b - kc * t2b,
-        v_decoy - kc * q,
-        v_leb - kc * e,
-    ])
+    return np.array(
+        [
+            s4 - r.kint_free * r4 - v_dup - v_il4 - v_t2b,
+            sg - r.kint_free * g - v_t1,
+            s13 - r.kint_free * r13 - v_t2a - v_il13 - v_leb,
+            sa - r.kint_free * a2 - v_decoy,
+            v_dup - r.kint_drug * d,
+            v_il4 - v_t1 - v_t2a - kc * b4,
+            v_t1 - kc * t1,
+            v_t2a - kc * t2a,
+            v_il13 - v_t2b - kc * b13,
+            v_t2b - kc * t2b,
+            v_decoy - kc * q,
+            v_leb - kc * e,
+        ]
+    )
 
 
 def _complexes(r: Rates, r4: float, g: float, r13: float) -> np.ndarray:
@@ -184,13 +204,22 @@ def _complexes(r: Rates, r4: float, g: float, r13: float) -> np.ndarray:
     x3 = r.recruit_type2_il13 * r4 / (kr + kc)
     b13 = r.il13_on * r13 / (r.il13_off + kc * (1.0 + x3))
     a2 = r.synthesis[3] / (r.kint_free + r.decoy_on * kc / (r.decoy_off + kc))
-    return np.array([
-        r4, g, r13, a2,
-        r.dup_on * r4 / (r.dup_off + r.kint_drug),
-        b4, x1 * b4, x2 * b4, b13, x3 * b13,
-        r.decoy_on * a2 / (r.decoy_off + kc),
-        r.leb_on * r13 / (r.il13_off + kc),
-    ])
+    return np.array(
+        [
+            r4,
+            g,
+            r13,
+            a2,
+            r.dup_on * r4 / (r.dup_off + r.kint_drug),
+            b4,
+            x1 * b4,
+            x2 * b4,
+            b13,
+            x3 * b13,
+            r.decoy_on * a2 / (r.decoy_off + kc),
+            r.leb_on * r13 / (r.il13_off + kc),
+        ]
+    )
 
 
 def internalisation(r: Rates, y: np.ndarray) -> np.ndarray:
@@ -218,11 +247,13 @@ def _free_chain_balance(r: Rates) -> np.ndarray:
         return np.where(present, lost / np.where(present, synth, 1.0) - 1.0, z)
 
     kc = r.kint_complex
-    first = np.array([  # chains bound by their first ligand (or drug) only: the starting guess
-        r.kint_free + r.dup_on * r.kint_drug / (r.dup_off + r.kint_drug) + r.il4_on * kc / (r.il4_off + kc),
-        r.kint_free,
-        r.kint_free + (r.il13_on + r.leb_on) * kc / (r.il13_off + kc),
-    ])
+    first = np.array(
+        [  # chains bound by their first ligand (or drug) only: the starting guess
+            r.kint_free + r.dup_on * r.kint_drug / (r.dup_off + r.kint_drug) + r.il4_on * kc / (r.il4_off + kc),
+            r.kint_free,
+            r.kint_free + (r.il13_on + r.leb_on) * kc / (r.il13_off + kc),
+        ]
+    )
     sol = root(residual, np.log(r.kint_free / first), method="hybr", options={"xtol": 1e-12})
     if np.max(np.abs(residual(sol.x))) > 1e-9:  # hybr may stop "without progress" at machine precision
         raise RuntimeError(f"receptor steady state not found: {sol.message}")
@@ -255,17 +286,21 @@ class SteadyState:
         return self.amounts["dupilumab_il4ra"] / max(sum(self.amounts[s] for s in CHAIN_SPECIES["il4ra"]), 1e-12)
 
 
-def pstat6(signalling: float | np.ndarray, cell: str, values: Mapping[str, float] | None = None
-           ) -> float | np.ndarray:
+def pstat6(signalling: float | np.ndarray, cell: str, values: Mapping[str, float] | None = None) -> float | np.ndarray:
     """pSTAT6 (fraction of maximum) from type I + type II complexes per cell."""
     v = {**typical_values(), **(values or {})}
     s, k, h = np.maximum(signalling, 0.0), v[f"rc_{cell}_pstat6_k"], v["rc_pstat6_hill"]
     return s**h / (s**h + k**h)
 
 
-def steady_state(cell: str, il4_pM: float, il13_pM: float, drugs_nM: Mapping[str, float] | None = None,
-                 values: Mapping[str, float] | None = None, volume_per_cell_pL: float | None = None
-                 ) -> SteadyState:
+def steady_state(
+    cell: str,
+    il4_pM: float,
+    il13_pM: float,
+    drugs_nM: Mapping[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
+    volume_per_cell_pL: float | None = None,
+) -> SteadyState:
     """Steady state of the full model for constant medium concentrations (pM; drugs in nM), solved algebraically.
 
     With ``volume_per_cell_pL`` the cytokine concentrations are instead the totals in that volume per cell
@@ -297,14 +332,20 @@ def steady_state(cell: str, il4_pM: float, il13_pM: float, drugs_nM: Mapping[str
     return _steady_state_free(cell, *in_solution(sol.x), drugs_nM, values)
 
 
-def _steady_state_free(cell: str, il4_pM: float, il13_pM: float, drugs_nM: Mapping[str, float] | None,
-                       values: Mapping[str, float] | None) -> SteadyState:
+def _steady_state_free(
+    cell: str, il4_pM: float, il13_pM: float, drugs_nM: Mapping[str, float] | None, values: Mapping[str, float] | None
+) -> SteadyState:
     r = rates(cell, il4_pM, il13_pM, drugs_nM, values)
     y = _complexes(r, *_free_chain_balance(r))
     amounts = dict(zip(SPECIES, (float(x) for x in y), strict=True))
     signalling = amounts["type1"] + amounts["type2_il4"] + amounts["type2_il13"]
-    return SteadyState(cell=cell, amounts=MappingProxyType(amounts), il4_free_pM=float(il4_pM),
-                       il13_free_pM=float(r.il13_free_pM), pstat6=float(pstat6(signalling, cell, values)))
+    return SteadyState(
+        cell=cell,
+        amounts=MappingProxyType(amounts),
+        il4_free_pM=float(il4_pM),
+        il13_free_pM=float(r.il13_free_pM),
+        pstat6=float(pstat6(signalling, cell, values)),
+    )
 
 
 @dataclass(frozen=True)
@@ -321,9 +362,15 @@ class TimeCourse:
         return self.amounts[SPECIES.index(name)]
 
 
-def time_course(cell: str, il4_pM: float, il13_pM: float, t_min: np.ndarray,
-                drugs_nM: Mapping[str, float] | None = None, values: Mapping[str, float] | None = None,
-                y0: np.ndarray | None = None) -> TimeCourse:
+def time_course(
+    cell: str,
+    il4_pM: float,
+    il13_pM: float,
+    t_min: np.ndarray,
+    drugs_nM: Mapping[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
+    y0: np.ndarray | None = None,
+) -> TimeCourse:
     """Integrate the full model (BDF) in a constant medium from ``y0`` (copies/cell).
 
     Default ``y0``: cells equilibrated with the drug but no cytokine, i.e. cytokine added at ``t = 0`` after
@@ -337,12 +384,17 @@ def time_course(cell: str, il4_pM: float, il13_pM: float, t_min: np.ndarray,
     if not sol.success:
         raise RuntimeError(f"receptor time course failed: {sol.message}")
     index = [SPECIES.index(s) for s in ("type1", "type2_il4", "type2_il13")]
-    return TimeCourse(cell=cell, t_min=t, amounts=sol.y,
-                      pstat6=np.asarray(pstat6(sol.y[index].sum(0), cell, values)))
+    return TimeCourse(cell=cell, t_min=t, amounts=sol.y, pstat6=np.asarray(pstat6(sol.y[index].sum(0), cell, values)))
 
 
-def response(cytokine: str, cell: str, cytokine_pM: float, drugs_nM: Mapping[str, float] | None = None,
-             values: Mapping[str, float] | None = None, volume_per_cell_pL: float | None = None) -> float:
+def response(
+    cytokine: str,
+    cell: str,
+    cytokine_pM: float,
+    drugs_nM: Mapping[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
+    volume_per_cell_pL: float | None = None,
+) -> float:
     """Steady-state pSTAT6 (0-1) of ``cell`` with one cytokine at ``cytokine_pM`` (pM), see :func:`steady_state`."""
     if cytokine not in CYTOKINES:
         raise InputError("cytokine", f"unknown cytokine {cytokine!r} (allowed: {', '.join(CYTOKINES)})")
@@ -350,9 +402,13 @@ def response(cytokine: str, cell: str, cytokine_pM: float, drugs_nM: Mapping[str
     return steady_state(cell, il4, il13, drugs_nM, values, volume_per_cell_pL).pstat6
 
 
-def ec50_pM(cytokine: str, cell: str, drugs_nM: Mapping[str, float] | None = None,
-            values: Mapping[str, float] | None = None, volume_per_cell_pL: float | None = None
-            ) -> tuple[float, float]:
+def ec50_pM(
+    cytokine: str,
+    cell: str,
+    drugs_nM: Mapping[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
+    volume_per_cell_pL: float | None = None,
+) -> tuple[float, float]:
     """(EC50 in pM, maximal response): half of the response at :data:`TOP_PM` (1 uM), found by bisection."""
     top = response(cytokine, cell, TOP_PM, drugs_nM, values, volume_per_cell_pL)
 
@@ -375,8 +431,9 @@ def fit_pstat6(values: Mapping[str, float] | None = None) -> dict[str, float]:
 
     def residual(log_x: np.ndarray) -> np.ndarray:
         trial = {**base, **dict(zip(names, np.exp(log_x), strict=True))}
-        return np.array([np.log(ec50_pM(cyt, cell, None, trial)[0] / target)
-                         for (cell, cyt), target in targets.items()])
+        return np.array(
+            [np.log(ec50_pM(cyt, cell, None, trial)[0] / target) for (cell, cyt), target in targets.items()]
+        )
 
     sol = least_squares(residual, np.log([base[n] for n in names]), x_scale=1.0, diff_step=1e-4)
     return dict(zip(names, (float(x) for x in np.exp(sol.x)), strict=True))

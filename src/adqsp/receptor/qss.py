@@ -51,8 +51,9 @@ def receptor_parameters() -> tuple[Parameter, ...]:
     return all_parameters()
 
 
-def receptor_assignments(site: str, il4_pM: str, il13_pM: str, cells: tuple[str, ...] = TISSUE_CELLS,
-                         corrections: int = 1) -> tuple[Assignment, ...]:
+def receptor_assignments(
+    site: str, il4_pM: str, il13_pM: str, cells: tuple[str, ...] = TISSUE_CELLS, corrections: int = 1
+) -> tuple[Assignment, ...]:
     """Quasi-steady-state receptor assignments for one tissue site.
 
     ``il4_pM`` / ``il13_pM`` name the model's tissue IL-4 and total IL-13 (pM); the drug inputs are the model's
@@ -70,22 +71,54 @@ def receptor_assignments(site: str, il4_pM: str, il13_pM: str, cells: tuple[str,
         raise ValueError("corrections must be >= 0")
     s = site
     shared = (
-        Assignment(f"{s}_il13_untralo_pM", _unbound(f"max({il13_pM}, 0.0)", "tralokinumab"), "pM",
-                   f"{s}: IL-13 not bound to tralokinumab"),
-        Assignment(f"{s}_il13_free_pM", _unbound(f"{s}_il13_untralo_pM", "lebrikizumab"), "pM",
-                   f"{s}: IL-13 bound to neither antibody"),
-        Assignment(f"{s}_il13_lebrikizumab_pM", f"{s}_il13_untralo_pM - {s}_il13_free_pM", "pM",
-                   f"{s}: lebrikizumab:IL-13 complex in solution"),
-        Assignment(f"{s}_il4_on", f"rc_il4_kon * 6e-11 * max({il4_pM}, 0.0)", "1/min",
-                   f"{s}: IL-4 binding rate per free IL-4Ra"),
-        Assignment(f"{s}_il13_on", f"rc_il13_kon * 6e-11 * {s}_il13_free_pM", "1/min",
-                   f"{s}: IL-13 binding rate per free IL-13Ra1"),
-        Assignment(f"{s}_leb_on", f"rc_il13_kon * 6e-11 * {s}_il13_lebrikizumab_pM", "1/min",
-                   f"{s}: lebrikizumab:IL-13 binding rate per free IL-13Ra1"),
-        Assignment(f"{s}_decoy_on", f"rc_il13ra2_koff * 0.06 / rc_il13ra2_kd_nM * {s}_il13_free_pM", "1/min",
-                   f"{s}: IL-13 binding rate per free IL-13Ra2 (kon = koff / KD)"),
-        Assignment(f"{s}_dup_on", "rc_dupilumab_kon * 6e-08 * dupilumab_skin_nM", "1/min",
-                   f"{s}: dupilumab binding rate per free IL-4Ra"),
+        Assignment(
+            f"{s}_il13_untralo_pM",
+            _unbound(f"max({il13_pM}, 0.0)", "tralokinumab"),
+            "pM",
+            f"{s}: IL-13 not bound to tralokinumab",
+        ),
+        Assignment(
+            f"{s}_il13_free_pM",
+            _unbound(f"{s}_il13_untralo_pM", "lebrikizumab"),
+            "pM",
+            f"{s}: IL-13 bound to neither antibody",
+        ),
+        Assignment(
+            f"{s}_il13_lebrikizumab_pM",
+            f"{s}_il13_untralo_pM - {s}_il13_free_pM",
+            "pM",
+            f"{s}: lebrikizumab:IL-13 complex in solution",
+        ),
+        Assignment(
+            f"{s}_il4_on",
+            f"rc_il4_kon * 6e-11 * max({il4_pM}, 0.0)",
+            "1/min",
+            f"{s}: IL-4 binding rate per free IL-4Ra",
+        ),
+        Assignment(
+            f"{s}_il13_on",
+            f"rc_il13_kon * 6e-11 * {s}_il13_free_pM",
+            "1/min",
+            f"{s}: IL-13 binding rate per free IL-13Ra1",
+        ),
+        Assignment(
+            f"{s}_leb_on",
+            f"rc_il13_kon * 6e-11 * {s}_il13_lebrikizumab_pM",
+            "1/min",
+            f"{s}: lebrikizumab:IL-13 binding rate per free IL-13Ra1",
+        ),
+        Assignment(
+            f"{s}_decoy_on",
+            f"rc_il13ra2_koff * 0.06 / rc_il13ra2_kd_nM * {s}_il13_free_pM",
+            "1/min",
+            f"{s}: IL-13 binding rate per free IL-13Ra2 (kon = koff / KD)",
+        ),
+        Assignment(
+            f"{s}_dup_on",
+            "rc_dupilumab_kon * 6e-08 * dupilumab_skin_nM",
+            "1/min",
+            f"{s}: dupilumab binding rate per free IL-4Ra",
+        ),
     )
     return shared + tuple(a for cell in cells for a in _cell(s, cell, corrections))
 
@@ -105,11 +138,19 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
     dup_loss = f"{ad} * {KD_INT} / ({DUP_OFF} + {KD_INT})"
     leb_loss = f"{ae} * {KC} / ({IL13_OFF} + {KC})"
     out = [
-        Assignment(f"{p}_il4ra_free_s0", f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss})", "copies/cell",
-                   f"{p}: free IL-4Ra without cytokine (dupilumab bound, turnover)"),
+        Assignment(
+            f"{p}_il4ra_free_s0",
+            f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss})",
+            "copies/cell",
+            f"{p}: free IL-4Ra without cytokine (dupilumab bound, turnover)",
+        ),
         Assignment(f"{p}_gammac_free_s0", f"{c}_gammac_copies", "copies/cell", f"{p}: free gamma-c without cytokine"),
-        Assignment(f"{p}_il13ra1_free_s0", f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss})", "copies/cell",
-                   f"{p}: free IL-13Ra1 without IL-13 (lebrikizumab:IL-13 bound)"),
+        Assignment(
+            f"{p}_il13ra1_free_s0",
+            f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss})",
+            "copies/cell",
+            f"{p}: free IL-13Ra1 without IL-13 (lebrikizumab:IL-13 bound)",
+        ),
     ]
     for n in range(corrections + 1):
         r4, g, r13 = (f"{p}_{chain}_free_s{n}" for chain in ("il4ra", "gammac", "il13ra1"))
@@ -118,61 +159,112 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
         b4, b13 = f"{p}_il4_il4ra_s{n}", f"{p}_il13_il13ra1_s{n}"
         out += [
             Assignment(b4, f"{a4} * {r4} / ({IL4_OFF} + {KC} * {x4})", "copies/cell", f"{p}: IL-4:IL-4Ra, step {n}"),
-            Assignment(b13, f"{a13} * {r13} / ({IL13_OFF} + {KC} * {x13})", "copies/cell",
-                       f"{p}: IL-13:IL-13Ra1, step {n}"),
+            Assignment(
+                b13, f"{a13} * {r13} / ({IL13_OFF} + {KC} * {x13})", "copies/cell", f"{p}: IL-13:IL-13Ra1, step {n}"
+            ),
         ]
         if n == corrections:
             break
         il4_loss = f"{a4} * {x4} / ({IL4_OFF} + {KC} * {x4})"
         il13_loss = f"{a13} * {x13} / ({IL13_OFF} + {KC} * {x13})"
         out += [
-            Assignment(f"{p}_il4ra_free_s{n + 1}", f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss} + {KC} * "
-                       f"({il4_loss} + {RECRUIT['type2_il13']} * {b13}))", "copies/cell",
-                       f"{p}: free IL-4Ra, depletion step {n + 1}"),
-            Assignment(f"{p}_gammac_free_s{n + 1}", f"{c}_gammac_copies * {KI} / ({KI} + {KC} * "
-                       f"{RECRUIT['type1']} * {b4})", "copies/cell", f"{p}: free gamma-c, depletion step {n + 1}"),
-            Assignment(f"{p}_il13ra1_free_s{n + 1}", f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss} + {KC} * "
-                       f"({il13_loss} + {RECRUIT['type2_il4']} * {b4}))", "copies/cell",
-                       f"{p}: free IL-13Ra1, depletion step {n + 1}"),
+            Assignment(
+                f"{p}_il4ra_free_s{n + 1}",
+                f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss} + {KC} * "
+                f"({il4_loss} + {RECRUIT['type2_il13']} * {b13}))",
+                "copies/cell",
+                f"{p}: free IL-4Ra, depletion step {n + 1}",
+            ),
+            Assignment(
+                f"{p}_gammac_free_s{n + 1}",
+                f"{c}_gammac_copies * {KI} / ({KI} + {KC} * {RECRUIT['type1']} * {b4})",
+                "copies/cell",
+                f"{p}: free gamma-c, depletion step {n + 1}",
+            ),
+            Assignment(
+                f"{p}_il13ra1_free_s{n + 1}",
+                f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss} + {KC} * "
+                f"({il13_loss} + {RECRUIT['type2_il4']} * {b4}))",
+                "copies/cell",
+                f"{p}: free IL-13Ra1, depletion step {n + 1}",
+            ),
         ]
     il4ra_total = f"({r4} + {p}_dupilumab_il4ra + {b4} + {p}_type1 + {p}_type2)"
     signal = f"({p}_type1 + {p}_type2)"
     h, k = "rc_pstat6_hill", f"{c}_pstat6_k"
-    return (*out,
-            Assignment(f"{p}_type1", f"{RECRUIT['type1']} * {g} * {b4}", "copies/cell",
-                       f"{p}: type I complexes IL-4:IL-4Ra:gamma-c"),
-            Assignment(f"{p}_type2_il4", f"{RECRUIT['type2_il4']} * {r13} * {b4}", "copies/cell",
-                       f"{p}: type II complexes IL-4:IL-4Ra:IL-13Ra1"),
-            Assignment(f"{p}_type2_il13", f"{RECRUIT['type2_il13']} * {r4} * {b13}", "copies/cell",
-                       f"{p}: type II complexes IL-13:IL-13Ra1:IL-4Ra"),
-            Assignment(f"{p}_type2", f"{p}_type2_il4 + {p}_type2_il13", "copies/cell",
-                       f"{p}: type II signalling complexes"),
-            Assignment(f"{p}_dupilumab_il4ra", f"{ad} * {r4} / ({DUP_OFF} + {KD_INT})", "copies/cell",
-                       f"{p}: dupilumab:IL-4Ra"),
-            Assignment(f"{p}_il4ra_occupancy", f"{p}_dupilumab_il4ra / max({il4ra_total}, 1e-12)", "dimensionless",
-                       f"{p}: fraction of IL-4Ra bound by dupilumab"),
-            Assignment(f"{p}_il13_decoy", f"{c}_il13ra2_copies * {KI} * {aq} / ({KI} * ({DECOY_OFF} + {KC})"
-                       f" + {aq} * {KC})", "copies/cell", f"{p}: IL-13:IL-13Ra2 decoy complexes"),
-            Assignment(f"{p}_pstat6", f"{signal} ** {h} / ({signal} ** {h} + {k} ** {h})", "dimensionless",
-                       f"{p}: pSTAT6, fraction of maximum"),
-            )
+    return (
+        *out,
+        Assignment(
+            f"{p}_type1",
+            f"{RECRUIT['type1']} * {g} * {b4}",
+            "copies/cell",
+            f"{p}: type I complexes IL-4:IL-4Ra:gamma-c",
+        ),
+        Assignment(
+            f"{p}_type2_il4",
+            f"{RECRUIT['type2_il4']} * {r13} * {b4}",
+            "copies/cell",
+            f"{p}: type II complexes IL-4:IL-4Ra:IL-13Ra1",
+        ),
+        Assignment(
+            f"{p}_type2_il13",
+            f"{RECRUIT['type2_il13']} * {r4} * {b13}",
+            "copies/cell",
+            f"{p}: type II complexes IL-13:IL-13Ra1:IL-4Ra",
+        ),
+        Assignment(
+            f"{p}_type2", f"{p}_type2_il4 + {p}_type2_il13", "copies/cell", f"{p}: type II signalling complexes"
+        ),
+        Assignment(
+            f"{p}_dupilumab_il4ra", f"{ad} * {r4} / ({DUP_OFF} + {KD_INT})", "copies/cell", f"{p}: dupilumab:IL-4Ra"
+        ),
+        Assignment(
+            f"{p}_il4ra_occupancy",
+            f"{p}_dupilumab_il4ra / max({il4ra_total}, 1e-12)",
+            "dimensionless",
+            f"{p}: fraction of IL-4Ra bound by dupilumab",
+        ),
+        Assignment(
+            f"{p}_il13_decoy",
+            f"{c}_il13ra2_copies * {KI} * {aq} / ({KI} * ({DECOY_OFF} + {KC}) + {aq} * {KC})",
+            "copies/cell",
+            f"{p}: IL-13:IL-13Ra2 decoy complexes",
+        ),
+        Assignment(
+            f"{p}_pstat6",
+            f"{signal} ** {h} / ({signal} ** {h} + {k} ** {h})",
+            "dimensionless",
+            f"{p}: pSTAT6, fraction of maximum",
+        ),
+    )
 
 
 @lru_cache(maxsize=4)
 def _compiled(corrections: int) -> CompiledModel:
-    inputs = tuple(Parameter(name, 0.0, unit, "input of the QSS evaluation")
-                   for name, unit in (("qss_il4_pM", "pM"), ("qss_il13_pM", "pM"),
-                                      *((d, "nM") for d in DRUG_INPUTS)))
-    model = Model(name="receptor_qss", parameters=(*receptor_parameters(), *inputs), states=(),
-                  assignments=receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", CELLS, corrections),
-                  rates={})
+    inputs = tuple(
+        Parameter(name, 0.0, unit, "input of the QSS evaluation")
+        for name, unit in (("qss_il4_pM", "pM"), ("qss_il13_pM", "pM"), *((d, "nM") for d in DRUG_INPUTS))
+    )
+    model = Model(
+        name="receptor_qss",
+        parameters=(*receptor_parameters(), *inputs),
+        states=(),
+        assignments=receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", CELLS, corrections),
+        rates={},
+    )
     return compile_model(model)
 
 
-def evaluate(cell: str, il4_pM: float | np.ndarray, il13_pM: float | np.ndarray,
-             dupilumab_nM: float | np.ndarray = 0.0, tralokinumab_nM: float | np.ndarray = 0.0,
-             lebrikizumab_nM: float | np.ndarray = 0.0, values: Mapping[str, float] | None = None,
-             corrections: int = 1) -> dict[str, np.ndarray]:
+def evaluate(
+    cell: str,
+    il4_pM: float | np.ndarray,
+    il13_pM: float | np.ndarray,
+    dupilumab_nM: float | np.ndarray = 0.0,
+    tralokinumab_nM: float | np.ndarray = 0.0,
+    lebrikizumab_nM: float | np.ndarray = 0.0,
+    values: Mapping[str, float] | None = None,
+    corrections: int = 1,
+) -> dict[str, np.ndarray]:
     """The QSS assignments of one cell for arrays of concentrations (pM; drugs nM), broadcast together.
 
     Generated from :func:`receptor_assignments` (the formula is written once). Keys drop the site and cell
@@ -181,13 +273,16 @@ def evaluate(cell: str, il4_pM: float | np.ndarray, il13_pM: float | np.ndarray,
     if cell not in CELLS:
         raise ValueError(f"unknown cell type {cell!r} (allowed: {', '.join(CELLS)})")
     compiled = _compiled(corrections)
-    inputs = np.broadcast_arrays(*(np.asarray(x, float) for x in
-                                   (il4_pM, il13_pM, dupilumab_nM, tralokinumab_nM, lebrikizumab_nM)))
+    inputs = np.broadcast_arrays(
+        *(np.asarray(x, float) for x in (il4_pM, il13_pM, dupilumab_nM, tralokinumab_nM, lebrikizumab_nM))
+    )
     shape = inputs[0].shape
     names = ("qss_il4_pM", "qss_il13_pM", *DRUG_INPUTS)
-    P = compiled.parameter_matrix({**(values or {}), **dict(zip(names, (x.ravel() for x in inputs), strict=True))},
-                                  inputs[0].size)
+    P = compiled.parameter_matrix(
+        {**(values or {}), **dict(zip(names, (x.ravel() for x in inputs), strict=True))}, inputs[0].size
+    )
     observed = compiled.observe(0.0, np.empty((0, inputs[0].size)), P)
     prefix = f"qss_{cell}_"
-    return {name[len(prefix):]: np.reshape(value, shape) for name, value in observed.items()
-            if name.startswith(prefix)}
+    return {
+        name[len(prefix) :]: np.reshape(value, shape) for name, value in observed.items() if name.startswith(prefix)
+    }

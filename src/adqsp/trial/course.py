@@ -5,33 +5,51 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from adqsp.engine.integrate import integrate
+from adqsp.engine.solve import solve
 from adqsp.model.build import compiled
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
 from adqsp.trial.run import enrolment_states
 
 #: columns placed first in a time course, after time_days
-KEY_COLUMNS = ("skin_drug_nM", "les_keratinocyte_il4ra_occupancy", "les_keratinocyte_type1",
-               "les_keratinocyte_type2", "les_lymphocyte_type1", "les_lymphocyte_type2", "easi", "iga_latent",
-               "itch_nrs", "bsa_pct", "tarc_serum", "ige_serum", "les_epidermis_um", "les_tewl")
+KEY_COLUMNS = (
+    "skin_drug_nM",
+    "les_keratinocyte_il4ra_occupancy",
+    "les_keratinocyte_type1",
+    "les_keratinocyte_type2",
+    "les_lymphocyte_type1",
+    "les_lymphocyte_type2",
+    "easi",
+    "iga_latent",
+    "itch_nrs",
+    "bsa_pct",
+    "tarc_serum",
+    "ige_serum",
+    "les_epidermis_um",
+    "les_tewl",
+)
 
 
-def time_course(drug: str | None, regimen: Regimen, weeks: float, pk_model: str | None = None,
-                values: dict[str, float] | None = None, step_days: float = 1.0) -> pd.DataFrame:
+def time_course(
+    drug: str | None,
+    regimen: Regimen,
+    weeks: float,
+    pk_model: str | None = None,
+    values: dict[str, float] | None = None,
+    step_days: float = 1.0,
+) -> pd.DataFrame:
     """Every state and assignment of one patient (typical values unless ``values`` are given) over time."""
     c = compiled(drug, pk_model)
     placebo = compiled(None).model
     values = dict(values or {})
-    patient = Population(np.array([0]), {k: np.array([v]) for k, v in values.items()
-                                         if k in placebo.parameter_names})
+    patient = Population(np.array([0]), {k: np.array([v]) for k, v in values.items() if k in placebo.parameter_names})
     y_enrol, ok = enrolment_states(patient)
     P = c.parameter_matrix({k: np.array([v]) for k, v in values.items()}, 1)
     y0 = np.zeros((len(c.model.states), 1))
     y0[[c.model.state_names.index(s) for s in placebo.state_names]] = y_enrol
     days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
-    tr = integrate(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
+    tr = solve(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
     frame = pd.DataFrame({"time_days": days, **{k: np.broadcast_to(v, days.shape) for k, v in observed.items()}})
     frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in ("dupilumab", "tralokinumab", "lebrikizumab")]].sum(axis=1)

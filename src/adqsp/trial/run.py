@@ -8,13 +8,13 @@ patient to arm k mod n_arms). Everything a patient draws comes from its own rand
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
-from adqsp.engine.integrate import integrate
+from adqsp.engine.solve import solve
 from adqsp.model.build import compiled
 from adqsp.population.sampling import Population, noise_draws, sample
 from adqsp.trial.scenario import Arm, Scenario
@@ -22,9 +22,21 @@ from adqsp.trial.scenario import Arm, Scenario
 SETTLE_DAYS = 3000.0
 BURN_IN_DAYS = 168.0
 #: latent read-outs kept per visit (model assignment names)
-READOUTS = ("easi", "itch_nrs", "bsa_pct", "tarc_serum", "ige_serum", "les_epidermis_um", "les_tewl",
-            "les_signature_up", "les_keratinocyte_il4ra_occupancy", "les_IFNg", "les_IL17", "les_IL13_pM",
-            "les_IL4_pM")
+READOUTS = (
+    "easi",
+    "itch_nrs",
+    "bsa_pct",
+    "tarc_serum",
+    "ige_serum",
+    "les_epidermis_um",
+    "les_tewl",
+    "les_signature_up",
+    "les_keratinocyte_il4ra_occupancy",
+    "les_IFNg",
+    "les_IL17",
+    "les_IL13_pM",
+    "les_IL4_pM",
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,10 +60,10 @@ def enrolment_states(population: Population) -> tuple[np.ndarray, np.ndarray]:
     unforced = P.copy()
     unforced[c.model.parameter_names.index("flare_amplitude")] = 0.0
     start = -BURN_IN_DAYS - SETTLE_DAYS
-    settled = integrate(c, unforced, c.initial(P), np.array([start, -BURN_IN_DAYS]))
+    settled = solve(c, unforced, c.initial(P), np.array([start, -BURN_IN_DAYS]))
     y = settled.states[-1]
     steady = np.all(np.abs(c.rhs(-BURN_IN_DAYS, y, unforced)) * 100.0 <= 1e-3 * (np.abs(y) + 1e-3), axis=0)
-    forced = integrate(c, P, y, np.array([-BURN_IN_DAYS, 0.0]))
+    forced = solve(c, P, y, np.array([-BURN_IN_DAYS, 0.0]))
     return forced.states[-1], settled.ok & forced.ok & steady
 
 
@@ -62,16 +74,23 @@ def screen(scenario: Scenario, progress: Progress | None = None, batch: int = 25
     kept: list[tuple[Population, np.ndarray]] = []
     n_kept, next_index, n_screened = 0, 0, 0
     while n_kept < needed:
-        size = batch if n_screened == 0 else int(np.clip((needed - n_kept) * n_screened / max(n_kept, 1) * 1.1,
-                                                          16, 4 * batch))
+        size = (
+            batch
+            if n_screened == 0
+            else int(np.clip((needed - n_kept) * n_screened / max(n_kept, 1) * 1.1, 16, 4 * batch))
+        )
         indices = np.arange(next_index, next_index + size)
         next_index += size
         pop = sample(model, indices, scenario.seed, scenario.preset)
         y, ok = enrolment_states(pop)
         base = _visit_scores(pop, y[None], scenario.seed, 1)
         inc = scenario.inclusion
-        passed = ok & (base["EASI"][0] >= inc.easi_min) & (base["IGA"][0] >= inc.iga_min) & \
-            (base["BSA"][0] >= inc.bsa_min_pct)
+        passed = (
+            ok
+            & (base["EASI"][0] >= inc.easi_min)
+            & (base["IGA"][0] >= inc.iga_min)
+            & (base["BSA"][0] >= inc.bsa_min_pct)
+        )
         rows = np.flatnonzero(passed)[: needed - n_kept]
         kept.append((pop.take(rows), y[:, rows]))
         n_kept += len(rows)
@@ -80,13 +99,21 @@ def screen(scenario: Scenario, progress: Progress | None = None, batch: int = 25
             progress("screening", n_kept, needed)
         if n_screened > 50 * needed + 10_000:
             raise RuntimeError(f"screening found only {n_kept} of {needed} eligible patients in {n_screened}")
-    pop = Population(np.concatenate([p.index for p, _ in kept]),
-                     {k: np.concatenate([p.values[k] for p, _ in kept]) for k in kept[0][0].values})
+    pop = Population(
+        np.concatenate([p.index for p, _ in kept]),
+        {k: np.concatenate([p.values[k] for p, _ in kept]) for k in kept[0][0].values},
+    )
     return pop, np.concatenate([y for _, y in kept], axis=1)
 
 
-def run_arm(scenario: Scenario, arm: Arm, screened: Population, y_enrol: np.ndarray,
-            progress: Progress | None = None, chunk: int = 256) -> ArmResult:
+def run_arm(
+    scenario: Scenario,
+    arm: Arm,
+    screened: Population,
+    y_enrol: np.ndarray,
+    progress: Progress | None = None,
+    chunk: int = 256,
+) -> ArmResult:
     """Simulate one arm's patients from enrolment over the scenario's visits."""
     c = compiled(arm.drug, arm.pk_model)
     placebo_states = compiled(None).model.state_names
@@ -100,9 +127,9 @@ def run_arm(scenario: Scenario, arm: Arm, screened: Population, y_enrol: np.ndar
         part = pop.take(np.arange(lo, min(lo + chunk, len(pop))))
         P = c.parameter_matrix(part.values, len(part))
         y0 = np.zeros((len(c.model.states), len(part)))
-        y0[rows] = y_enrol[:, lo:lo + len(part)]
+        y0[rows] = y_enrol[:, lo : lo + len(part)]
         dose_t, dose_mg = arm.regimen.events(days[-1], part.values["WT"])
-        tr = integrate(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
+        tr = solve(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
         for key, value in _observe_visits(c, tr.states, P, days).items():
             latent.setdefault(key, []).append(value)
         ok_parts.append(tr.ok)
@@ -111,8 +138,7 @@ def run_arm(scenario: Scenario, arm: Arm, screened: Population, y_enrol: np.ndar
     readouts = {k: np.concatenate(v, axis=1) for k, v in latent.items()}
     ok = np.concatenate(ok_parts)
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scores = score_visits(readouts, _noise_sd(), noise_draws(pop.index, scenario.seed, len(weeks),
-                                                                NOISE_CHANNELS))
+    scores = score_visits(readouts, _noise_sd(), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS))
     return ArmResult(arm=arm, weeks=weeks, patients=pop, scores=scores, readouts=readouts, ok=ok & finite)
 
 
@@ -123,8 +149,9 @@ def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> d
     serum = [k for k in c.model.assignment_names if k.endswith("_serum_mg_L")]
     keys = set(READOUTS) | set(SCORE_INPUTS)
     out = {k: np.array([np.broadcast_to(v[k], (n,)) for v in per_visit]) for k in keys}
-    out["serum_mg_L"] = (np.array([np.broadcast_to(v[serum[0]], (n,)) for v in per_visit]) if serum
-                         else np.zeros((len(days), n)))
+    out["serum_mg_L"] = (
+        np.array([np.broadcast_to(v[serum[0]], (n,)) for v in per_visit]) if serum else np.zeros((len(days), n))
+    )
     return out
 
 

@@ -136,8 +136,17 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     compare_to = data.get("compare_to", [])
     if not isinstance(compare_to, list) or not all(isinstance(c, str) for c in compare_to):
         raise InputError("compare_to", "must be a list of study names from calibration_targets.csv")
-    return Scenario(name=name.strip(), weeks=weeks, arms=arms, visits=visits_t, patients_per_arm=n, seed=seed,
-                    preset=preset, inclusion=inclusion, compare_to=tuple(compare_to))
+    return Scenario(
+        name=name.strip(),
+        weeks=weeks,
+        arms=arms,
+        visits=visits_t,
+        patients_per_arm=n,
+        seed=seed,
+        preset=preset,
+        inclusion=inclusion,
+        compare_to=tuple(compare_to),
+    )
 
 
 def _arm(raw: Any, i: int) -> Arm:
@@ -161,8 +170,7 @@ def _arm(raw: Any, i: int) -> Arm:
     pk_model = raw.get("pk_model")
     if pk_model is not None and (drug is None or not isinstance(pk_model, str)):
         raise InputError(f"{where}.pk_model", "must be a string and needs a drug")
-    return Arm(name=name.strip(), drug=drug, regimen=Regimen.from_entries(doses, f"{where}.doses"),
-               pk_model=pk_model)
+    return Arm(name=name.strip(), drug=drug, regimen=Regimen.from_entries(doses, f"{where}.doses"), pk_model=pk_model)
 
 
 def _no_unknown(data: dict[str, Any], allowed: set[str], prefix: str) -> None:

@@ -16,12 +16,28 @@ import numpy as np
 from adqsp.trial.run import ArmResult
 
 BASELINE_KEYS = ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean")
-VISIT_KEYS = ("EASI_pct_change", "EASI50", "EASI75", "EASI90", "IGA01", "NRS4", "NRS_pct_change",
-              "serum_trough_mg_L", "TARC_pct_change", "IgE_pct_change", "epidermal_thickness_pct_change",
-              "TEWL_pct_change", "signature_reversal")
+VISIT_KEYS = (
+    "EASI_pct_change",
+    "EASI50",
+    "EASI75",
+    "EASI90",
+    "IGA01",
+    "NRS4",
+    "NRS_pct_change",
+    "serum_trough_mg_L",
+    "TARC_pct_change",
+    "IgE_pct_change",
+    "epidermal_thickness_pct_change",
+    "TEWL_pct_change",
+    "signature_reversal",
+)
 #: summary key -> per-visit read-out whose percent change is averaged
-_PCT_READOUTS = {"TARC_pct_change": "tarc_serum", "IgE_pct_change": "ige_serum",
-                 "epidermal_thickness_pct_change": "les_epidermis_um", "TEWL_pct_change": "les_tewl"}
+_PCT_READOUTS = {
+    "TARC_pct_change": "tarc_serum",
+    "IgE_pct_change": "ige_serum",
+    "epidermal_thickness_pct_change": "les_epidermis_um",
+    "TEWL_pct_change": "les_tewl",
+}
 
 
 def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
@@ -50,7 +66,7 @@ def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None
     visits = {}
     for k, week in enumerate(result.weeks):
         entry = {key: _mean(derived[key][k][ok]) for key in VISIT_KEYS if key in derived}
-        entry["serum_trough_mg_L"] = (_mean(result.readouts["serum_mg_L"][k][ok]) if result.arm.drug else None)
+        entry["serum_trough_mg_L"] = _mean(result.readouts["serum_mg_L"][k][ok]) if result.arm.drug else None
         visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
     return {
         "name": result.arm.name,
@@ -84,8 +100,11 @@ def published_values(studies: tuple[str, ...], arm_name: str) -> dict[str, dict[
 
 def published_baseline(studies: tuple[str, ...]) -> dict[str, float]:
     """Baseline means of the pooled trial population (rows with arm 'all arms' at week 0)."""
-    return {row["endpoint"]: float(row["value"]) for row in calibration_targets()
-            if row["study"] in studies and row["arm"] == "all arms" and row["endpoint"] in BASELINE_KEYS}
+    return {
+        row["endpoint"]: float(row["value"])
+        for row in calibration_targets()
+        if row["study"] in studies and row["arm"] == "all arms" and row["endpoint"] in BASELINE_KEYS
+    }
 
 
 def calibration_targets() -> list[dict[str, str]]:

@@ -1,0 +1,44 @@
+"""One entry point to integrate a population: the compiled Rosenbrock engine, or scipy's BDF as reference."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adqsp.engine.compiled import FastModel, fast_model, integrate_fast
+from adqsp.engine.integrate import Tolerances, Trajectory, integrate
+from adqsp.model.codegen import CompiledModel
+
+METHODS = ("rosenbrock", "scipy-bdf")
+#: default tolerances per method (absolute ones relative to each state's declared scale)
+DEFAULT_TOL = {"rosenbrock": Tolerances(rtol=1e-4, atol=1e-4), "scipy-bdf": Tolerances(rtol=1e-6, atol=1e-6)}
+
+
+def solve(
+    compiled: CompiledModel,
+    P: np.ndarray,
+    y0: np.ndarray,
+    times: np.ndarray,
+    dose_times: np.ndarray | None = None,
+    dose_amounts: np.ndarray | None = None,
+    tol: Tolerances | None = None,
+    method: str = "rosenbrock",
+) -> Trajectory:
+    """States of every patient at ``times`` (doses given after the output at the same time)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
+    tol = tol or DEFAULT_TOL[method]
+    if dose_times is not None and len(dose_times) == 0:
+        dose_times = dose_amounts = None
+    if method == "scipy-bdf":
+        return integrate(compiled, P, y0, times, dose_times, dose_amounts, tol)
+    return integrate_fast(_fast(compiled), P, y0, times, dose_times, dose_amounts, tol)
+
+
+_FAST: dict[str, FastModel] = {}
+
+
+def _fast(compiled: CompiledModel) -> FastModel:
+    """The machine-code model of ``compiled``, built once per process (a pure cache keyed by source)."""
+    if compiled.source not in _FAST:
+        _FAST[compiled.source] = fast_model(compiled)
+    return _FAST[compiled.source]
