@@ -2,9 +2,10 @@
 
 Each patient is integrated with its own step size and error control by the 4th-order Kaps-Rentrop
 Rosenbrock method with Shampine's A-stable parameter set and embedded 3rd-order error estimate (Shampine,
-ACM Trans Math Softw 1982;8:93; four stages, three right-hand sides and one LU factorisation per step). The Jacobian is a finite difference over column groups found from
-the declared model's dependency graph (columns that share no row are perturbed together). Patients run in
-parallel threads (``numba.prange``); dose events and output times are stops common to all patients.
+ACM Trans Math Softw 1982;8:93; four stages, three right-hand sides and one LU factorisation per step).
+The Jacobian is a finite difference over column groups found from the declared model's dependency graph
+(columns that share no row are perturbed together). Patients run in parallel threads (``numba.prange``);
+dose events and output times are stops common to all patients.
 
 The generated module (right-hand side + solver) is written once per model to a cache folder so numba can
 cache the machine code between runs.
@@ -27,6 +28,7 @@ from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.model.expressions import names_in, to_scalar
 
+DEFAULT_TOLERANCES = Tolerances(rtol=1e-4, atol=1e-4)
 STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite state"}
 
 _SOLVER = """
@@ -292,7 +294,7 @@ def integrate_fast(
     times: np.ndarray,
     dose_times: np.ndarray | None = None,
     dose_amounts: np.ndarray | None = None,
-    tol: Tolerances = Tolerances(rtol=1e-5, atol=1e-5),
+    tol: Tolerances = DEFAULT_TOLERANCES,
     max_steps: int = 200_000,
 ) -> Trajectory:
     """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive."""

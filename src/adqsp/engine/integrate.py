@@ -29,6 +29,9 @@ class Tolerances:
         return self.atol * np.array([s.scale for s in compiled.model.states])
 
 
+DEFAULT_TOLERANCES = Tolerances()
+
+
 @dataclass(frozen=True)
 class Trajectory:
     """States at the output times: ``states[time, state, patient]``; ``ok[patient]`` solver status."""
@@ -47,7 +50,7 @@ def integrate(
     times: np.ndarray,
     dose_times: np.ndarray | None = None,
     dose_amounts: np.ndarray | None = None,
-    tol: Tolerances = Tolerances(),
+    tol: Tolerances = DEFAULT_TOLERANCES,
     chunk: int = 64,
 ) -> Trajectory:
     """Integrate from ``times[0]`` to ``times[-1]``; doses (mg) are added to the model's dose state.
@@ -92,7 +95,7 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
         return compiled.rhs(t, flat.reshape(n_states, n), P).ravel()
 
     y = y0.astype(float).copy()
-    for a, b in zip(stops[:-1], stops[1:]):
+    for a, b in zip(stops[:-1], stops[1:], strict=True):
         k = np.flatnonzero(np.isclose(dose_times, a))
         if k.size:
             y[dose_row] += dose_amounts[k[0]] * bioavailability

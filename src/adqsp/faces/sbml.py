@@ -99,7 +99,7 @@ def to_sbml_document(
     if regimen is not None and model.dose_target is not None:
         times, amounts = regimen.events(horizon_days, np.array([weight_kg]))
         target = model.dose_target
-        for i, (t, amt) in enumerate(zip(times, amounts[:, 0])):
+        for i, (t, amt) in enumerate(zip(times, amounts[:, 0], strict=True)):
             ev = sm.createEvent()
             ev.setId(f"dose_{i}")
             ev.setUseValuesFromTriggerTime(True)

@@ -70,7 +70,7 @@ def endpoint_table(summary: dict) -> str:
             [key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key) for a in arms]
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n(simulated [published]; rates as fractions, changes in % from baseline)"
 

@@ -69,7 +69,7 @@ def compile_model(model: Model) -> CompiledModel:
             "",
             "def initial(P):",
             *unpack_p,
-            "    out = _np.empty((%d, P.shape[1]))" % len(model.states),
+            f"    out = _np.empty(({len(model.states)}, P.shape[1]))",
             *inits,
             "    return out",
             "",
