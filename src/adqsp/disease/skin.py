@@ -44,9 +44,9 @@ PARAMETERS = (
         0.5,
     ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
-    _p("stat6_half_keratinocyte", 0.02, "dimensionless", CAL, "keratinocyte pSTAT6 giving half-maximal response"),
-    _p("stat6_half_lymphocyte", 0.02, "dimensionless", CAL, "lymphocyte pSTAT6 giving half-maximal response"),
-    _p("stat6_half_sensory_neuron", 0.02, "dimensionless", CAL, "neuronal pSTAT6 giving half-maximal response"),
+    _p("stat6_half_keratinocyte", 0.2, "dimensionless", CAL, "keratinocyte pSTAT6 giving half-maximal response"),
+    _p("stat6_half_lymphocyte", 0.05, "dimensionless", CAL, "lymphocyte pSTAT6 giving half-maximal response"),
+    _p("stat6_half_sensory_neuron", 0.09, "dimensionless", CAL, "neuronal pSTAT6 giving half-maximal response"),
     # antigen / microbe load
     _p("antigen_clearance", 1.0, "1/day", f"{ASSUMED} (days-scale clearance; {MIYANO})", "baseline clearance"),
     _p("amp_il17", 0.5, "1/AU", f"{ASSUMED} ({MIYANO}: IL-17 raises clearance)", "IL-17 antimicrobial effect"),
@@ -61,7 +61,8 @@ PARAMETERS = (
     ),
     # barrier
     _p("barrier_rate", 0.07, "1/day", f"{ASSUMED}: epidermal renewal about 2-4 weeks", "barrier repair rate"),
-    _p("barrier_wear", 0.03, "dimensionless", ASSUMED, "baseline barrier damage relative to repair"),
+    _p("barrier_wear", 0.03, "dimensionless", f"{ASSUMED}: intrinsic barrier defect (e.g. filaggrin variants)",
+       "baseline barrier damage relative to repair", 0.5),
     _p("barrier_antigen_damage", 0.5, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
     _p("barrier_scratch_damage", 0.6, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
     _p(
@@ -94,9 +95,9 @@ PARAMETERS = (
         "inhibition of Th1/Th17 at full lymphocyte pSTAT6",
     ),
     # cytokines (quasi-steady state)
-    _p("il13_per_th2", 6.0, "pM/AU", f"{ASSUMED}: lesional IL-13 of a few pM", "IL-13 from type 2 cells"),
-    _p("il4_per_th2", 1.0, "pM/AU", f"{ASSUMED}: IL-4 protein lower than IL-13 in AD skin", "IL-4 from type 2 cells"),
-    _p("type2_innate_pM", 0.3, "pM", ASSUMED, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
+    _p("il13_per_th2", 15.0, "pM/AU", f"{ASSUMED}: IL-13 is the dominant type 2 cytokine in AD skin (tens of pM)", "IL-13 from type 2 cells"),
+    _p("il4_per_th2", 0.3, "pM/AU", f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin", "IL-4 from type 2 cells"),
+    _p("type2_innate_pM", 1.0, "pM", ASSUMED, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
     _p("epidermis_healthy_um", 118.2, "um", PELISTAD, "healthy epidermal thickness (OCT)"),
