@@ -30,7 +30,7 @@ def _p(name: str, value: float, unit: str, source: str, description: str, log_sd
 
 PARAMETERS = (
     # environment, flares and the trial-participation (placebo) effect
-    _p("exposure_les", 1.5, "AU/day", CAL, "antigen/microbe exposure of lesional skin", 0.45),
+    _p("exposure_les", 6.0, "AU/day", CAL, "antigen/microbe exposure of lesional skin", 0.45),
     _p("exposure_non_ratio", 0.25, "dimensionless", CAL, "nonlesional / lesional exposure"),
     _p("flare_amplitude", 0.35, "dimensionless", CAL, "relative amplitude of environmental flares", 0.4),
     _p("flare_period", 56.0, "day", f"{ASSUMED}: AD activity fluctuates over weeks to months", "flare cycle", 0.3),
@@ -54,7 +54,7 @@ PARAMETERS = (
     _p("amp_ifng", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: IFN-g raises clearance)", "IFN-g antimicrobial effect"),
     _p(
         "amp_stat6_max",
-        0.7,
+        0.5,
         "dimensionless",
         f"{ASSUMED}: type 2 cytokines suppress antimicrobial peptides (Ong 2002)",
         "maximal suppression of clearance by keratinocyte pSTAT6",
@@ -63,8 +63,8 @@ PARAMETERS = (
     _p("barrier_rate", 0.07, "1/day", f"{ASSUMED}: epidermal renewal about 2-4 weeks", "barrier repair rate"),
     _p("barrier_wear", 0.03, "dimensionless", f"{ASSUMED}: intrinsic barrier defect (e.g. filaggrin variants)",
        "baseline barrier damage relative to repair", 0.5),
-    _p("barrier_antigen_damage", 0.5, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
-    _p("barrier_scratch_damage", 0.6, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
+    _p("barrier_antigen_damage", 0.2, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
+    _p("barrier_scratch_damage", 0.3, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
     _p(
         "barrier_stat6_max",
         0.75,
@@ -78,12 +78,12 @@ PARAMETERS = (
     _p("th2_drive", 0.016, "AU/day", CAL, "type 2 (Th2 + ILC2) expansion per antigen", 0.5),
     _p(
         "th2_il4_feedback",
-        3.0,
+        1.0,
         "dimensionless",
         f"{ASSUMED}: IL-4 via STAT6 drives Th2 differentiation",
         "Th2 gain at full lymphocyte pSTAT6",
     ),
-    _p("tslp_gain", 1.0, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
+    _p("tslp_gain", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
     _p("th1_drive", 0.048, "AU/day", ASSUMED, "Th1 expansion per antigen", 0.4),
     _p("th17_drive", 0.048, "AU/day", ASSUMED, "Th17 expansion per antigen", 0.4),
     _p("th22_drive", 0.056, "AU/day", CAL, "Th22 expansion per antigen", 0.6),
