@@ -111,6 +111,7 @@ PARAMETERS = (
     _p("itch_neuron", 3.0, "dimensionless", CAL, "itch drive at full sensory-neuron pSTAT6 (Oetjen 2017)"),
     _p("itch_dry", 0.6, "dimensionless", CAL, "itch drive from barrier loss"),
     _p("itch_half", 1.0, "dimensionless", CAL, "itch drive giving NRS 5", 0.3),
+    _p("itch_other", 0.3, "dimensionless", CAL, "itch drive not from type 2 or barrier (neural sensitisation)", 0.8),
     # biomarkers
     _p("tarc_healthy", 300.0, "pg/mL", f"{ASSUMED}: healthy serum TARC below 450 pg/mL", "constitutive serum TARC"),
     _p("tarc_stat6", 8000.0, "pg/mL", ASSUMED, "serum TARC at full keratinocyte pSTAT6 on all skin"),
@@ -249,17 +250,18 @@ def disease_block() -> Model:
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
         a(
             "bsa_fraction",
-            "area_max * les_inflammation ** area_hill / (les_inflammation ** area_hill + area_half ** area_hill)",
+            "area_max * max(les_inflammation, 0.0) ** area_hill"
+            " / (max(les_inflammation, 0.0) ** area_hill + area_half ** area_hill)",
             "fraction",
             "affected body surface",
         ),
         a(
             "itch_drive",
-            "bsa_fraction * (itch_il31 * les_IL31 + itch_neuron * les_sensory_neuron_stat6"
+            "itch_other + bsa_fraction * (itch_il31 * les_IL31 + itch_neuron * les_sensory_neuron_stat6"
             " + itch_dry * (1.0 - les_barrier)) + (1.0 - bsa_fraction) * (itch_il31 * non_IL31"
             " + itch_neuron * non_sensory_neuron_stat6 + itch_dry * (1.0 - non_barrier))",
             "dimensionless",
-            "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness)",
+            "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness, sensitisation)",
         ),
         a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)"),
         a("ige_serum", "ige", "IU/mL", "serum total IgE"),
@@ -290,7 +292,7 @@ def disease_block() -> Model:
         assignments=(
             Assignment(
                 "itch_nrs",
-                "10.0 * itch ** 2 / (itch ** 2 + itch_half ** 2)",
+                "10.0 * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
                 "points",
                 "peak pruritus NRS (latent, weekly average)",
             ),

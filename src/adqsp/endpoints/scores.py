@@ -90,7 +90,7 @@ def endpoints_block() -> Model:
             a("bsa_pct", "100.0 * bsa_fraction", "%", "affected body surface area"),
             a(
                 "iga_latent",
-                "4.0 * ((sign_erythema + sign_induration) / 6.0) ** iga_exponent",
+                "4.0 * (max(sign_erythema + sign_induration, 0.0) / 6.0) ** iga_exponent",
                 "points",
                 "IGA on a continuous 0-4 scale (erythema and induration/papulation)",
             ),

@@ -75,6 +75,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(run=_export_sbml)
 
+    p = sub.add_parser("calibrate", help="refit the calibrated parameters to calibration_targets.csv (slow)")
+    p.add_argument("--patients-per-arm", type=int, default=200)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--max-evaluations", type=int, default=250)
+    p.add_argument("--out", type=Path, help="calibration file to write (default: the package's shipped file)")
+    p.set_defaults(run=_calibrate)
+
     p = sub.add_parser("assay", help="in-vitro pSTAT6 dose-response of a cell type")
     p.add_argument("--cytokine", required=True, choices=("IL-4", "IL-13"))
     p.add_argument("--drug")
@@ -203,6 +210,25 @@ def _export_sbml(args: argparse.Namespace) -> int:
         raise RuntimeError(f"SBML export failed validation: {errors[0]}")
     text = write_sbml(doc)
     write_atomic(out, lambda tmp: tmp.write_text(text))
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from adqsp.faces.output import check_file_path
+    from adqsp.trial.calibration import calibrate, shipped_path, write_calibration
+
+    if not 10 <= args.patients_per_arm <= 100_000:
+        raise InputError("--patients-per-arm", "must be from 10 to 100000")
+    if args.max_evaluations < 1:
+        raise InputError("--max-evaluations", "must be >= 1")
+    out = check_file_path(args.out or shipped_path(), (".json",))
+    result = calibrate(args.patients_per_arm, args.seed, args.max_evaluations,
+                       log=lambda line: print(line, file=sys.stderr, flush=True))
+    write_calibration(result, out)
+    width = max(len(row["target"]) for row in result["targets"])
+    for row in result["targets"]:
+        print(f"{row['target']:<{width}}  published {row['published']:8.3f}  simulated {row['simulated']:8.3f}")
+    print(f"wrote {out}")
     return 0
 
 

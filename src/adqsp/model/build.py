@@ -1,25 +1,48 @@
-"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo."""
+"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo.
+
+Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
+``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those.
+"""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from importlib import resources
 
 from adqsp.disease.skin import disease_block
 from adqsp.endpoints.scores import endpoints_block
+from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
 from adqsp.pk.models import no_drug_block, pk_block
 from adqsp.receptor.qss import receptor_parameters
 
+Overrides = tuple[tuple[str, float], ...]
 
-def build_model(drug: str | None = "dupilumab", pk_model: str | None = None) -> Model:
+
+def calibrated_values() -> dict[str, float]:
+    """The fitted values the package ships (empty if no calibration file is present)."""
+    path = resources.files("adqsp").joinpath("data/calibrated.json")
+    if not path.is_file():
+        return {}
+    return {k: float(v) for k, v in json.loads(path.read_text())["parameters"].items()}
+
+
+def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
     """The one declared model of an arm: ``drug=None`` is placebo (no drug compartments)."""
     pk = no_drug_block() if drug is None else pk_block(drug, pk_model)
     receptor = Model(name="receptor", parameters=receptor_parameters(), states=(), assignments=(), rates={})
-    return combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(), endpoints_block())
+    model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(), endpoints_block())
+    shipped = {k: v for k, v in calibrated_values().items() if k in model.parameter_names}
+    model = model.with_values(shipped)
+    unknown = sorted(k for k, _ in overrides if k not in model.parameter_names)
+    if unknown:
+        raise InputError(f"parameters.{unknown[0]}", "unknown parameter (see `adqsp params`)")
+    return model.with_values(dict(overrides))
 
 
-@lru_cache(maxsize=16)
-def compiled(drug: str | None = "dupilumab", pk_model: str | None = None) -> CompiledModel:
+@lru_cache(maxsize=64)
+def compiled(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> CompiledModel:
     """The compiled model of an arm (cached: compiling is pure)."""
-    return compile_model(build_model(drug, pk_model))
+    return compile_model(build_model(drug, pk_model, overrides))

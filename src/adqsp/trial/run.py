@@ -15,7 +15,8 @@ import numpy as np
 
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.solve import solve
-from adqsp.model.build import compiled
+from adqsp.model.build import Overrides, compiled
+from adqsp.model.declaration import Model
 from adqsp.population.sampling import Population, noise_draws, sample
 from adqsp.trial.scenario import Arm, Scenario
 
@@ -53,9 +54,9 @@ class ArmResult:
     ok: np.ndarray
 
 
-def enrolment_states(population: Population) -> tuple[np.ndarray, np.ndarray]:
+def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple[np.ndarray, np.ndarray]:
     """Drug-free disease states at day 0 (placebo model rows) and a per-patient status."""
-    c = compiled(None)
+    c = compiled(None, None, overrides)
     P = c.parameter_matrix(population.values, len(population))
     unforced = P.copy()
     unforced[c.model.parameter_names.index("flare_amplitude")] = 0.0
@@ -70,7 +71,7 @@ def enrolment_states(population: Population) -> tuple[np.ndarray, np.ndarray]:
 def screen(scenario: Scenario, progress: Progress | None = None, batch: int = 256) -> tuple[Population, np.ndarray]:
     """Screen candidates in index order until every arm can have ``patients_per_arm`` included patients."""
     needed = scenario.patients_per_arm * len(scenario.arms)
-    model = compiled(None).model
+    model = compiled(None, None, scenario.parameters).model
     kept: list[tuple[Population, np.ndarray]] = []
     n_kept, next_index, n_screened = 0, 0, 0
     while n_kept < needed:
@@ -82,8 +83,8 @@ def screen(scenario: Scenario, progress: Progress | None = None, batch: int = 25
         indices = np.arange(next_index, next_index + size)
         next_index += size
         pop = sample(model, indices, scenario.seed, scenario.preset)
-        y, ok = enrolment_states(pop)
-        base = _visit_scores(pop, y[None], scenario.seed, 1)
+        y, ok = enrolment_states(pop, scenario.parameters)
+        base = _visit_scores(pop, y[None], scenario.seed, scenario.parameters)
         inc = scenario.inclusion
         passed = (
             ok
@@ -115,8 +116,8 @@ def run_arm(
     chunk: int = 256,
 ) -> ArmResult:
     """Simulate one arm's patients from enrolment over the scenario's visits."""
-    c = compiled(arm.drug, arm.pk_model)
-    placebo_states = compiled(None).model.state_names
+    c = compiled(arm.drug, arm.pk_model, scenario.parameters)
+    placebo_states = compiled(None, None, scenario.parameters).model.state_names
     rows = [c.model.state_names.index(s) for s in placebo_states]
     pop = sample(c.model, screened.index, scenario.seed, scenario.preset)
     weeks = np.array(scenario.visit_weeks)
@@ -138,7 +139,7 @@ def run_arm(
     readouts = {k: np.concatenate(v, axis=1) for k, v in latent.items()}
     ok = np.concatenate(ok_parts)
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scores = score_visits(readouts, _noise_sd(), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS))
+    scores = score_visits(readouts, _noise_sd(c.model), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS))
     return ArmResult(arm=arm, weeks=weeks, patients=pop, scores=scores, readouts=readouts, ok=ok & finite)
 
 
@@ -155,14 +156,14 @@ def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> d
     return out
 
 
-def _visit_scores(pop: Population, states: np.ndarray, seed: int, n_visits: int) -> dict[str, np.ndarray]:
-    """Observed scores of drug-free states ``(n_visits, n_states, n_patients)`` at day 0."""
-    c = compiled(None)
+def _visit_scores(pop: Population, states: np.ndarray, seed: int, overrides: Overrides) -> dict[str, np.ndarray]:
+    """Observed baseline-visit scores of drug-free states ``(1, n_states, n_patients)`` at day 0."""
+    c = compiled(None, None, overrides)
     P = c.parameter_matrix(pop.values, len(pop))
-    latent = _observe_visits(c, states, P, np.zeros(n_visits))
-    return score_visits(latent, _noise_sd(), noise_draws(pop.index, seed, n_visits, NOISE_CHANNELS))
+    latent = _observe_visits(c, states, P, np.zeros(1))
+    return score_visits(latent, _noise_sd(c.model), noise_draws(pop.index, seed, 1, NOISE_CHANNELS))
 
 
-def _noise_sd() -> dict[str, float]:
+def _noise_sd(model: Model) -> dict[str, float]:
     """Rater and diary noise SDs (typical values: noise is a property of the instruments, not the patient)."""
-    return {p.name: p.value for p in compiled(None).model.parameters if p.name.startswith("noise_")}
+    return {p.name: p.value for p in model.parameters if p.name.startswith("noise_")}

@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.errors import InputError
+from adqsp.model.build import build_model
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import PRESETS
 
 MAX_PATIENTS_PER_ARM = 1_000_000
 MAX_WEEKS = 520
-_TOP_KEYS = {"name", "weeks", "visits", "patients_per_arm", "seed", "population", "arms", "compare_to"}
+_TOP_KEYS = {"name", "weeks", "visits", "patients_per_arm", "seed", "population", "arms", "compare_to", "parameters"}
 _ARM_KEYS = {"name", "drug", "doses", "pk_model"}
 _POP_KEYS = {"preset", "easi_min", "iga_min", "bsa_min_pct"}
 
@@ -67,6 +68,7 @@ class Scenario:
     preset: str = "adult"
     inclusion: Inclusion = field(default_factory=Inclusion)
     compare_to: tuple[str, ...] = ()
+    parameters: tuple[tuple[str, float], ...] = ()
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -136,6 +138,12 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     compare_to = data.get("compare_to", [])
     if not isinstance(compare_to, list) or not all(isinstance(c, str) for c in compare_to):
         raise InputError("compare_to", "must be a list of study names from calibration_targets.csv")
+    params = data.get("parameters", {})
+    if not isinstance(params, dict):
+        raise InputError("parameters", "must be a table of parameter = value")
+    overrides = tuple(sorted((k, _number(v, f"parameters.{k}", 0.0, 1e12)) for k, v in params.items()))
+    for arm in arms:  # unknown parameter names and PK models fail here, before any simulation
+        build_model(arm.drug, arm.pk_model, overrides)
     return Scenario(
         name=name.strip(),
         weeks=weeks,
@@ -146,6 +154,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         preset=preset,
         inclusion=inclusion,
         compare_to=tuple(compare_to),
+        parameters=overrides,
     )
 
 

@@ -1,0 +1,143 @@
+"""Calibration of the population-level response to ``calibration_targets.csv`` (and nothing else).
+
+The fitted parameters (log scale, within bounds) are those marked ``calibrated`` in the declaration and listed
+in :data:`FITTED`. Each evaluation runs the SOLO 1 scenario with common random numbers (same seed, same
+virtual patients) and compares baseline means, week-16 responder rates and mean percent changes, the week-16
+serum trough, TEWL change (BALISTAD) and week-4 signature reversal (Hamilton 2014) with the targets.
+Residuals are scaled by a tolerance per endpoint kind and weighted by the target's confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from adqsp.model.build import build_model
+from adqsp.trial.job import run_trial
+from adqsp.trial.scenario import Scenario, load_scenario
+from adqsp.trial.summary import calibration_targets
+
+#: parameter -> (lower, upper) bound of its typical value
+FITTED: dict[str, tuple[float, float]] = {
+    "exposure_les": (1.0, 30.0),
+    "exposure_non_ratio": (0.05, 0.9),
+    "trial_effect": (0.0, 0.6),
+    "flare_amplitude": (0.0, 0.8),
+    "th2_drive": (0.002, 0.2),
+    "th22_drive": (0.005, 0.5),
+    "area_half": (0.2, 10.0),
+    "itch_half": (0.1, 10.0),
+    "itch_neuron": (0.1, 20.0),
+    "itch_other": (0.01, 5.0),
+    "sign_half": (0.2, 5.0),
+    "iga_exponent": (0.2, 1.5),
+    "epidermis_il22": (0.05, 5.0),
+    "tewl_gain": (0.5, 20.0),
+}
+#: residual scale per endpoint (target units)
+SCALE = {"rate": 0.04, "pct": 4.0, "EASI_mean": 2.0, "NRS_mean": 0.4, "BSA_mean": 4.0, "serum_trough": 5.0,
+         "signature": 0.08}
+WEIGHT = {"verified": 1.0, "approximate": 0.5, "uncertain": 0.25}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One calibration target: where to read the simulated value, the published value and its weight."""
+
+    label: str
+    arm: str | None
+    week: str
+    key: str
+    value: float
+    scale: float
+    weight: float
+
+
+def solo_targets(scenario: Scenario) -> list[Target]:
+    """Targets the SOLO 1 scenario can reproduce, from calibration_targets.csv."""
+    arms = {a.name for a in scenario.arms}
+    out: list[Target] = []
+    for row in calibration_targets():
+        w = WEIGHT.get(row["confidence"], 0.5)
+        study, arm, endpoint = row["study"], row["arm"], row["endpoint"]
+        try:
+            value = float(row["value"])
+        except ValueError:
+            value = None
+        if study == "SOLO pooled" and arm == "all arms" and endpoint.endswith(("_mean", "_fraction")):
+            if endpoint in ("EASI_mean", "NRS_mean", "BSA_mean", "IGA4_fraction"):
+                scale = SCALE["rate"] if endpoint == "IGA4_fraction" else SCALE[endpoint]
+                out.append(Target(f"baseline {endpoint}", None, "0", endpoint, value, scale, w))
+        elif study in ("SOLO 1", "SOLO pooled") and arm in arms and value is not None:
+            scale = SCALE["pct"] if endpoint.endswith("pct_change") else SCALE["rate"]
+            out.append(Target(f"{study} {arm} wk{row['week']} {endpoint}", arm, row["week"], endpoint, value, scale, w))
+        elif study == "label PK" and endpoint == "serum_trough" and arm in arms:
+            low, high = (float(x) for x in row["value"].split("-"))
+            out.append(Target(f"trough {arm}", arm, row["week"], "serum_trough_mg_L", (low + high) / 2,
+                              SCALE["serum_trough"], w))
+        elif study == "BALISTAD" and endpoint == "TEWL" and arm in arms:
+            before, after = (float(x) for x in row["value"].split("->"))
+            out.append(Target(f"BALISTAD {arm} wk16 TEWL", arm, row["week"], "TEWL_pct_change",
+                              100 * (after - before) / before, SCALE["pct"] * 2, w))
+        elif study.startswith("Hamilton") and endpoint == "AD_upregulated_genes_reversal":
+            # Hamilton 2014 gave 300 mg weekly; the SOLO weekly arm (with its loading dose) stands in at week 4
+            out.append(Target("Hamilton wk4 signature reversal", "dupilumab 300 mg qw", row["week"],
+                              "signature_reversal", value, SCALE["signature"], w * 0.5))
+    return out
+
+
+def simulated(summary: dict, target: Target) -> float:
+    if target.arm is None:
+        values = [a["baseline"][target.key] for a in summary["arms"]]
+        return float(np.mean(values))
+    arm = next(a for a in summary["arms"] if a["name"] == target.arm)
+    return float(arm["visits"][str(int(float(target.week)))][target.key])
+
+
+def residuals(summary: dict, targets: list[Target]) -> np.ndarray:
+    return np.array([(simulated(summary, t) - t.value) / t.scale * np.sqrt(t.weight) for t in targets])
+
+
+def calibrate(patients_per_arm: int = 200, seed: int = 7, max_evaluations: int = 150, log=print) -> dict:
+    """Fit :data:`FITTED` to the targets; returns the fitted values and the target table."""
+    base = replace(load_scenario(), patients_per_arm=patients_per_arm, seed=seed)
+    targets = solo_targets(base)
+    model = build_model("dupilumab")
+    names = list(FITTED)
+    x0 = np.log([np.clip(model.parameter(n).value, *FITTED[n]) for n in names])
+    lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
+    started = time.perf_counter()
+    history: list[float] = []
+
+    def f(x: np.ndarray) -> np.ndarray:
+        overrides = tuple(sorted(zip(names, np.exp(x).tolist(), strict=True)))
+        summary = run_trial(replace(base, parameters=overrides)).summary
+        r = residuals(summary, targets)
+        history.append(float(r @ r))
+        log(f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
+            f"{time.perf_counter() - started:7.0f} s")
+        return r
+
+    fit = least_squares(f, x0, bounds=(lower, upper), diff_step=0.03, max_nfev=max_evaluations, x_scale=1.0)
+    values = dict(zip(names, np.exp(fit.x).tolist(), strict=True))
+    summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
+    table = [{"target": t.label, "published": t.value, "simulated": simulated(summary, t),
+              "error": simulated(summary, t) - t.value, "weight": t.weight} for t in targets]
+    return {"parameters": values, "targets": table, "patients_per_arm": patients_per_arm, "seed": seed,
+            "cost": float(fit.cost * 2), "evaluations": int(fit.nfev)}
+
+
+def write_calibration(result: dict, path: Path) -> None:
+    from adqsp.faces.output import write_json
+
+    write_json(result, path)
+
+
+def shipped_path() -> Path:
+    """The package's calibration file (the default parameter set)."""
+    return Path(__file__).resolve().parent.parent / "data" / "calibrated.json"
