@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from adqsp.errors import InputError
+from adqsp.validation import finite_number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,18 +163,20 @@ def _drug_and_regimen(args: argparse.Namespace):
         arm = arms[0]
         if args.drug is not None and args.drug != (arm.drug or "placebo"):
             raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-        return arm.drug, arm.regimen, args.weeks or scenario.weeks, args.pk_model or arm.pk_model
+        return arm.drug, arm.regimen, _weeks(args, scenario.weeks), args.pk_model or arm.pk_model
     drug = args.drug or "dupilumab"
     if drug == "placebo":
-        return None, Regimen(), args.weeks or 16.0, None
+        return None, Regimen(), _weeks(args, 16.0), None
     if drug not in DRUGS:
         raise InputError("--drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)}, placebo)")
-    return drug, Regimen.from_entries(LABEL_DOSES[drug]), args.weeks or 16.0, args.pk_model
+    return drug, Regimen.from_entries(LABEL_DOSES[drug]), _weeks(args, 16.0), args.pk_model
 
 
-def _check_weeks(weeks: float) -> None:
-    if not 0 < weeks <= 520:
-        raise InputError("--weeks", f"must be > 0 and <= 520, got {weeks:g}")
+def _weeks(args: argparse.Namespace, default: float) -> float:
+    """``--weeks`` if given (checked), else the default."""
+    if args.weeks is None:
+        return default
+    return finite_number(args.weeks, "--weeks", 0.0, 520.0, exclusive_minimum=True)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -182,7 +185,6 @@ def _simulate(args: argparse.Namespace) -> int:
 
     out = check_file_path(args.out, TABLE_SUFFIXES)
     drug, regimen, weeks, pk_model = _drug_and_regimen(args)
-    _check_weeks(weeks)
     write_table(time_course(drug, regimen, weeks, pk_model), out)
     return 0
 
@@ -191,6 +193,10 @@ def _params(args: argparse.Namespace) -> int:
     from adqsp.faces.table import parameter_table
     from adqsp.model.build import build_model
 
+    from adqsp.pk.models import DRUGS
+
+    if args.drug not in (*DRUGS, "placebo"):
+        raise InputError("--drug", f"unknown drug {args.drug!r} (allowed: {', '.join(DRUGS)}, placebo)")
     drug = None if args.drug == "placebo" else args.drug
     print(parameter_table(build_model(drug, args.pk_model), args.format))
     return 0
@@ -203,7 +209,6 @@ def _export_sbml(args: argparse.Namespace) -> int:
 
     out = check_file_path(args.out, (".xml", ".sbml"))
     drug, regimen, weeks, pk_model = _drug_and_regimen(args)
-    _check_weeks(weeks)
     doc = to_sbml_document(build_model(drug, pk_model), regimen, horizon_days=weeks * 7.0)
     errors = validation_errors(doc)
     if errors:

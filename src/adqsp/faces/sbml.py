@@ -23,6 +23,9 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "mg": [(libsbml.UNIT_KIND_GRAM, 1, -3, 1.0)],
     "kg": [(libsbml.UNIT_KIND_GRAM, 1, 3, 1.0)],
     "L": [(libsbml.UNIT_KIND_LITRE, 1, 0, 1.0)],
+    "mL": [(libsbml.UNIT_KIND_LITRE, 1, -3, 1.0)],
+    "pg": [(libsbml.UNIT_KIND_GRAM, 1, -12, 1.0)],
+    "rad": [(libsbml.UNIT_KIND_RADIAN, 1, 0, 1.0)],
     "day": [(libsbml.UNIT_KIND_SECOND, 1, 0, 86400.0)],
     "h": [(libsbml.UNIT_KIND_SECOND, 1, 0, 3600.0)],
     "min": [(libsbml.UNIT_KIND_SECOND, 1, 0, 60.0)],
@@ -34,9 +37,11 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "um": [(libsbml.UNIT_KIND_METRE, 1, -6, 1.0)],
     "kDa": [(libsbml.UNIT_KIND_GRAM, 1, 3, 1.0), (libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)],
     "copies": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
+    "molecules": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
+    "sites": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
 }
-#: symbols that carry no SBML dimension (clinical scores, counts per cell, fractions)
-_DIMENSIONLESS = {"dimensionless", "1", "cell", "points", "fraction", "%", "AU", "score", "cells"}
+#: symbols that carry no SBML dimension (clinical scores, arbitrary and international units, per-cell counts)
+_DIMENSIONLESS = {"dimensionless", "1", "cell", "points", "fraction", "%", "AU", "IU", "antibody"}
 
 
 def unit_factors(unit: str) -> list[tuple[int, float, int, float]]:

@@ -1,7 +1,8 @@
 """Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo.
 
 Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
-``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those.
+``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those. Names the
+model does not have (a PK parameter in a placebo arm) are skipped; :func:`check_overrides` rejects unknown ones.
 """
 
 from __future__ import annotations
@@ -34,12 +35,16 @@ def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, ove
     pk = no_drug_block() if drug is None else pk_block(drug, pk_model)
     receptor = Model(name="receptor", parameters=receptor_parameters(), states=(), assignments=(), rates={})
     model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(), endpoints_block())
-    shipped = {k: v for k, v in calibrated_values().items() if k in model.parameter_names}
-    model = model.with_values(shipped)
-    unknown = sorted(k for k, _ in overrides if k not in model.parameter_names)
+    values = {**calibrated_values(), **dict(overrides)}
+    return model.with_values({k: v for k, v in values.items() if k in model.parameter_names})
+
+
+def check_overrides(overrides: Overrides, drugs: tuple[tuple[str | None, str | None], ...]) -> None:
+    """Every override names a parameter of at least one of the (drug, pk_model) models."""
+    known = {n for drug, pk_model in drugs for n in build_model(drug, pk_model).parameter_names}
+    unknown = sorted(k for k, _ in overrides if k not in known)
     if unknown:
         raise InputError(f"parameters.{unknown[0]}", "unknown parameter (see `adqsp params`)")
-    return model.with_values(dict(overrides))
 
 
 @lru_cache(maxsize=64)

@@ -7,6 +7,7 @@ per patient depend on body weight.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,12 @@ from typing import Any
 import numpy as np
 
 from adqsp.errors import InputError
+from adqsp.validation import finite_number
 
 MAX_DOSE_MG = 5000.0
+MAX_WEEK = 520.0
+MIN_INTERVAL_WEEKS = 1.0 / 7.0  # at most one dose a day
+MAX_ADDL = 10_000
 _ENTRY_KEYS = {"mg", "week", "every_weeks", "from_week", "until_week", "weight_below_kg", "weight_at_least_kg"}
 
 
@@ -73,18 +78,24 @@ class Regimen:
         entries = []
         for i, rec in enumerate(records):
             where = f"{field}[{i}]"
+            if not isinstance(rec, Mapping):
+                raise InputError(where, "must be a mapping with amt, time, ii, addl")
             extra = set(rec) - {"amt", "time", "ii", "addl"}
             if extra:
                 raise InputError(f"{where}.{sorted(extra)[0]}", "unknown key (allowed: amt, time, ii, addl)")
             amt = _positive(rec.get("amt"), f"{where}.amt", upper=MAX_DOSE_MG)
-            time = _number(rec.get("time", 0.0), f"{where}.time", minimum=0.0)
+            time = finite_number(rec.get("time", 0.0), f"{where}.time", 0.0, MAX_WEEK * 7.0)
             addl = rec.get("addl", 0)
-            if not isinstance(addl, int) or isinstance(addl, bool) or addl < 0:
-                raise InputError(f"{where}.addl", "must be a whole number >= 0")
+            if not isinstance(addl, numbers.Integral) or isinstance(addl, bool) or not 0 <= addl <= MAX_ADDL:
+                raise InputError(f"{where}.addl", f"must be a whole number from 0 to {MAX_ADDL}")
             if addl == 0:
                 entries.append(DoseEntry(mg=amt, week=time / 7.0))
                 continue
-            ii = _positive(rec.get("ii"), f"{where}.ii")
+            ii = _positive(rec.get("ii"), f"{where}.ii", upper=MAX_WEEK * 7.0)
+            if ii < 1.0:
+                raise InputError(f"{where}.ii", f"must be at least 1 day, got {ii:g}")
+            if time + addl * ii > MAX_WEEK * 7.0:
+                raise InputError(f"{where}.addl", f"the last dose must fall by day {MAX_WEEK * 7.0:g}")
             entries.append(
                 DoseEntry(mg=amt, every_weeks=ii / 7.0, from_week=time / 7.0, until_week=(time + addl * ii) / 7.0)
             )
@@ -104,7 +115,7 @@ class Regimen:
                 if e.first_week < last_start:
                     raise InputError(f"{field}[{i}]", "entries must be listed in order of week")
                 last_start = e.first_week
-                times = {round(x, 9) for x in e.weeks(horizon_weeks=e.until_week or e.first_week + 520)}
+                times = {round(x, 9) for x in e.weeks(horizon_weeks=MAX_WEEK)}
                 if times & seen:
                     raise InputError(f"{field}[{i}]", f"overlaps an earlier entry at week {min(times & seen):g}")
                 seen |= times
@@ -143,36 +154,25 @@ def _parse_entry(raw: Mapping[str, Any], where: str) -> DoseEntry:
         clash = {"every_weeks", "from_week", "until_week"} & set(raw)
         if clash:
             raise InputError(f"{where}.{sorted(clash)[0]}", "not allowed together with week")
-        return DoseEntry(mg=mg, week=_number(raw["week"], f"{where}.week", minimum=0.0), **tiers)
+        return DoseEntry(mg=mg, week=finite_number(raw["week"], f"{where}.week", 0.0, MAX_WEEK), **tiers)
     if "every_weeks" not in raw:
         raise InputError(where, "needs either week or every_weeks")
-    every = _positive(raw["every_weeks"], f"{where}.every_weeks", upper=520.0)
-    start = _number(raw.get("from_week", 0.0), f"{where}.from_week", minimum=0.0)
+    every = _positive(raw["every_weeks"], f"{where}.every_weeks", upper=MAX_WEEK)
+    if every < MIN_INTERVAL_WEEKS:
+        raise InputError(f"{where}.every_weeks", f"must be at least 1 day ({MIN_INTERVAL_WEEKS:.4g} weeks)")
+    start = finite_number(raw.get("from_week", 0.0), f"{where}.from_week", 0.0, MAX_WEEK)
     until = raw.get("until_week")
     if until is not None:
-        until = _number(until, f"{where}.until_week", minimum=0.0)
+        until = finite_number(until, f"{where}.until_week", 0.0, MAX_WEEK)
         if until < start:
             raise InputError(f"{where}.until_week", f"must not be before from_week ({start:g})")
     return DoseEntry(mg=mg, every_weeks=every, from_week=start, until_week=until, **tiers)
 
 
-def _number(value: Any, where: str, minimum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(where, f"must be a finite number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise InputError(where, f"must be >= {minimum:g}, got {value:g}")
-    return float(value)
-
-
 def _positive(value: Any, where: str, upper: float | None = None) -> float:
     if value is None:
         raise InputError(where, "is required")
-    number = _number(value, where)
-    if number <= 0:
-        raise InputError(where, f"must be > 0, got {number:g}")
-    if upper is not None and number > upper:
-        raise InputError(where, f"must be <= {upper:g}, got {number:g}")
-    return number
+    return finite_number(value, where, 0.0, upper, exclusive_minimum=True)
 
 
 #: label regimens in scenario-file form (adults)

@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.errors import InputError
-from adqsp.model.build import build_model
+from adqsp.validation import finite_number
+from adqsp.model.build import check_overrides
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import PRESETS
@@ -101,13 +101,14 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
         raise InputError("name", "must be a non-empty string of at most 100 characters")
+    name = name.strip()
     if any(c in name for c in "/\\\0") or name.startswith("."):
         raise InputError("name", "must not contain path separators or start with a dot")
-    weeks = _number(data.get("weeks"), "weeks", 0.0, MAX_WEEKS, exclusive_low=True)
+    weeks = finite_number(data.get("weeks"), "weeks", 0.0, MAX_WEEKS, exclusive_minimum=True)
     visits = data.get("visits", [])
     if not isinstance(visits, list):
         raise InputError("visits", "must be a list of weeks")
-    visits_t = tuple(_number(v, f"visits[{i}]", 0.0, weeks) for i, v in enumerate(visits))
+    visits_t = tuple(finite_number(v, f"visits[{i}]", 0.0, weeks) for i, v in enumerate(visits))
     if list(visits_t) != sorted(set(visits_t)):
         raise InputError("visits", "must be increasing with no repeats")
     n = data.get("patients_per_arm", 300)
@@ -124,9 +125,9 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     if preset not in PRESETS:
         raise InputError("population.preset", f"must be one of {', '.join(PRESETS)}")
     inclusion = Inclusion(
-        easi_min=_number(pop.get("easi_min", 16.0), "population.easi_min", 0.0, 72.0),
-        iga_min=_number(pop.get("iga_min", 3.0), "population.iga_min", 0.0, 4.0),
-        bsa_min_pct=_number(pop.get("bsa_min_pct", 10.0), "population.bsa_min_pct", 0.0, 100.0),
+        easi_min=finite_number(pop.get("easi_min", 16.0), "population.easi_min", 0.0, 72.0),
+        iga_min=finite_number(pop.get("iga_min", 3.0), "population.iga_min", 0.0, 4.0),
+        bsa_min_pct=finite_number(pop.get("bsa_min_pct", 10.0), "population.bsa_min_pct", 0.0, 100.0),
     )
     arms_raw = data.get("arms")
     if not isinstance(arms_raw, list) or not arms_raw:
@@ -141,11 +142,10 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     params = data.get("parameters", {})
     if not isinstance(params, dict):
         raise InputError("parameters", "must be a table of parameter = value")
-    overrides = tuple(sorted((k, _number(v, f"parameters.{k}", 0.0, 1e12)) for k, v in params.items()))
-    for arm in arms:  # unknown parameter names and PK models fail here, before any simulation
-        build_model(arm.drug, arm.pk_model, overrides)
+    overrides = tuple(sorted((k, finite_number(v, f"parameters.{k}", 0.0, 1e12)) for k, v in params.items()))
+    check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
     return Scenario(
-        name=name.strip(),
+        name=name,
         weeks=weeks,
         arms=arms,
         visits=visits_t,
@@ -186,12 +186,3 @@ def _no_unknown(data: dict[str, Any], allowed: set[str], prefix: str) -> None:
     extra = sorted(set(data) - allowed)
     if extra:
         raise InputError(f"{prefix}{extra[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-
-def _number(value: Any, where: str, low: float, high: float, exclusive_low: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(where, f"must be a number, got {value!r}")
-    if value < low or (exclusive_low and value == low) or value > high:
-        bound = f"> {low:g}" if exclusive_low else f">= {low:g}"
-        raise InputError(where, f"must be {bound} and <= {high:g}, got {value:g}")
-    return float(value)

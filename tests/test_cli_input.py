@@ -1,0 +1,227 @@
+"""Bad input on the command line: exit code 2, one line on stderr naming the field, nothing written.
+
+Every test runs in an empty working folder, so a default ``results/`` folder would be seen, and with the
+simulation entry points replaced by a guard: an error that is not raised before simulating fails the test at
+once instead of running a trial.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import adqsp.trial.course
+import adqsp.trial.job
+from adqsp.faces.cli import main
+from adqsp.trial.scenario import default_scenario_text
+
+
+class SimulationStarted(BaseException):
+    """Raised by the guard: a simulation was about to start (BaseException, so main() does not catch it)."""
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    logs = tmp_path / "logs"  # internal-error logs go here, not to the shared /tmp
+    logs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(logs))
+
+    def guard(*args, **kwargs):
+        raise SimulationStarted("a simulation started; the error should have been raised before")
+
+    monkeypatch.setattr(adqsp.trial.job, "run_trial", guard)
+    monkeypatch.setattr(adqsp.trial.course, "time_course", guard)
+    return folder
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}
+
+
+def _scenario(folder: Path, name: str = "small.toml", append: str = "", **replace: str) -> Path:
+    text = default_scenario_text().replace("patients_per_arm = 1000", "patients_per_arm = 1") + append
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def _assert_input_error(capsys, work: Path, argv: list[str], field: str | None) -> str:
+    before = _tree(work)
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert rc == 2, err
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith("adqsp: error: ") and line.strip() != "adqsp: error:"
+    assert "Traceback" not in err
+    if field is not None:
+        assert line.startswith(f"adqsp: error: {field}: "), line
+    assert out == ""
+    assert not (work / "results").exists()
+    assert _tree(work) == before  # nothing created, removed or changed
+    return line
+
+
+_CASES = [
+    ("simulate unknown drug", ["simulate", "--drug", "omalizumab", "--out", "ts.csv"], "--drug"),
+    ("simulate .txt", ["simulate", "--out", "ts.txt"], "--out"),
+    ("simulate no extension", ["simulate", "--out", "ts"], "--out"),
+    ("simulate missing folder", ["simulate", "--out", "nowhere/ts.csv"], "--out"),
+    ("simulate missing folder parquet", ["simulate", "--out", "a/b/ts.parquet"], "--out"),
+    ("simulate negative weeks", ["simulate", "--weeks", "-1", "--out", "ts.csv"], "--weeks"),
+    ("simulate too many weeks", ["simulate", "--weeks", "521", "--out", "ts.csv"], "--weeks"),
+    ("simulate nan weeks", ["simulate", "--weeks", "nan", "--out", "ts.csv"], "--weeks"),
+    ("simulate weeks not a number", ["simulate", "--weeks", "four", "--out", "ts.csv"], "arguments"),
+    ("simulate without --out", ["simulate"], "arguments"),
+    ("simulate missing scenario", ["simulate", "--scenario", "missing.toml", "--out", "ts.csv"], "scenario"),
+    ("params unknown drug", ["params", "--drug", "omalizumab"], None),
+    ("params bad format", ["params", "--format", "html"], "arguments"),
+    ("trial missing scenario", ["trial", "missing.toml"], "scenario"),
+    ("trial patients 0", ["trial", "--patients-per-arm", "0"], "--patients-per-arm"),
+    ("trial patients negative", ["trial", "--patients-per-arm", "-5"], "--patients-per-arm"),
+    ("trial patients too many", ["trial", "--patients-per-arm", "1000001"], "--patients-per-arm"),
+    ("trial patients not a number", ["trial", "--patients-per-arm", "ten"], "arguments"),
+    ("trial seed -1", ["trial", "--seed", "-1"], "--seed"),
+    ("trial unknown option", ["trial", "--frobnicate"], "arguments"),
+    ("unknown subcommand", ["frobnicate"], "arguments"),
+    ("no subcommand", [], "arguments"),
+    ("assay IL-5", ["assay", "--cytokine", "IL-5"], "arguments"),
+    ("assay without cytokine", ["assay"], "arguments"),
+    ("assay negative drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "-1", "--drug", "dupilumab"], "drug_nM"),
+    ("assay concentration without drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "5"], "drug_nM"),
+    ("assay unknown drug", ["assay", "--cytokine", "IL-13", "--drug", "omalizumab", "--drug-nM", "5"], "drug"),
+    ("assay unknown cell", ["assay", "--cytokine", "IL-13", "--cell", "neuron"], "cell"),
+]
+
+
+@pytest.mark.parametrize(("argv", "field"), [c[1:] for c in _CASES], ids=[c[0] for c in _CASES])
+def test_bad_arguments_exit_2_with_one_line(capsys, work, argv, field):
+    _assert_input_error(capsys, work, argv, field)
+
+
+def test_params_unknown_drug_names_the_drug(capsys, work):
+    line = _assert_input_error(capsys, work, ["params", "--drug", "omalizumab"], None)
+    assert "drug" in line and "omalizumab" in line
+
+
+def test_simulate_missing_folder_is_not_created(capsys, work):
+    _assert_input_error(capsys, work, ["simulate", "--out", "nowhere/ts.csv"], "--out")
+    assert not (work / "nowhere").exists()
+
+
+def test_simulate_out_is_a_folder(capsys, work):
+    (work / "ts.csv").mkdir()
+    _assert_input_error(capsys, work, ["simulate", "--out", "ts.csv"], "--out")
+
+
+def test_trial_malformed_toml(capsys, work):
+    path = work / "broken.toml"
+    path.write_text('name = "broken"\nweeks = \n[[arms]\n')
+    line = _assert_input_error(capsys, work, ["trial", str(path)], "scenario")
+    assert "broken.toml" in line
+
+
+def test_trial_scenario_with_negative_dose(capsys, work):
+    path = _scenario(work, **{"{mg = 600, week = 0}": "{mg = -600, week = 0}"})
+    _assert_input_error(capsys, work, ["trial", str(path)], "arms[1].doses[0].mg")
+
+
+@pytest.mark.parametrize(
+    ("replace", "append", "field"),
+    [
+        ({'drug = "dupilumab"': 'drug = "omalizumab"'}, "", "arms[1].drug"),
+        ({"weeks = 16": "weeks = 0"}, "", "weeks"),
+        ({'name = "solo1"': 'name = "../escape"'}, "", "name"),
+        ({"seed = 20161": "seed = -3"}, "", "seed"),
+        ({'preset = "adult"': 'preset = "toddler"'}, "", "population.preset"),
+        ({"seed = 20161": "seed = 1\ncolour = 'blue'"}, "", "colour"),
+        ({}, "\n[parameters]\nnot_a_parameter = 1.0\n", "parameters.not_a_parameter"),
+        ({}, "\n[parameters]\nth2_drive = -1.0\n", "parameters.th2_drive"),
+        ({}, '\n[[arms]]\nname = "placebo"\n', "arms"),
+    ],
+)
+def test_trial_invalid_scenario_file(capsys, work, replace, append, field):
+    path = _scenario(work, append=append, **replace)
+    _assert_input_error(capsys, work, ["trial", str(path)], field)
+
+
+def test_trial_scenario_file_with_patients_override_0(capsys, work):
+    path = _scenario(work)
+    _assert_input_error(capsys, work, ["trial", str(path), "--patients-per-arm", "0"], "--patients-per-arm")
+
+
+def test_trial_out_is_a_file(capsys, work):
+    (work / "out").write_text("not a folder")
+    path = _scenario(work)
+    _assert_input_error(capsys, work, ["trial", str(path), "--out", "out"], "--out")
+    assert (work / "out").read_text() == "not a folder"
+
+
+def test_trial_non_empty_out_needs_force(capsys, work):
+    out = work / "existing"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    path = _scenario(work)
+    line = _assert_input_error(capsys, work, ["trial", str(path), "--out", str(out), "--quiet"], "--out")
+    assert "--force" in line
+    assert (out / "keep.txt").read_text() == "precious"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_trial_force_reaches_the_simulation_and_keeps_old_results_when_it_fails(capsys, work):
+    """Checks the guard itself: with --force the input is fine, the run starts and is interrupted by the guard;
+    the staging folder is discarded and the existing folder is left as it was."""
+    out = work / "existing"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    path = _scenario(work)
+    before = _tree(work)
+    with pytest.raises(SimulationStarted):
+        main(["trial", str(path), "--out", str(out), "--force", "--quiet"])
+    assert _tree(work) == before
+
+
+def test_simulate_guard_is_reached_with_good_input(work):
+    with pytest.raises(SimulationStarted):
+        main(["simulate", "--drug", "placebo", "--weeks", "2", "--out", "ts.csv"])
+    assert not (work / "ts.csv").exists()
+
+
+def test_simulate_zero_weeks_is_an_error(capsys, work):
+    # cli.py _drug_and_regimen: `args.weeks or 16.0` turns an explicit 0 into 16, so _check_weeks never sees it
+    _assert_input_error(capsys, work, ["simulate", "--weeks", "0", "--out", "ts.csv"], "--weeks")
+
+
+def test_trial_scenario_with_huge_integer(capsys, work):
+    # tomllib accepts integers of any size; scenario._number calls math.isfinite(int) -> OverflowError
+    path = _scenario(work, **{"weeks = 16": "weeks = 1" + "0" * 400})
+    _assert_input_error(capsys, work, ["trial", str(path)], "weeks")
+
+
+def test_module_entry_point_bad_option_in_subprocess(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "adqsp", "trial", "--no-such-option"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("adqsp: error: arguments: ")
+    assert "--no-such-option" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,84 @@
+"""PK layer: the published models reproduce the label numbers; variability follows the published variances."""
+
+import numpy as np
+import pytest
+
+from adqsp.engine.integrate import Tolerances, integrate
+from adqsp.model.codegen import compile_model
+from adqsp.pk.models import DUPILUMAB_PK_MODELS, pk_block
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.population.sampling import sample
+
+TIGHT = Tolerances(rtol=1e-8, atol=1e-8)
+
+
+def serum(drug, doses, days, pk_model=None, weight=75.0, values=None):
+    c = compile_model(pk_block(drug, pk_model))
+    n = np.size(weight)
+    P = c.parameter_matrix({"WT": np.atleast_1d(weight), **(values or {})}, n)
+    dose_t, dose_mg = Regimen.from_entries(doses).events(days[-1], np.atleast_1d(weight))
+    tr = integrate(c, P, c.initial(P), days, dose_t, dose_mg, TIGHT)
+    return np.array([c.observe(t, tr.states[k], P)[f"{drug}_serum_mg_L"] for k, t in enumerate(days)])
+
+
+def test_label_regimen_trough_and_peak():
+    days = np.arange(0.0, 113.0, 0.25)
+    c = serum("dupilumab", LABEL_DOSES["dupilumab"], days)[:, 0]
+    first_two_weeks = days < 14
+    t_max = days[first_two_weeks][np.argmax(c[first_two_weeks])]
+    assert 64.0 <= c[first_two_weeks].max() <= 70.0
+    assert 5.0 <= t_max <= 7.0
+    assert 60.0 <= c[days == 112.0][0] <= 80.0  # pre-dose trough at week 16
+
+
+def test_weekly_regimen_trough():
+    days = np.array([0.0, 112.0])
+    doses = [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 1, "from_week": 1}]
+    assert 165.0 <= serum("dupilumab", doses, days)[-1, 0] <= 190.0
+
+
+def test_heavier_patients_have_lower_concentrations():
+    days = np.array([0.0, 112.0])
+    c = serum("dupilumab", LABEL_DOSES["dupilumab"], days, weight=np.array([50.0, 75.0, 120.0]))[-1]
+    assert c[0] > c[1] > c[2]
+
+
+@pytest.mark.parametrize("pk_model", DUPILUMAB_PK_MODELS)
+def test_every_dupilumab_model_gives_a_label_like_trough(pk_model):
+    trough = serum("dupilumab", LABEL_DOSES["dupilumab"], np.array([0.0, 112.0]), pk_model)[-1, 0]
+    assert 40.0 <= trough <= 110.0
+
+
+@pytest.mark.parametrize("drug", ["tralokinumab", "lebrikizumab"])
+def test_il13_antibodies_reach_steady_exposure(drug):
+    days = np.array([0.0, 84.0, 112.0])
+    c = serum(drug, LABEL_DOSES[drug], days)[:, 0]
+    assert c[0] == 0.0
+    assert 20.0 < c[2] < 150.0
+    assert abs(c[2] - c[1]) / c[2] < 0.2  # near steady state by week 12-16
+
+
+def test_drug_washes_out_within_label_window():
+    """The label says concentrations become undetectable 9-13 weeks after the last dose."""
+    days = np.array([0.0, 112.0, 112.0 + 7 * 9, 112.0 + 7 * 13])
+    doses = [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2, "until_week": 16}]
+    c = serum("dupilumab", doses, days)[:, 0]
+    assert c[1] > 50.0
+    assert c[3] < 0.1 * c[1]
+
+
+def test_inter_individual_variability_matches_published_sd_and_correlation():
+    model = pk_block("dupilumab")
+    pop = sample(model, np.arange(6000), seed=3)
+    log_vc, log_ke = np.log(pop.values["pk_Vc"]), np.log(pop.values["pk_ke"])
+    assert np.std(log_vc) == pytest.approx(0.216, rel=0.05)
+    assert np.std(log_ke) == pytest.approx(0.301, rel=0.05)
+    assert np.corrcoef(log_vc, log_ke)[0, 1] == pytest.approx(-0.373, abs=0.04)
+    assert np.mean(pop.values["WT"]) == pytest.approx(75.7, rel=0.03)
+
+
+def test_unknown_pk_model_is_an_input_error():
+    from adqsp.errors import InputError
+
+    with pytest.raises(InputError, match="pk_model"):
+        pk_block("dupilumab", "nonsense")
