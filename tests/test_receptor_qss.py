@@ -91,7 +91,8 @@ def test_assignments_fit_into_one_declared_model() -> None:
         *qss.receptor_assignments("les", "skin_il4", "skin_il13"),
         *qss.receptor_assignments("non", "skin_il4", "skin_il13"),
     )
-    model = compile_model(Model("m", (*qss.receptor_parameters(), *inputs), (), assigns, {})).model  # checks names
+    parts = (*qss.receptor_parameters(), *inputs)
+    model = compile_model(Model("m", parts, (), (*qss.receptor_constants(), *assigns), {})).model  # checks names
     names = set(model.assignment_names)
     for site, cell in itertools.product(("les", "non"), qss.TISSUE_CELLS):
         for out in ("il4ra_occupancy", "type1", "type2", "pstat6"):

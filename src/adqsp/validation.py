@@ -9,8 +9,9 @@ from typing import Any
 from adqsp.errors import InputError
 
 
-def finite_number(value: Any, where: str, minimum: float | None = None, maximum: float | None = None,
-                  exclusive_minimum: bool = False) -> float:
+def finite_number(
+    value: Any, where: str, minimum: float | None = None, maximum: float | None = None, exclusive_minimum: bool = False
+) -> float:
     """A finite real number (numpy scalars included, booleans not) within the bounds, as a float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(where, f"must be a finite number, got {value!r}")

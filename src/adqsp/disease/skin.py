@@ -61,8 +61,14 @@ PARAMETERS = (
     ),
     # barrier
     _p("barrier_rate", 0.07, "1/day", f"{ASSUMED}: epidermal renewal about 2-4 weeks", "barrier repair rate"),
-    _p("barrier_wear", 0.03, "dimensionless", f"{ASSUMED}: intrinsic barrier defect (e.g. filaggrin variants)",
-       "baseline barrier damage relative to repair", 0.5),
+    _p(
+        "barrier_wear",
+        0.03,
+        "dimensionless",
+        f"{ASSUMED}: intrinsic barrier defect (e.g. filaggrin variants)",
+        "baseline barrier damage relative to repair",
+        0.5,
+    ),
     _p("barrier_antigen_damage", 0.2, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
     _p("barrier_scratch_damage", 0.3, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
     _p(
@@ -95,8 +101,20 @@ PARAMETERS = (
         "inhibition of Th1/Th17 at full lymphocyte pSTAT6",
     ),
     # cytokines (quasi-steady state)
-    _p("il13_per_th2", 15.0, "pM/AU", f"{ASSUMED}: IL-13 is the dominant type 2 cytokine in AD skin (tens of pM)", "IL-13 from type 2 cells"),
-    _p("il4_per_th2", 0.3, "pM/AU", f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin", "IL-4 from type 2 cells"),
+    _p(
+        "il13_per_th2",
+        15.0,
+        "pM/AU",
+        f"{ASSUMED}: IL-13 is the dominant type 2 cytokine in AD skin (tens of pM)",
+        "IL-13 from type 2 cells",
+    ),
+    _p(
+        "il4_per_th2",
+        0.3,
+        "pM/AU",
+        f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin",
+        "IL-4 from type 2 cells",
+    ),
     _p("type2_innate_pM", 1.0, "pM", ASSUMED, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
@@ -138,7 +156,7 @@ def _site_states(s: str) -> tuple[State, ...]:
     )
 
 
-def _site_assignments(s: str) -> tuple[Assignment, ...]:
+def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignment, ...]:
     a = Assignment
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
@@ -152,11 +170,11 @@ def _site_assignments(s: str) -> tuple[Assignment, ...]:
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
         a(f"{s}_IL13_pM", f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-13"),
         a(f"{s}_IL4_pM", f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-4"),
-        *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM"),
+        *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM", corrections=0, il13_antibodies=il13_antibodies),
         *(
             a(
                 f"{s}_{c}_stat6",
-                f"{s}_{c}_pstat6 / ({s}_{c}_pstat6 + stat6_half_{c})",
+                f"1.0 / (1.0 + stat6_half_{c} / max({s}_{c}_pstat6, 1e-30))",
                 "dimensionless",
                 f"{s}: STAT6-driven transcriptional activity of {c.replace('_', ' ')}s (0-1)",
             )
@@ -243,8 +261,12 @@ TEWL = (
 )
 
 
-def disease_block() -> Model:
-    """The disease layer as a model part; needs the PK block's ``<drug>_skin_nM`` and the receptor parameters."""
+def disease_block(drug: str | None = None) -> Model:
+    """The disease layer as a model part; needs the PK block's ``<drug>_skin_nM`` and the receptor parameters.
+
+    ``drug`` is the arm's drug: the receptor layer drops the binding terms of IL-13 antibodies not given.
+    """
+    il13_antibodies = tuple(d for d in ("tralokinumab", "lebrikizumab") if d == drug)
     a = Assignment
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
@@ -296,7 +318,7 @@ def disease_block() -> Model:
                 "points",
                 "peak pruritus NRS (latent, weekly average)",
             ),
-            *(x for s in SITES for x in _site_assignments(s)),
+            *(x for s in SITES for x in _site_assignments(s, il13_antibodies)),
             *patient,
         ),
         rates=rates,

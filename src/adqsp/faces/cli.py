@@ -227,8 +227,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.max_evaluations < 1:
         raise InputError("--max-evaluations", "must be >= 1")
     out = check_file_path(args.out or shipped_path(), (".json",))
-    result = calibrate(args.patients_per_arm, args.seed, args.max_evaluations,
-                       log=lambda line: print(line, file=sys.stderr, flush=True))
+    result = calibrate(
+        args.patients_per_arm,
+        args.seed,
+        args.max_evaluations,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     write_calibration(result, out)
     width = max(len(row["target"]) for row in result["targets"])
     for row in result["targets"]:

@@ -1,6 +1,7 @@
 """SBML Level 3 Version 2 export of the declared model, with the regimen as events.
 
-States become non-constant parameters with rate rules, assignments become assignment rules, every parameter
+States become non-constant parameters with rate rules, assignments become assignment rules (or constants with
+initial assignments where they depend on parameters only), every parameter
 carries its unit (as an SBML unit definition) and its source (in notes). Dose events add ``amount * F`` to the
 dose state at each dose time of the typical patient.
 """
@@ -14,7 +15,7 @@ import libsbml
 import numpy as np
 
 from adqsp.model.declaration import Model
-from adqsp.model.expressions import to_sbml
+from adqsp.model.expressions import names_in, to_sbml
 from adqsp.pk.regimen import Regimen
 
 #: base unit symbol -> list of (SBML kind, exponent, scale, multiplier)
@@ -97,9 +98,10 @@ def to_sbml_document(
         rule.setVariable(s.name)
         rule.setMath(_math(model.rates[s.name]))
     for a in model.assignments:
-        _parameter(sm, a.name, None, a.unit, False, a.description)
-        rule = sm.createAssignmentRule()
-        rule.setVariable(a.name)
+        constant = a.name in derived_constants(model)
+        _parameter(sm, a.name, None, a.unit, constant, a.description)
+        rule = sm.createInitialAssignment() if constant else sm.createAssignmentRule()
+        rule.setSymbol(a.name) if constant else rule.setVariable(a.name)
         rule.setMath(_math(a.expression))
     if regimen is not None and model.dose_target is not None:
         times, amounts = regimen.events(horizon_days, np.array([weight_kg]))
@@ -116,6 +118,16 @@ def to_sbml_document(
             ea.setVariable(target.state)
             ea.setMath(_math(f"{target.state} + {float(amt)!r} * {target.bioavailability}"))
     return doc
+
+
+def derived_constants(model: Model) -> set[str]:
+    """Assignments that depend on parameters only: exported as constants set by initial assignments."""
+    constant: set[str] = set()
+    params = set(model.parameter_names)
+    for a in model.assignments:
+        if names_in(a.expression) <= params | constant:
+            constant.add(a.name)
+    return constant
 
 
 def write_sbml(doc: libsbml.SBMLDocument) -> str:

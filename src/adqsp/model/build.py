@@ -17,7 +17,7 @@ from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
 from adqsp.pk.models import no_drug_block, pk_block
-from adqsp.receptor.qss import receptor_parameters
+from adqsp.receptor.qss import receptor_constants, receptor_parameters
 
 Overrides = tuple[tuple[str, float], ...]
 
@@ -33,8 +33,10 @@ def calibrated_values() -> dict[str, float]:
 def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
     """The one declared model of an arm: ``drug=None`` is placebo (no drug compartments)."""
     pk = no_drug_block() if drug is None else pk_block(drug, pk_model)
-    receptor = Model(name="receptor", parameters=receptor_parameters(), states=(), assignments=(), rates={})
-    model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(), endpoints_block())
+    receptor = Model(
+        name="receptor", parameters=receptor_parameters(), states=(), assignments=receptor_constants(), rates={}
+    )
+    model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(drug), endpoints_block())
     values = {**calibrated_values(), **dict(overrides)}
     return model.with_values({k: v for k, v in values.items() if k in model.parameter_names})
 

@@ -33,17 +33,30 @@ from adqsp.receptor.constants import CELLS, all_parameters
 TISSUE_CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
 DRUG_INPUTS = ("dupilumab_skin_nM", "tralokinumab_skin_nM", "lebrikizumab_skin_nM")
 
-# parameter-only rate constants (1/min), written once here and inlined into the assignments
+# derived constants (1/min), declared once as parameter-only assignments (constants in SBML)
 KI, KC, KD_INT, KR = "rc_kint_free", "rc_kint_complex", "rc_kint_drug", "rc_recruit_koff"
-IL4_OFF = "(rc_il4_koff * 60.0)"
-IL13_OFF = "(rc_il13_kon * rc_il13_kd_nM * 6e-08)"
-DECOY_OFF = "(rc_il13ra2_koff * 60.0)"
-DUP_OFF = "(rc_dupilumab_kon * rc_dupilumab_kd_nM * 6e-08)"
-RECRUIT = {  # 2D recruitment rate per copy of the second chain (1/min) over (kr + kc)
-    "type1": f"(rc_recruit_koff / (rc_recruit_area_um2 * rc_type1_kd_2d) / ({KR} + {KC}))",
-    "type2_il4": f"(rc_recruit_koff / (rc_recruit_area_um2 * rc_type2_il4_kd_2d) / ({KR} + {KC}))",
-    "type2_il13": f"(rc_recruit_koff / (rc_recruit_area_um2 * rc_type2_il13_kd_2d) / ({KR} + {KC}))",
-}
+IL4_OFF, IL13_OFF, DECOY_OFF, DUP_OFF = "rc_il4_off", "rc_il13_off", "rc_decoy_off", "rc_dup_off"
+RECRUIT = {kind: f"rc_recruit_{kind}" for kind in ("type1", "type2_il4", "type2_il13")}
+
+
+def receptor_constants() -> tuple[Assignment, ...]:
+    """Rate constants derived from the declared parameters (no state dependence)."""
+    recruit = {
+        kind: Assignment(
+            RECRUIT[kind],
+            f"rc_recruit_koff / (rc_recruit_area_um2 * rc_{kind}_kd_2d) / ({KR} + {KC})",
+            "cell/copies",
+            f"2D recruitment of the second chain ({kind}) per copy, over (recruit koff + internalisation)",
+        )
+        for kind in RECRUIT
+    }
+    return (
+        Assignment(IL4_OFF, "rc_il4_koff * 60.0", "1/min", "IL-4:IL-4Ra dissociation"),
+        Assignment(IL13_OFF, "rc_il13_kon * rc_il13_kd_nM * 6e-08", "1/min", "IL-13:IL-13Ra1 dissociation"),
+        Assignment(DECOY_OFF, "rc_il13ra2_koff * 60.0", "1/min", "IL-13:IL-13Ra2 dissociation"),
+        Assignment(DUP_OFF, "rc_dupilumab_kon * rc_dupilumab_kd_nM * 6e-08", "1/min", "dupilumab:IL-4Ra dissociation"),
+        *recruit.values(),
+    )
 
 
 def receptor_parameters() -> tuple[Parameter, ...]:
@@ -52,7 +65,12 @@ def receptor_parameters() -> tuple[Parameter, ...]:
 
 
 def receptor_assignments(
-    site: str, il4_pM: str, il13_pM: str, cells: tuple[str, ...] = TISSUE_CELLS, corrections: int = 1
+    site: str,
+    il4_pM: str,
+    il13_pM: str,
+    cells: tuple[str, ...] = TISSUE_CELLS,
+    corrections: int = 1,
+    il13_antibodies: tuple[str, ...] = ("tralokinumab", "lebrikizumab"),
 ) -> tuple[Assignment, ...]:
     """Quasi-steady-state receptor assignments for one tissue site.
 
@@ -62,7 +80,8 @@ def receptor_assignments(
     ``il4ra_occupancy`` (dupilumab-bound fraction of IL-4Ra), ``type1``, ``type2_il4``, ``type2_il13``,
     ``type2``, ``dupilumab_il4ra``, ``il13_decoy`` (copies/cell), ``pstat6`` (0-1), and the intermediates of
     each step ``n`` (``il4ra_free_s{n}``, ``gammac_free_s{n}``, ``il13ra1_free_s{n}``, ``il4_il4ra_s{n}``,
-    ``il13_il13ra1_s{n}``; the last step is the result).
+    ``il13_il13ra1_s{n}``; the last step is the result). IL-13 antibodies left out of ``il13_antibodies`` are
+    known to be absent (zero concentration), so their binding terms are dropped: the same values, shorter formulas.
     """
     unknown = set(cells) - set(CELLS)
     if unknown:
@@ -73,19 +92,23 @@ def receptor_assignments(
     shared = (
         Assignment(
             f"{s}_il13_untralo_pM",
-            _unbound(f"max({il13_pM}, 0.0)", "tralokinumab"),
+            _unbound(f"max({il13_pM}, 0.0)", "tralokinumab")
+            if "tralokinumab" in il13_antibodies
+            else f"max({il13_pM}, 0.0)",
             "pM",
             f"{s}: IL-13 not bound to tralokinumab",
         ),
         Assignment(
             f"{s}_il13_free_pM",
-            _unbound(f"{s}_il13_untralo_pM", "lebrikizumab"),
+            _unbound(f"{s}_il13_untralo_pM", "lebrikizumab")
+            if "lebrikizumab" in il13_antibodies
+            else f"{s}_il13_untralo_pM",
             "pM",
             f"{s}: IL-13 bound to neither antibody",
         ),
         Assignment(
             f"{s}_il13_lebrikizumab_pM",
-            f"{s}_il13_untralo_pM - {s}_il13_free_pM",
+            f"{s}_il13_untralo_pM - {s}_il13_free_pM" if "lebrikizumab" in il13_antibodies else "0.0",
             "pM",
             f"{s}: lebrikizumab:IL-13 complex in solution",
         ),
@@ -232,7 +255,7 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
         ),
         Assignment(
             f"{p}_pstat6",
-            f"{signal} ** {h} / ({signal} ** {h} + {k} ** {h})",
+            f"1.0 / (1.0 + ({k} / max({signal}, 1e-30)) ** {h})",
             "dimensionless",
             f"{p}: pSTAT6, fraction of maximum",
         ),
@@ -249,7 +272,10 @@ def _compiled(corrections: int) -> CompiledModel:
         name="receptor_qss",
         parameters=(*receptor_parameters(), *inputs),
         states=(),
-        assignments=receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", CELLS, corrections),
+        assignments=(
+            *receptor_constants(),
+            *receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", CELLS, corrections),
+        ),
         rates={},
     )
     return compile_model(model)

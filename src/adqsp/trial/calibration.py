@@ -40,8 +40,15 @@ FITTED: dict[str, tuple[float, float]] = {
     "tewl_gain": (0.5, 20.0),
 }
 #: residual scale per endpoint (target units)
-SCALE = {"rate": 0.04, "pct": 4.0, "EASI_mean": 2.0, "NRS_mean": 0.4, "BSA_mean": 4.0, "serum_trough": 5.0,
-         "signature": 0.08}
+SCALE = {
+    "rate": 0.04,
+    "pct": 4.0,
+    "EASI_mean": 2.0,
+    "NRS_mean": 0.4,
+    "BSA_mean": 4.0,
+    "serum_trough": 5.0,
+    "signature": 0.08,
+}
 WEIGHT = {"verified": 1.0, "approximate": 0.5, "uncertain": 0.25}
 
 
@@ -78,16 +85,37 @@ def solo_targets(scenario: Scenario) -> list[Target]:
             out.append(Target(f"{study} {arm} wk{row['week']} {endpoint}", arm, row["week"], endpoint, value, scale, w))
         elif study == "label PK" and endpoint == "serum_trough" and arm in arms:
             low, high = (float(x) for x in row["value"].split("-"))
-            out.append(Target(f"trough {arm}", arm, row["week"], "serum_trough_mg_L", (low + high) / 2,
-                              SCALE["serum_trough"], w))
+            out.append(
+                Target(
+                    f"trough {arm}", arm, row["week"], "serum_trough_mg_L", (low + high) / 2, SCALE["serum_trough"], w
+                )
+            )
         elif study == "BALISTAD" and endpoint == "TEWL" and arm in arms:
             before, after = (float(x) for x in row["value"].split("->"))
-            out.append(Target(f"BALISTAD {arm} wk16 TEWL", arm, row["week"], "TEWL_pct_change",
-                              100 * (after - before) / before, SCALE["pct"] * 2, w))
+            out.append(
+                Target(
+                    f"BALISTAD {arm} wk16 TEWL",
+                    arm,
+                    row["week"],
+                    "TEWL_pct_change",
+                    100 * (after - before) / before,
+                    SCALE["pct"] * 2,
+                    w,
+                )
+            )
         elif study.startswith("Hamilton") and endpoint == "AD_upregulated_genes_reversal":
             # Hamilton 2014 gave 300 mg weekly; the SOLO weekly arm (with its loading dose) stands in at week 4
-            out.append(Target("Hamilton wk4 signature reversal", "dupilumab 300 mg qw", row["week"],
-                              "signature_reversal", value, SCALE["signature"], w * 0.5))
+            out.append(
+                Target(
+                    "Hamilton wk4 signature reversal",
+                    "dupilumab 300 mg qw",
+                    row["week"],
+                    "signature_reversal",
+                    value,
+                    SCALE["signature"],
+                    w * 0.5,
+                )
+            )
     return out
 
 
@@ -119,17 +147,33 @@ def calibrate(patients_per_arm: int = 200, seed: int = 7, max_evaluations: int =
         summary = run_trial(replace(base, parameters=overrides)).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
-        log(f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
-            f"{time.perf_counter() - started:7.0f} s")
+        log(
+            f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
+            f"{time.perf_counter() - started:7.0f} s"
+        )
         return r
 
     fit = least_squares(f, x0, bounds=(lower, upper), diff_step=0.03, max_nfev=max_evaluations, x_scale=1.0)
     values = dict(zip(names, np.exp(fit.x).tolist(), strict=True))
     summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
-    table = [{"target": t.label, "published": t.value, "simulated": simulated(summary, t),
-              "error": simulated(summary, t) - t.value, "weight": t.weight} for t in targets]
-    return {"parameters": values, "targets": table, "patients_per_arm": patients_per_arm, "seed": seed,
-            "cost": float(fit.cost * 2), "evaluations": int(fit.nfev)}
+    table = [
+        {
+            "target": t.label,
+            "published": t.value,
+            "simulated": simulated(summary, t),
+            "error": simulated(summary, t) - t.value,
+            "weight": t.weight,
+        }
+        for t in targets
+    ]
+    return {
+        "parameters": values,
+        "targets": table,
+        "patients_per_arm": patients_per_arm,
+        "seed": seed,
+        "cost": float(fit.cost * 2),
+        "evaluations": int(fit.nfev),
+    }
 
 
 def write_calibration(result: dict, path: Path) -> None:

@@ -139,7 +139,9 @@ def run_arm(
     readouts = {k: np.concatenate(v, axis=1) for k, v in latent.items()}
     ok = np.concatenate(ok_parts)
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scores = score_visits(readouts, _noise_sd(c.model), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS))
+    scores = score_visits(
+        readouts, _noise_sd(c.model), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS)
+    )
     return ArmResult(arm=arm, weeks=weeks, patients=pop, scores=scores, readouts=readouts, ok=ok & finite)
 
 
