@@ -249,12 +249,12 @@ def generated_source(model: Model) -> str:
         "import numba as _nb",
         "",
         "@_nb.njit(cache=True, inline='never', fastmath=False)",
-        "def rhs(t, y, p, out):",
+        "def rhs(t, _y, _p, _out):",
     ]
-    lines += [f"    {name} = p[{i}]" for i, name in enumerate(model.parameter_names)]
-    lines += [f"    {name} = y[{i}]" for i, name in enumerate(model.state_names)]
+    lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
+    lines += [f"    {name} = _y[{i}]" for i, name in enumerate(model.state_names)]
     lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments]
-    lines += [f"    out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
+    lines += [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
     return "\n".join(lines) + "\n" + _SOLVER
 
 

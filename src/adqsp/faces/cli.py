@@ -163,13 +163,13 @@ def _drug_and_regimen(args: argparse.Namespace):
         arm = arms[0]
         if args.drug is not None and args.drug != (arm.drug or "placebo"):
             raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-        return arm.drug, arm.regimen, _weeks(args, scenario.weeks), args.pk_model or arm.pk_model
+        return arm.drug, arm.regimen, _weeks(args, scenario.weeks), args.pk_model or arm.pk_model, scenario.parameters
     drug = args.drug or "dupilumab"
     if drug == "placebo":
-        return None, Regimen(), _weeks(args, 16.0), None
+        return None, Regimen(), _weeks(args, 16.0), None, ()
     if drug not in DRUGS:
         raise InputError("--drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)}, placebo)")
-    return drug, Regimen.from_entries(LABEL_DOSES[drug]), _weeks(args, 16.0), args.pk_model
+    return drug, Regimen.from_entries(LABEL_DOSES[drug]), _weeks(args, 16.0), args.pk_model, ()
 
 
 def _weeks(args: argparse.Namespace, default: float) -> float:
@@ -184,15 +184,14 @@ def _simulate(args: argparse.Namespace) -> int:
     from adqsp.trial.course import time_course
 
     out = check_file_path(args.out, TABLE_SUFFIXES)
-    drug, regimen, weeks, pk_model = _drug_and_regimen(args)
-    write_table(time_course(drug, regimen, weeks, pk_model), out)
+    drug, regimen, weeks, pk_model, overrides = _drug_and_regimen(args)
+    write_table(time_course(drug, regimen, weeks, pk_model, overrides=overrides), out)
     return 0
 
 
 def _params(args: argparse.Namespace) -> int:
     from adqsp.faces.table import parameter_table
     from adqsp.model.build import build_model
-
     from adqsp.pk.models import DRUGS
 
     if args.drug not in (*DRUGS, "placebo"):
@@ -208,8 +207,8 @@ def _export_sbml(args: argparse.Namespace) -> int:
     from adqsp.model.build import build_model
 
     out = check_file_path(args.out, (".xml", ".sbml"))
-    drug, regimen, weeks, pk_model = _drug_and_regimen(args)
-    doc = to_sbml_document(build_model(drug, pk_model), regimen, horizon_days=weeks * 7.0)
+    drug, regimen, weeks, pk_model, overrides = _drug_and_regimen(args)
+    doc = to_sbml_document(build_model(drug, pk_model, overrides), regimen, horizon_days=weeks * 7.0)
     errors = validation_errors(doc)
     if errors:
         raise RuntimeError(f"SBML export failed validation: {errors[0]}")
@@ -232,6 +231,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         args.seed,
         args.max_evaluations,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+        checkpoint=out.with_name(out.stem + ".checkpoint.json"),
     )
     write_calibration(result, out)
     width = max(len(row["target"]) for row in result["targets"])

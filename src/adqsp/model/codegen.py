@@ -45,33 +45,33 @@ class CompiledModel:
 def compile_model(model: Model) -> CompiledModel:
     """Translate the declaration to numpy source once and compile it."""
     model.check()
-    unpack_p = [f"    {p} = P[{i}]" for i, p in enumerate(model.parameter_names)]
-    unpack_y = [f"    {s} = y[{i}]" for i, s in enumerate(model.state_names)]
+    unpack_p = [f"    {p} = _P[{i}]" for i, p in enumerate(model.parameter_names)]
+    unpack_y = [f"    {s} = _y[{i}]" for i, s in enumerate(model.state_names)]
     assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments]
-    derivs = [f"    out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
+    derivs = [f"    _out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
     observed = ", ".join(f"{n!r}: {n}" for n in (*model.state_names, *model.assignment_names))
-    inits = [f"    out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)]
+    inits = [f"    _out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)]
     source = "\n".join(
         [
-            "def rhs(t, y, P):",
+            "def rhs(t, _y, _P):",
             *unpack_p,
             *unpack_y,
             *assigns,
-            "    out = _np.empty(y.shape)",
+            "    _out = _np.empty(_y.shape)",
             *derivs,
-            "    return out",
+            "    return _out",
             "",
-            "def observe(t, y, P):",
+            "def observe(t, _y, _P):",
             *unpack_p,
             *unpack_y,
             *assigns,
             f"    return {{{observed}}}",
             "",
-            "def initial(P):",
+            "def initial(_P):",
             *unpack_p,
-            f"    out = _np.empty(({len(model.states)}, P.shape[1]))",
+            f"    _out = _np.empty(({len(model.states)}, _P.shape[1]))",
             *inits,
-            "    return out",
+            "    return _out",
             "",
         ]
     )

@@ -6,6 +6,7 @@ one :class:`Model`. Expressions are strings in a small Python-syntax language (s
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -137,6 +138,9 @@ def combine(name: str, *parts: Model, dose_target: DoseTarget | None = None) -> 
 def _check(model: Model) -> None:
     """Declared names are unique, every state has a rate, every expression refers to known names."""
     names = list(model.parameter_names) + list(model.state_names) + list(model.assignment_names)
+    bad = sorted(n for n in names if not n.isidentifier() or n.startswith("_") or n == "t" or keyword.iskeyword(n))
+    if bad:
+        raise ValueError(f"model {model.name!r}: invalid names {bad} (identifiers, no leading underscore, not 't')")
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"model {model.name!r}: names declared twice: {', '.join(dupes)}")

@@ -9,7 +9,6 @@ Residuals are scaled by a tolerance per endpoint kind and weighted by the target
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +25,8 @@ from adqsp.trial.summary import calibration_targets
 FITTED: dict[str, tuple[float, float]] = {
     "exposure_les": (1.0, 30.0),
     "exposure_non_ratio": (0.05, 0.9),
-    "trial_effect": (0.0, 0.6),
-    "flare_amplitude": (0.0, 0.8),
+    "trial_effect": (0.01, 0.6),
+    "flare_amplitude": (0.01, 0.8),
     "th2_drive": (0.002, 0.2),
     "th22_drive": (0.005, 0.5),
     "area_half": (0.2, 10.0),
@@ -131,8 +130,13 @@ def residuals(summary: dict, targets: list[Target]) -> np.ndarray:
     return np.array([(simulated(summary, t) - t.value) / t.scale * np.sqrt(t.weight) for t in targets])
 
 
-def calibrate(patients_per_arm: int = 200, seed: int = 7, max_evaluations: int = 150, log=print) -> dict:
-    """Fit :data:`FITTED` to the targets; returns the fitted values and the target table."""
+def calibrate(
+    patients_per_arm: int = 200, seed: int = 7, max_evaluations: int = 150, log=print, checkpoint: Path | None = None
+) -> dict:
+    """Fit :data:`FITTED` to the targets; returns the fitted values and the target table.
+
+    ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed).
+    """
     base = replace(load_scenario(), patients_per_arm=patients_per_arm, seed=seed)
     targets = solo_targets(base)
     model = build_model("dupilumab")
@@ -147,6 +151,8 @@ def calibrate(patients_per_arm: int = 200, seed: int = 7, max_evaluations: int =
         summary = run_trial(replace(base, parameters=overrides)).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
+        if checkpoint is not None and history[-1] == min(history):
+            write_calibration({"parameters": dict(overrides), "cost": history[-1]}, checkpoint)
         log(
             f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
             f"{time.perf_counter() - started:7.0f} s"

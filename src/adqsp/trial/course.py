@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from adqsp.engine.solve import solve
-from adqsp.model.build import compiled
+from adqsp.model.build import Overrides, compiled
+from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
 from adqsp.trial.run import enrolment_states
@@ -37,22 +38,21 @@ def time_course(
     pk_model: str | None = None,
     values: dict[str, float] | None = None,
     step_days: float = 1.0,
+    overrides: Overrides = (),
 ) -> pd.DataFrame:
     """Every state and assignment of one patient (typical values unless ``values`` are given) over time."""
-    c = compiled(drug, pk_model)
-    placebo = compiled(None).model
-    values = dict(values or {})
-    patient = Population(np.array([0]), {k: np.array([v]) for k, v in values.items() if k in placebo.parameter_names})
-    y_enrol, ok = enrolment_states(patient)
-    P = c.parameter_matrix({k: np.array([v]) for k, v in values.items()}, 1)
+    c = compiled(drug, pk_model, overrides)
+    patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
+    y_enrol, ok = enrolment_states(patient, overrides)
+    P = c.parameter_matrix(patient.values, 1)
     y0 = np.zeros((len(c.model.states), 1))
-    y0[[c.model.state_names.index(s) for s in placebo.state_names]] = y_enrol
+    y0[[c.model.state_names.index(s) for s in compiled(None, None, overrides).model.state_names]] = y_enrol
     days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
-    tr = solve(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
+    tr = solve(c, P, y0, days, dose_t, dose_mg)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
     frame = pd.DataFrame({"time_days": days, **{k: np.broadcast_to(v, days.shape) for k, v in observed.items()}})
-    frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in ("dupilumab", "tralokinumab", "lebrikizumab")]].sum(axis=1)
+    frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in DRUGS]].sum(axis=1)
     frame["solver_ok"] = bool(ok[0] and tr.ok[0])
     first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
     return frame[first + [k for k in frame.columns if k not in first]]

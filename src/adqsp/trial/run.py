@@ -57,7 +57,8 @@ class ArmResult:
 def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple[np.ndarray, np.ndarray]:
     """Drug-free disease states at day 0 (placebo model rows) and a per-patient status."""
     c = compiled(None, None, overrides)
-    P = c.parameter_matrix(population.values, len(population))
+    drug_free = {k: v for k, v in population.values.items() if k in c.model.parameter_names}
+    P = c.parameter_matrix(drug_free, len(population))
     unforced = P.copy()
     unforced[c.model.parameter_names.index("flare_amplitude")] = 0.0
     start = -BURN_IN_DAYS - SETTLE_DAYS
@@ -130,7 +131,7 @@ def run_arm(
         y0 = np.zeros((len(c.model.states), len(part)))
         y0[rows] = y_enrol[:, lo : lo + len(part)]
         dose_t, dose_mg = arm.regimen.events(days[-1], part.values["WT"])
-        tr = solve(c, P, y0, days, dose_t if len(dose_t) else None, dose_mg if len(dose_t) else None)
+        tr = solve(c, P, y0, days, dose_t, dose_mg)
         for key, value in _observe_visits(c, tr.states, P, days).items():
             latent.setdefault(key, []).append(value)
         ok_parts.append(tr.ok)

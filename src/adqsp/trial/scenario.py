@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.errors import InputError
-from adqsp.validation import finite_number
 from adqsp.model.build import check_overrides
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import PRESETS
+from adqsp.validation import finite_number
 
 MAX_PATIENTS_PER_ARM = 1_000_000
 MAX_WEEKS = 520

@@ -1,0 +1,92 @@
+"""The main job: summary shape, per-patient table, report, reproducibility, safe results folders."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from adqsp.faces.cli import main
+from adqsp.trial.job import run_trial
+from adqsp.trial.scenario import load_scenario
+from adqsp.trial.summary import VISIT_KEYS
+
+SMALL = replace(load_scenario(), patients_per_arm=6, seed=11)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_trial(SMALL)
+
+
+def test_summary_has_the_documented_shape(result):
+    s = result.summary
+    assert s["scenario"] == "solo1" and s["seed"] == 11
+    assert [a["name"] for a in s["arms"]] == [a.name for a in SMALL.arms]
+    for arm in s["arms"]:
+        assert arm["n"] + arm["excluded"] == 6
+        assert set(arm["baseline"]) == {"EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean"}
+        assert set(arm["visits"]) == {"0", "1", "2", "4", "8", "12", "16"}
+        week16 = arm["visits"]["16"]
+        assert set(week16) == set(VISIT_KEYS)
+        for key in ("EASI50", "EASI75", "EASI90", "IGA01"):
+            assert 0.0 <= week16[key] <= 1.0
+    placebo, q2w = s["arms"][0], s["arms"][1]
+    assert placebo["visits"]["16"]["serum_trough_mg_L"] is None
+    assert 30.0 < q2w["visits"]["16"]["serum_trough_mg_L"] < 150.0
+    assert q2w["published"]["16"]["EASI75"] == pytest.approx(0.51)
+    json.dumps(s, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_baseline_meets_inclusion_criteria(result):
+    for arm in result.arms:
+        base = {k: v[0] for k, v in arm.scores.items()}
+        assert (base["EASI"] >= 16).all() and (base["IGA"] >= 3).all() and (base["BSA"] >= 10).all()
+
+
+def test_patient_table_has_one_row_per_patient_per_visit(result):
+    p = result.patients
+    assert len(p) == 3 * 6 * 7
+    assert p.groupby(["arm", "patient_id"]).size().eq(7).all()
+    assert {"WT", "parameter_set", "EASI", "IGA", "NRS", "BSA", "serum_mg_L", "il4ra_occupancy"} <= set(p.columns)
+    on_drug = p[(p.arm == "dupilumab 300 mg q2w") & (p.week == 16)]
+    assert (on_drug.il4ra_occupancy > 0.8).all()
+
+
+def test_same_seed_same_numbers_and_arms_randomised_from_one_screen(result):
+    again = run_trial(SMALL)
+    assert json.dumps(again.summary) == json.dumps(result.summary)
+    ids = [set(a.patients.index) for a in result.arms]
+    assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
+    other = run_trial(replace(SMALL, seed=12))
+    assert json.dumps(other.summary) != json.dumps(result.summary)
+
+
+def test_a_patient_does_not_depend_on_how_many_others_are_simulated(result):
+    bigger = run_trial(replace(SMALL, patients_per_arm=9))
+    small_arm, big_arm = result.arms[1], bigger.arms[1]
+    common = np.intersect1d(small_arm.patients.index, big_arm.patients.index)
+    assert len(common) >= 5
+    a = small_arm.readouts["easi"][:, np.searchsorted(small_arm.patients.index, common)]
+    b = big_arm.readouts["easi"][:, np.searchsorted(big_arm.patients.index, common)]
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_cli_trial_writes_results_and_can_run_twice(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(
+        'name = "tiny"\nweeks = 4\npatients_per_arm = 3\nseed = 2\n'
+        '[[arms]]\nname = "placebo"\n'
+        '[[arms]]\nname = "dupilumab"\ndrug = "dupilumab"\ndoses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n'
+    )
+    for _ in range(2):
+        assert main(["trial", str(scenario)]) == 0
+    out = tmp_path / "results" / "tiny"
+    assert sorted(f.name for f in out.iterdir()) == ["patients.parquet", "report.html", "summary.json"]
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["tiny"]  # no staging folders left behind
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["arms"][1]["visits"]["4"]["EASI_pct_change"] < summary["arms"][0]["visits"]["4"]["EASI_pct_change"]
+    assert len(pd.read_parquet(out / "patients.parquet")) == 2 * 3 * 2
+    assert "week 4" in capsys.readouterr().out
