@@ -79,7 +79,8 @@ def test_cli_trial_writes_results_and_can_run_twice(tmp_path, monkeypatch, capsy
     scenario.write_text(
         'name = "tiny"\nweeks = 4\npatients_per_arm = 3\nseed = 2\n'
         '[[arms]]\nname = "placebo"\n'
-        '[[arms]]\nname = "dupilumab"\ndrug = "dupilumab"\ndoses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n'
+        '[[arms]]\nname = "dupilumab"\ndrug = "dupilumab"\n'
+        "doses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n"
     )
     for _ in range(2):
         assert main(["trial", str(scenario)]) == 0

@@ -1,0 +1,67 @@
+"""The seed's mechanism claims, on the typical patient: dual blockade through IL-4Ra versus IL-13 alone."""
+
+import pytest
+
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.trial.course import time_course
+
+WEEKS = 16
+
+
+@pytest.fixture(scope="module")
+def courses():
+    return {
+        drug or "placebo": time_course(drug, Regimen.from_entries(LABEL_DOSES[drug]) if drug else Regimen(), WEEKS)
+        for drug in (None, "dupilumab", "tralokinumab")
+    }
+
+
+def _at(frame, week, column):
+    return float(frame.loc[frame.time_days == week * 7.0, column].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "column", ["tarc_serum", "ige_serum", "les_epidermis_um", "les_tewl", "les_signature_up", "itch_nrs", "easi"]
+)
+def test_dupilumab_lowers_type2_read_outs_more_than_placebo(courses, column):
+    dup, placebo = courses["dupilumab"], courses["placebo"]
+    assert _at(dup, WEEKS, column) < 0.9 * _at(dup, 0, column)
+    assert _at(dup, WEEKS, column) < _at(placebo, WEEKS, column)
+
+
+def test_dupilumab_reverses_the_lesional_signature(courses):
+    dup = courses["dupilumab"]
+    reversal = 1.0 - _at(dup, WEEKS, "les_signature_up") / _at(dup, 0, "les_signature_up")
+    assert reversal > 0.3
+
+
+def test_dual_blockade_of_type_i_and_type_ii_signalling(courses):
+    dup = courses["dupilumab"]
+    for column in ("les_lymphocyte_type1", "les_lymphocyte_type2", "les_keratinocyte_type2"):
+        assert _at(dup, WEEKS, column) < 0.2 * _at(dup, 0, column)
+
+
+def test_not_an_immunosuppressant(courses):
+    """Th1 and Th17 responsiveness (production per antigen stimulus) is not suppressed: IL-4's restraint lifts."""
+    dup = courses["dupilumab"]
+    assert _at(dup, WEEKS, "les_th_restraint") >= _at(dup, 0, "les_th_restraint")
+    per_antigen = dup.les_IFNg / dup.les_antigen
+    assert per_antigen.iloc[-1] >= 0.95 * per_antigen.iloc[0]
+
+
+def test_il13_only_antibody_leaves_il4_signalling_in_place(courses):
+    dup, tralo = courses["dupilumab"], courses["tralokinumab"]
+    # IL-4-only type I signalling on lymphocytes, and what it drives: IgE class switch and Th2 amplification
+    for column in ("les_lymphocyte_type1", "les_lymphocyte_pstat6", "ige_serum", "les_th2"):
+        assert _at(tralo, WEEKS, column) > 1.5 * _at(dup, WEEKS, column)
+    # but the IL-13 antibody does reduce IL-13 (type II) signalling on keratinocytes
+    assert _at(tralo, WEEKS, "les_keratinocyte_type2") < 0.8 * _at(tralo, 0, "les_keratinocyte_type2")
+
+
+def test_disease_returns_after_stopping():
+    doses = [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2, "until_week": 16}]
+    course = time_course("dupilumab", Regimen.from_entries(doses), 52, step_days=7.0)
+    easi = course.set_index(course.time_days / 7.0).easi
+    assert easi[16] < 0.5 * easi[0]
+    assert easi[20] < 0.75 * easi[0]  # weeks, not days: the drug is still there
+    assert easi[52] > 0.75 * easi[0] and easi[52] > 2 * easi[16]
