@@ -1,0 +1,151 @@
+"""Benchmark: the batched compiled engine against libRoadRunner on the project's own SBML export.
+
+Both simulate the same virtual patients (dupilumab label regimen, 52 weeks, from each patient's enrolment
+state). libRoadRunner runs CVODE (BDF, or Adams for a patient where BDF's Newton iteration fails at a dose event) with
+tolerances tighter than ours, one patient after another; we report patients per second, the ratio, peak
+memory and the largest differences in EASI (weeks 16 and 52) and serum concentration.
+
+    python benchmarks/engine_vs_roadrunner.py --patients 1000 10000 --roadrunner-patients 300
+    python benchmarks/engine_vs_roadrunner.py --trial-patients 100000     # also time a 100k-patient trial
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from adqsp.engine.solve import solve
+from adqsp.faces.sbml import derived_constants, to_sbml_document, write_sbml
+from adqsp.model.build import build_model, compiled
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.population.sampling import sample
+from adqsp.trial.run import enrolment_states
+
+WEEKS = np.array([0.0, 16.0, 52.0])
+REGIMEN = Regimen.from_entries(LABEL_DOSES["dupilumab"])
+
+
+def patients(n: int, seed: int = 1):
+    c = compiled("dupilumab")
+    pop = sample(c.model, np.arange(n), seed)
+    y_enrol, ok = enrolment_states(pop)
+    y0 = np.zeros((len(c.model.states), n))
+    y0[[c.model.state_names.index(s) for s in compiled(None).model.state_names]] = y_enrol
+    return c, pop, c.parameter_matrix(pop.values, n), y0
+
+
+def ours(c, pop, P, y0):
+    dose_t, dose_mg = REGIMEN.events(WEEKS[-1] * 7, pop.values["WT"])
+    started = time.perf_counter()
+    tr = solve(c, P, y0, WEEKS * 7, dose_t, dose_mg)
+    elapsed = time.perf_counter() - started
+    obs = [c.observe(t, tr.states[k], P) for k, t in enumerate(WEEKS * 7)]
+    return elapsed, np.array([o["easi"] for o in obs]), np.array([o["dupilumab_serum_mg_L"] for o in obs]), tr.ok
+
+
+def roadrunner_loop(c, pop, P, y0, n: int):
+    import roadrunner
+
+    roadrunner.Logger.setLevel(roadrunner.Logger.LOG_CRITICAL)
+    options = roadrunner.LoadSBMLOptions()
+    options.loadFlags = options.loadFlags | options.NO_DEFAULT_SELECTIONS | options.NO_DEFAULT_STEADY_STATE_SELECTIONS
+    options.conservedMoieties = False
+    options.mutableInitialConditions = False
+    rr = roadrunner.RoadRunner(write_sbml(to_sbml_document(build_model("dupilumab"), REGIMEN, WEEKS[-1] * 7)), options)
+    rr.integrator.relative_tolerance = 1e-6
+    rr.integrator.absolute_tolerance = 1e-9
+    rr.integrator.maximum_num_steps = 200000
+    names = c.model.parameter_names
+    # constants derived from parameters are SBML initial assignments: set them per patient as well
+    derived = sorted(derived_constants(c.model))
+    derived_values = c.observe(0.0, y0, P)
+    disease_states = compiled(None).model.state_names
+    easi, serum = np.full((len(WEEKS), n), np.nan), np.full((len(WEEKS), n), np.nan)
+
+    def prepare(i: int) -> None:
+        rr.resetToOrigin()
+        for k in pop.values:
+            rr[k] = float(P[names.index(k), i])
+        for k in derived:
+            rr[k] = float(np.broadcast_to(derived_values[k], (P.shape[1],))[i])
+        for s in disease_states:  # drug compartments stay as reset: the week-0 dose has already been given
+            rr[s] = float(y0[c.model.state_names.index(s), i])
+
+    adams = 0
+    started = time.perf_counter()
+    for i in range(n):
+        for stiff in (True, False):  # BDF first; Adams where BDF's Newton fails at a dose event
+            prepare(i)
+            rr.integrator.stiff = stiff
+            try:
+                out = rr.simulate(times=WEEKS * 7, selections=["easi", "dupilumab_serum_mg_L"])
+            except RuntimeError:
+                adams += stiff
+                continue
+            easi[:, i], serum[:, i] = out[:, 0], out[:, 1]
+            break
+    return time.perf_counter() - started, easi, serum, adams
+
+
+def trial(n: int) -> dict:
+    scenario = (
+        f'name = "bench"\nweeks = 52\nvisits = [16]\npatients_per_arm = {n}\nseed = 1\n'
+        '[[arms]]\nname = "dupilumab 300 mg q2w"\ndrug = "dupilumab"\n'
+        "doses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.toml"
+        path.write_text(scenario)
+        code = (
+            "import resource, sys, time; from adqsp.faces.cli import main; t = time.perf_counter(); "
+            f"rc = main(['trial', {str(path)!r}, '--quiet', '--out', {str(Path(tmp) / 'out')!r}]); "
+            "print(rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        rc, seconds, rss = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    return {"patients": n, "exit_code": int(rc), "seconds": float(seconds), "peak_memory_MB": int(rss) / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--roadrunner-patients", type=int, default=300, help="patients run by libRoadRunner")
+    parser.add_argument("--trial-patients", type=int, default=0, help="also time an end-to-end trial of this size")
+    args = parser.parse_args()
+    results = []
+    for n in args.patients:
+        c, pop, P, y0 = patients(n)
+        ours(c, pop, P[:, :2], y0[:, :2])  # compile / load the cached machine code outside the timing
+        seconds, easi, serum, ok = ours(c, pop, P, y0)
+        row = {"patients": n, "ours_patients_per_s": n / seconds, "ours_ok": float(ok.mean())}
+        m = min(n, args.roadrunner_patients)
+        rr_seconds, rr_easi, rr_serum, adams = roadrunner_loop(c, pop, P, y0, m)
+        row |= {
+            "roadrunner_patients": m,
+            "roadrunner_patients_per_s": m / rr_seconds,
+            "speedup": (n / seconds) / (m / rr_seconds),
+            "max_EASI_diff_week16": float(np.nanmax(np.abs(easi[1, :m] - rr_easi[1]))),
+            "max_EASI_diff_week52": float(np.nanmax(np.abs(easi[2, :m] - rr_easi[2]))),
+            "max_serum_rel_diff": float(np.nanmax(np.abs(serum[1:, :m] - rr_serum[1:]) / rr_serum[1:])),
+            "roadrunner_failures": int(np.isnan(rr_easi[2]).sum()),
+            "roadrunner_retried_with_adams": adams,
+        }
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peak_memory_MB": peak}))
+    if args.trial_patients:
+        print(json.dumps({"trial": trial(args.trial_patients)}))
+
+
+if __name__ == "__main__":
+    main()
