@@ -52,6 +52,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="results folder (default results/<scenario name>/)")
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     p.add_argument("--quiet", action="store_true", help="no progress and no table")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="where chunks of patients run")
+    p.add_argument("--workers", type=int, default=2, help="workers of the local Dask cluster")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler (instead of a local cluster)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run with the same command")
     p.set_defaults(run=_trial)
 
     p = sub.add_parser("simulate", help="time course of the typical patient")
@@ -99,7 +103,8 @@ def _trial(args: argparse.Namespace) -> int:
     from adqsp.faces.output import ResultsFolder, write_json, write_table
     from adqsp.faces.report import write_report
     from adqsp.faces.table import endpoint_table
-    from adqsp.trial.job import run_trial
+    from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
+    from adqsp.trial.job import package_version, run_trial
     from adqsp.trial.scenario import MAX_PATIENTS_PER_ARM, load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -111,15 +116,25 @@ def _trial(args: argparse.Namespace) -> int:
         if args.seed < 0:
             raise InputError("--seed", "must be >= 0")
         scenario = replace(scenario, seed=args.seed)
-    owned = args.out is None
-    folder = ResultsFolder(args.out or Path("results") / scenario.name, force=args.force, owned=owned)
+    if not 1 <= args.workers <= 256:
+        raise InputError("--workers", "must be from 1 to 256")
+    if args.scheduler and args.executor != "dask":
+        raise InputError("--scheduler", "needs --executor dask")
+    fingerprint = f"{scenario!r}|{package_version()}"
+    folder = ResultsFolder(
+        args.out or Path("results") / scenario.name,
+        force=args.force,
+        owned=args.out is None,
+        fingerprint=fingerprint,
+        resume=args.resume,
+    )
+    executor = DaskExecutor(args.workers, args.scheduler) if args.executor == "dask" else LocalExecutor()
     try:
         started = time.perf_counter()
-        result = run_trial(scenario, None if args.quiet else _progress_bar())
+        result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
         elapsed = time.perf_counter() - started
         if not args.quiet:
             print(file=sys.stderr)
-        result.summary["runtime_s"] = round(elapsed, 1)
         write_json(result.summary, folder.path("summary.json"))
         write_table(result.patients, folder.path("patients.parquet"))
         write_report(result.summary, result.patients, folder.path("report.html"))
@@ -127,6 +142,8 @@ def _trial(args: argparse.Namespace) -> int:
     except BaseException:
         folder.discard()
         raise
+    finally:
+        executor.close()
     if not args.quiet:
         print(endpoint_table(result.summary))
         print(f"\n{sum(a['n'] for a in result.summary['arms'])} patients in {elapsed:.1f} s; results in {target}")

@@ -56,26 +56,38 @@ def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out")
 
 
 class ResultsFolder:
-    """Build a results folder in a temporary sibling and swap it into place only when complete.
+    """Build a results folder in a sibling ``.<name>.partial`` folder and swap it into place only when complete.
 
-    An explicit, non-empty target is replaced only with ``force``; the default folder under ``results/`` is
-    owned by adqsp and replaced on every run. Until :meth:`commit`, the previous results stay untouched.
+    An explicit, non-empty target is replaced only with ``force`` or ``resume``; the default folder under
+    ``results/`` is owned by adqsp and replaced on every run. Until :meth:`commit`, the previous results stay
+    untouched. The partial folder holds finished chunks (``chunks/``) and a fingerprint of the run; with
+    ``resume`` a partial folder of the same run is continued, otherwise it is started afresh.
     """
 
-    def __init__(self, target: Path, force: bool, owned: bool) -> None:
+    def __init__(self, target: Path, force: bool, owned: bool, fingerprint: str, resume: bool = False) -> None:
         self.target = Path(target).expanduser().resolve()
         if self.target.exists() and not self.target.is_dir():
             raise InputError("--out", f"{self.target} exists and is not a folder")
-        if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned):
+        if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned or resume):
             raise InputError("--out", f"{self.target} is not empty (use --force to replace it)")
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial", dir=self.target.parent))
+        self.staging = self.target.with_name(f".{self.target.name}.partial")
+        stamp = self.staging / "fingerprint.txt"
+        if resume and stamp.is_file() and stamp.read_text() != fingerprint:
+            raise InputError("--resume", "the unfinished run was made with another scenario, seed or version")
+        if not resume and self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(exist_ok=True)
+        stamp.write_text(fingerprint)
+        self.chunks = self.staging / "chunks"
 
     def path(self, name: str) -> Path:
         return self.staging / name
 
     def commit(self) -> Path:
-        """Replace the target with the complete staging folder."""
+        """Replace the target with the complete staging folder (chunks and fingerprint removed)."""
+        shutil.rmtree(self.chunks, ignore_errors=True)
+        (self.staging / "fingerprint.txt").unlink(missing_ok=True)
         old = None
         if self.target.exists():
             old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
@@ -86,4 +98,6 @@ class ResultsFolder:
         return self.target
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Drop an unfinished run that cannot be resumed (no chunk was finished)."""
+        if not self.chunks.is_dir() or not any(self.chunks.iterdir()):
+            shutil.rmtree(self.staging, ignore_errors=True)

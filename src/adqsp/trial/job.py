@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from adqsp.model.build import build_model
-from adqsp.trial.run import ArmResult, Progress, run_arm, screen
+from adqsp.trial.executors import ChunkStore
+from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
 from adqsp.trial.summary import arm_summary, per_patient, published_baseline, published_values
 
@@ -39,14 +40,23 @@ def parameter_set_hash(scenario: Scenario) -> str:
     return h.hexdigest()[:16]
 
 
-def run_trial(scenario: Scenario, progress: Progress | None = None) -> TrialResult:
-    """Screen, randomise and simulate every arm; summarise each arm at every visit."""
-    screened, y_enrol = screen(scenario, progress)
+def run_trial(
+    scenario: Scenario,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    store: ChunkStore | None = None,
+) -> TrialResult:
+    """Screen, randomise and simulate every arm; summarise each arm at every visit.
+
+    ``executor`` runs the chunks of patients (default: this process); ``store`` keeps finished chunks so an
+    interrupted run can be resumed. Neither changes a number.
+    """
+    indices, y_enrol = screen(scenario, progress, executor, store)
     n_arms = len(scenario.arms)
-    results = []
-    for k, arm in enumerate(scenario.arms):
-        rows = np.arange(k, len(screened), n_arms)
-        results.append(run_arm(scenario, arm, screened.take(rows), y_enrol[:, rows], progress))
+    results = [
+        run_arm(scenario, k, indices[k::n_arms], y_enrol[:, k::n_arms], progress, executor, store)
+        for k in range(n_arms)
+    ]
     param_hash = parameter_set_hash(scenario)
     summary = {
         "scenario": scenario.name,

@@ -18,9 +18,12 @@ from adqsp.engine.solve import solve
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.declaration import Model
 from adqsp.population.sampling import Population, noise_draws, sample
+from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
 
 SETTLE_DAYS = 3000.0
+SCREEN_BATCH = 256
+ARM_CHUNK = 256
 BURN_IN_DAYS = 168.0
 #: latent read-outs kept per visit (model assignment names)
 READOUTS = (
@@ -40,6 +43,7 @@ READOUTS = (
 )
 
 Progress = Callable[[str, int, int], None]
+Executor = LocalExecutor | DaskExecutor
 
 
 @dataclass(frozen=True)
@@ -69,81 +73,103 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
     return forced.states[-1], settled.ok & forced.ok & steady
 
 
-def screen(scenario: Scenario, progress: Progress | None = None, batch: int = 256) -> tuple[Population, np.ndarray]:
-    """Screen candidates in index order until every arm can have ``patients_per_arm`` included patients."""
-    needed = scenario.patients_per_arm * len(scenario.arms)
+def screen_batch(item: tuple[Scenario, int, int]) -> dict[str, np.ndarray]:
+    """Candidates ``start .. start + size - 1``: indices and enrolment states of those who pass inclusion."""
+    scenario, start, size = item
     model = compiled(None, None, scenario.parameters).model
-    kept: list[tuple[Population, np.ndarray]] = []
-    n_kept, next_index, n_screened = 0, 0, 0
+    indices = np.arange(start, start + size)
+    pop = sample(model, indices, scenario.seed, scenario.preset)
+    y, ok = enrolment_states(pop, scenario.parameters)
+    base = _visit_scores(pop, y[None], scenario.seed, scenario.parameters)
+    inc = scenario.inclusion
+    passed = (
+        ok & (base["EASI"][0] >= inc.easi_min) & (base["IGA"][0] >= inc.iga_min) & (base["BSA"][0] >= inc.bsa_min_pct)
+    )
+    return {"index": indices[passed], "y": y[:, passed]}
+
+
+def screen(
+    scenario: Scenario,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    store: ChunkStore | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``patients_per_arm * n_arms`` eligible candidates in index order, and their enrolment states.
+
+    Candidates are screened in fixed batches (rounds of as many batches as the executor runs at once), so the
+    patients kept do not depend on the executor.
+    """
+    executor = executor or LocalExecutor()
+    needed = scenario.patients_per_arm * len(scenario.arms)
+    kept_index: list[np.ndarray] = []
+    kept_y: list[np.ndarray] = []
+    n_kept, start = 0, 0
     while n_kept < needed:
-        size = (
-            batch
-            if n_screened == 0
-            else int(np.clip((needed - n_kept) * n_screened / max(n_kept, 1) * 1.1, 16, 4 * batch))
-        )
-        indices = np.arange(next_index, next_index + size)
-        next_index += size
-        pop = sample(model, indices, scenario.seed, scenario.preset)
-        y, ok = enrolment_states(pop, scenario.parameters)
-        base = _visit_scores(pop, y[None], scenario.seed, scenario.parameters)
-        inc = scenario.inclusion
-        passed = (
-            ok
-            & (base["EASI"][0] >= inc.easi_min)
-            & (base["IGA"][0] >= inc.iga_min)
-            & (base["BSA"][0] >= inc.bsa_min_pct)
-        )
-        rows = np.flatnonzero(passed)[: needed - n_kept]
-        kept.append((pop.take(rows), y[:, rows]))
-        n_kept += len(rows)
-        n_screened += size
+        rate = n_kept / start if start else 0.3
+        wanted = np.ceil((needed - n_kept) / max(rate, 0.01) / SCREEN_BATCH)
+        n_batches = int(np.clip(wanted, 1, 4 * executor.parallelism))
+        starts = [start + k * SCREEN_BATCH for k in range(n_batches)]
+        items = [(scenario, s, SCREEN_BATCH) for s in starts]
+        for result in run_chunks(executor, screen_batch, items, [f"screen_{s:010d}" for s in starts], store):
+            take = min(len(result["index"]), needed - n_kept)
+            kept_index.append(result["index"][:take])
+            kept_y.append(result["y"][:, :take])
+            n_kept += take
+        start += n_batches * SCREEN_BATCH
         if progress:
             progress("screening", n_kept, needed)
-        if n_screened > 50 * needed + 10_000:
-            raise RuntimeError(f"screening found only {n_kept} of {needed} eligible patients in {n_screened}")
-    pop = Population(
-        np.concatenate([p.index for p, _ in kept]),
-        {k: np.concatenate([p.values[k] for p, _ in kept]) for k in kept[0][0].values},
-    )
-    return pop, np.concatenate([y for _, y in kept], axis=1)
+        if start > 50 * needed + 10_000:
+            raise RuntimeError(f"screening found only {n_kept} of {needed} eligible patients in {start}")
+    return np.concatenate(kept_index), np.concatenate(kept_y, axis=1)
+
+
+def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """Read-outs at every visit ``(n_visits, n)`` of one chunk of an arm's patients, their status and weight."""
+    scenario, arm_index, indices, y_enrol = item
+    arm = scenario.arms[arm_index]
+    c = compiled(arm.drug, arm.pk_model, scenario.parameters)
+    pop = sample(c.model, indices, scenario.seed, scenario.preset)
+    P = c.parameter_matrix(pop.values, len(pop))
+    y0 = np.zeros((len(c.model.states), len(pop)))
+    y0[[c.model.state_names.index(s) for s in compiled(None, None, scenario.parameters).model.state_names]] = y_enrol
+    days = np.array(scenario.visit_weeks) * 7.0
+    dose_t, dose_mg = arm.regimen.events(days[-1], pop.values["WT"])
+    tr = solve(c, P, y0, days, dose_t, dose_mg)
+    readouts = _observe_visits(c, tr.states, P, days)
+    finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
+    return {**readouts, "ok": tr.ok & finite, "WT": pop.values["WT"]}
 
 
 def run_arm(
     scenario: Scenario,
-    arm: Arm,
-    screened: Population,
+    arm_index: int,
+    indices: np.ndarray,
     y_enrol: np.ndarray,
     progress: Progress | None = None,
-    chunk: int = 256,
+    executor: Executor | None = None,
+    store: ChunkStore | None = None,
 ) -> ArmResult:
-    """Simulate one arm's patients from enrolment over the scenario's visits."""
-    c = compiled(arm.drug, arm.pk_model, scenario.parameters)
-    placebo_states = compiled(None, None, scenario.parameters).model.state_names
-    rows = [c.model.state_names.index(s) for s in placebo_states]
-    pop = sample(c.model, screened.index, scenario.seed, scenario.preset)
-    weeks = np.array(scenario.visit_weeks)
-    days = weeks * 7.0
-    latent: dict[str, list[np.ndarray]] = {}
-    ok_parts = []
-    for lo in range(0, len(pop), chunk):
-        part = pop.take(np.arange(lo, min(lo + chunk, len(pop))))
-        P = c.parameter_matrix(part.values, len(part))
-        y0 = np.zeros((len(c.model.states), len(part)))
-        y0[rows] = y_enrol[:, lo : lo + len(part)]
-        dose_t, dose_mg = arm.regimen.events(days[-1], part.values["WT"])
-        tr = solve(c, P, y0, days, dose_t, dose_mg)
-        for key, value in _observe_visits(c, tr.states, P, days).items():
-            latent.setdefault(key, []).append(value)
-        ok_parts.append(tr.ok)
+    """Simulate one arm's patients from enrolment over the scenario's visits, in chunks."""
+    arm = scenario.arms[arm_index]
+    chunks = batched(range(len(indices)), ARM_CHUNK)
+    items = [(scenario, arm_index, indices[rows], y_enrol[:, rows]) for rows in chunks]
+    finished = [0]
+
+    def done(k: int) -> None:
+        finished[0] += len(chunks[k])
         if progress:
-            progress(arm.name, lo + len(part), len(pop))
-    readouts = {k: np.concatenate(v, axis=1) for k, v in latent.items()}
-    ok = np.concatenate(ok_parts)
-    finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scores = score_visits(
-        readouts, _noise_sd(c.model), noise_draws(pop.index, scenario.seed, len(weeks), NOISE_CHANNELS)
+            progress(arm.name, finished[0], len(indices))
+
+    names = [f"arm{arm_index}_{j:06d}" for j in range(len(chunks))]
+    parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store, done)
+    merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+    ok, weight = merged.pop("ok").astype(bool), merged.pop("WT")
+    model = compiled(arm.drug, arm.pk_model, scenario.parameters).model
+    weeks = np.array(scenario.visit_weeks)
+    scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
+    return ArmResult(
+        arm=arm, weeks=weeks, patients=Population(indices, {"WT": weight}), scores=scores, readouts=merged, ok=ok
     )
-    return ArmResult(arm=arm, weeks=weeks, patients=pop, scores=scores, readouts=readouts, ok=ok & finite)
 
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
