@@ -140,7 +140,7 @@ PARAMETERS = (
     # area and clinical signs of the lesional site (EASI inputs)
     _p("area_max", 0.95, "fraction", ASSUMED, "largest affected body-surface fraction"),
     _p("area_half", 2.0, "AU", CAL, "lesional inflammation giving half the maximal area", 0.3),
-    _p("area_hill", 2.0, "dimensionless", ASSUMED, "steepness of area vs inflammation"),
+    _p("area_hill", 2.0, "dimensionless", CAL, "steepness of area vs inflammation"),
 )
 
 

@@ -6,23 +6,9 @@ import csv
 import io
 
 from adqsp.model.declaration import Model
+from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
 
 _COLUMNS = ("name", "value", "unit", "log_sd", "calibrated", "source", "description")
-_ENDPOINTS = (
-    "EASI_pct_change",
-    "EASI50",
-    "EASI75",
-    "EASI90",
-    "IGA01",
-    "NRS4",
-    "NRS_pct_change",
-    "serum_trough_mg_L",
-    "TARC_pct_change",
-    "IgE_pct_change",
-    "epidermal_thickness_pct_change",
-    "TEWL_pct_change",
-    "signature_reversal",
-)
 
 
 def parameter_table(model: Model, fmt: str = "table") -> str:
@@ -63,9 +49,9 @@ def endpoint_table(summary: dict) -> str:
     header = [f"week {last}"] + [a["name"] for a in arms]
     rows = [header]
     base = summary.get("published_baseline", {})
-    for key in ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean"):
+    for key in BASELINE_KEYS:
         rows.append([f"baseline {key}"] + [_cell(a["baseline"][key], base.get(key), key) for a in arms])
-    for key in _ENDPOINTS:
+    for key in VISIT_KEYS:
         rows.append(
             [key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key) for a in arms]
         )
