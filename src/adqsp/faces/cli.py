@@ -151,14 +151,19 @@ def _trial(args: argparse.Namespace) -> int:
 
 
 def _progress_bar():
-    started = time.perf_counter()
+    """Progress on stderr: patients done, rate and time left for the current stage."""
+    stage_start: dict[str, float] = {}
 
     def show(stage: str, done: int, total: int) -> None:
-        rate = done / max(time.perf_counter() - started, 1e-9)
+        started = stage_start.setdefault(stage, time.perf_counter())
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        rate = done / elapsed
+        left = (total - done) / rate if rate > 0 else float("nan")
         width = 30
         filled = int(width * done / max(total, 1))
         print(
-            f"\r{stage[:28]:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:.0f} patients/s)   ",
+            f"\r{stage[:28]:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"({rate:.0f} patients/s, {left:.0f} s left)   ",
             end="",
             file=sys.stderr,
             flush=True,
