@@ -65,3 +65,18 @@ def test_disease_returns_after_stopping():
     assert easi[16] < 0.5 * easi[0]
     assert easi[20] < 0.75 * easi[0]  # weeks, not days: the drug is still there
     assert easi[52] > 0.75 * easi[0] and easi[52] > 2 * easi[16]
+
+
+def test_exposure_stays_positive_for_every_virtual_patient():
+    """Flare amplitude and trial effect vary between patients; no draw may turn the trigger exposure negative."""
+    import numpy as np
+
+    from adqsp.model.build import compiled
+    from adqsp.population.sampling import sample
+
+    c = compiled(None)
+    pop = sample(c.model, np.arange(3000), seed=1)
+    P = c.parameter_matrix(pop.values, len(pop))
+    y = c.initial(P)
+    for t in (-100.0, -13.0, 0.0, 7.0, 50.0):
+        assert (c.observe(t, y, P)["les_exposure"] > 0).all()

@@ -32,7 +32,8 @@ PARAMETERS = (
     # environment, flares and the trial-participation (placebo) effect
     _p("exposure_les", 6.0, "AU/day", CAL, "antigen/microbe exposure of lesional skin", 0.45),
     _p("exposure_non_ratio", 0.25, "dimensionless", CAL, "nonlesional / lesional exposure"),
-    _p("flare_amplitude", 0.35, "dimensionless", CAL, "relative amplitude of environmental flares", 0.4),
+    _p("flare_amplitude", 0.35, "dimensionless", CAL, "log-amplitude of environmental flares (exposure x e^(a sin))",
+       0.4),
     _p("flare_period", 56.0, "day", f"{ASSUMED}: AD activity fluctuates over weeks to months", "flare cycle", 0.3),
     _p("flare_phase", 0.0, "rad", "sampled uniformly on [0, 2 pi) per patient", "flare phase at enrolment"),
     _p(
@@ -40,7 +41,7 @@ PARAMETERS = (
         0.25,
         "dimensionless",
         CAL,
-        "fractional fall in trigger exposure from enrolment (skin care, emollients, trigger avoidance)",
+        "trial participation (skin care, emollients, trigger avoidance): exposure / (1 + effect) from enrolment",
         0.5,
     ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
@@ -162,8 +163,8 @@ def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignm
     return (
         a(
             f"{s}_exposure",
-            f"{exposure} * (1.0 + flare_amplitude * sin(6.283185307179586 * t / flare_period"
-            f" + flare_phase)) * where(t >= 0.0, 1.0 - trial_effect, 1.0)",
+            f"{exposure} * exp(flare_amplitude * sin(6.283185307179586 * t / flare_period + flare_phase))"
+            " / where(t >= 0.0, 1.0 + trial_effect, 1.0)",
             "AU/day",
             f"{s}: trigger exposure",
         ),

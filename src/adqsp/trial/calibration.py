@@ -25,7 +25,7 @@ from adqsp.trial.summary import calibration_targets
 FITTED: dict[str, tuple[float, float]] = {
     "exposure_les": (1.0, 30.0),
     "exposure_non_ratio": (0.05, 0.9),
-    "trial_effect": (0.01, 0.6),
+    "trial_effect": (0.01, 2.0),
     "flare_amplitude": (0.01, 0.8),
     "th2_drive": (0.002, 0.2),
     "th22_drive": (0.005, 0.5),
