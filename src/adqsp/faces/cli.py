@@ -153,9 +153,11 @@ def _trial(args: argparse.Namespace) -> int:
 def _progress_bar():
     """Progress on stderr: patients done, rate and time left for the current stage."""
     stage_start: dict[str, float] = {}
+    last_update = [time.perf_counter()]  # a new stage starts where the previous one ended
 
     def show(stage: str, done: int, total: int) -> None:
-        started = stage_start.setdefault(stage, time.perf_counter())
+        started = stage_start.setdefault(stage, last_update[0])
+        last_update[0] = time.perf_counter()
         elapsed = max(time.perf_counter() - started, 1e-9)
         rate = done / elapsed
         left = (total - done) / rate if rate > 0 else float("nan")
