@@ -22,6 +22,8 @@ MIYANO = "structure as in Miyano, Irvine & Tanaka, Allergy 2022;77:582"
 CAL = "calibrated: SOLO 1 week-16 endpoints and SOLO baseline (reference/calibration_targets.csv)"
 PELISTAD = "Cork MJ et al. Ann Allergy Asthma Immunol 2026 (PELISTAD baseline; calibration_targets.csv)"
 ASSUMED = "assumed"
+STAT6_SCALE = "assumed: set to the receptor layer's pSTAT6 at typical lesional IL-4/IL-13 (not yet fitted)"
+HAND_SET = "assumed: set by hand during model building (not yet fitted)"
 
 
 def _p(name: str, value: float, unit: str, source: str, description: str, log_sd: float = 0.0) -> Parameter:
@@ -32,8 +34,14 @@ PARAMETERS = (
     # environment, flares and the trial-participation (placebo) effect
     _p("exposure_les", 6.0, "AU/day", CAL, "antigen/microbe exposure of lesional skin", 0.45),
     _p("exposure_non_ratio", 0.25, "dimensionless", CAL, "nonlesional / lesional exposure"),
-    _p("flare_amplitude", 0.35, "dimensionless", CAL, "log-amplitude of environmental flares (exposure x e^(a sin))",
-       0.4),
+    _p(
+        "flare_amplitude",
+        0.35,
+        "dimensionless",
+        CAL,
+        "log-amplitude of environmental flares (exposure x e^(a sin))",
+        0.4,
+    ),
     _p("flare_period", 56.0, "day", f"{ASSUMED}: AD activity fluctuates over weeks to months", "flare cycle", 0.3),
     _p("flare_phase", 0.0, "rad", "sampled uniformly on [0, 2 pi) per patient", "flare phase at enrolment"),
     _p(
@@ -45,9 +53,11 @@ PARAMETERS = (
         0.5,
     ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
-    _p("stat6_half_keratinocyte", 0.2, "dimensionless", CAL, "keratinocyte pSTAT6 giving half-maximal response"),
-    _p("stat6_half_lymphocyte", 0.05, "dimensionless", CAL, "lymphocyte pSTAT6 giving half-maximal response"),
-    _p("stat6_half_sensory_neuron", 0.09, "dimensionless", CAL, "neuronal pSTAT6 giving half-maximal response"),
+    _p(
+        "stat6_half_keratinocyte", 0.2, "dimensionless", STAT6_SCALE, "keratinocyte pSTAT6 giving half-maximal response"
+    ),
+    _p("stat6_half_lymphocyte", 0.05, "dimensionless", STAT6_SCALE, "lymphocyte pSTAT6 giving half-maximal response"),
+    _p("stat6_half_sensory_neuron", 0.09, "dimensionless", STAT6_SCALE, "neuronal pSTAT6 giving half-maximal response"),
     # antigen / microbe load
     _p("antigen_clearance", 1.0, "1/day", f"{ASSUMED} (days-scale clearance; {MIYANO})", "baseline clearance"),
     _p("amp_il17", 0.5, "1/AU", f"{ASSUMED} ({MIYANO}: IL-17 raises clearance)", "IL-17 antimicrobial effect"),
@@ -122,13 +132,13 @@ PARAMETERS = (
     _p("epidermis_healthy_um", 118.2, "um", PELISTAD, "healthy epidermal thickness (OCT)"),
     _p("epidermis_rate", 0.05, "1/day", f"{ASSUMED}: keratinocyte turnover about 3 weeks", "thickness relaxation"),
     _p("epidermis_il22", 0.5, "1/AU", CAL, "hyperplasia per IL-22 (Th22)"),
-    _p("epidermis_stat6", 1.0, "dimensionless", CAL, "hyperplasia at full keratinocyte pSTAT6"),
+    _p("epidermis_stat6", 1.0, "dimensionless", HAND_SET, "hyperplasia at full keratinocyte pSTAT6"),
     _p("epidermis_scratch", 0.3, "dimensionless", ASSUMED, "hyperplasia from scratching at NRS 10"),
     # itch
     _p("itch_rate", 0.7, "1/day", "Silverberg JAAD 2020 (itch separates from placebo by day 2)", "itch relaxation"),
-    _p("itch_il31", 0.4, "1/AU", CAL, "itch drive per IL-31"),
+    _p("itch_il31", 0.4, "1/AU", HAND_SET, "itch drive per IL-31"),
     _p("itch_neuron", 3.0, "dimensionless", CAL, "itch drive at full sensory-neuron pSTAT6 (Oetjen 2017)"),
-    _p("itch_dry", 0.6, "dimensionless", CAL, "itch drive from barrier loss"),
+    _p("itch_dry", 0.6, "dimensionless", HAND_SET, "itch drive from barrier loss"),
     _p("itch_half", 1.0, "dimensionless", CAL, "itch drive giving NRS 5", 0.3),
     _p("itch_other", 0.3, "dimensionless", CAL, "itch drive not from type 2 or barrier (neural sensitisation)", 0.8),
     # biomarkers
