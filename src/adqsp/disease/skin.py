@@ -53,11 +53,9 @@ PARAMETERS = (
         0.5,
     ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
-    _p(
-        "stat6_half_keratinocyte", 0.2, "dimensionless", STAT6_SCALE, "keratinocyte pSTAT6 giving half-maximal response"
-    ),
-    _p("stat6_half_lymphocyte", 0.05, "dimensionless", STAT6_SCALE, "lymphocyte pSTAT6 giving half-maximal response"),
-    _p("stat6_half_sensory_neuron", 0.09, "dimensionless", STAT6_SCALE, "neuronal pSTAT6 giving half-maximal response"),
+    _p("stat6_half_keratinocyte", 0.2, "dimensionless", STAT6_SCALE, "keratinocyte pSTAT6 at half-maximal effect"),
+    _p("stat6_half_lymphocyte", 0.05, "dimensionless", STAT6_SCALE, "lymphocyte pSTAT6 at half-maximal effect"),
+    _p("stat6_half_sensory_neuron", 0.09, "dimensionless", STAT6_SCALE, "neuronal pSTAT6 at half-maximal effect"),
     # antigen / microbe load
     _p("antigen_clearance", 1.0, "1/day", f"{ASSUMED} (days-scale clearance; {MIYANO})", "baseline clearance"),
     _p("amp_il17", 0.5, "1/AU", f"{ASSUMED} ({MIYANO}: IL-17 raises clearance)", "IL-17 antimicrobial effect"),

@@ -18,6 +18,7 @@ from adqsp.model.expressions import to_numpy
 REGIONS = (("head", 0.1), ("upper", 0.2), ("trunk", 0.3), ("lower", 0.4))
 SIGNS = ("erythema", "induration", "excoriation", "lichenification")
 HANIFIN = "Hanifin JM et al. Exp Dermatol 2001;10:11 (EASI definition)"
+_HAND = "assumed: set by hand (not yet fitted)"
 _CAL = "calibrated: SOLO baseline EASI, IGA and NRS (reference/calibration_targets.csv)"
 
 PARAMETERS = (
