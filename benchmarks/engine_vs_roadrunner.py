@@ -27,7 +27,7 @@ from adqsp.faces.sbml import derived_constants, to_sbml_document, write_sbml
 from adqsp.model.build import build_model, compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
-from adqsp.trial.run import enrolment_states
+from adqsp.trial.run import arm_initial_states, enrolment_states
 
 WEEKS = np.array([0.0, 16.0, 52.0])
 REGIMEN = Regimen.from_entries(LABEL_DOSES["dupilumab"])
@@ -37,8 +37,7 @@ def patients(n: int, seed: int = 1):
     c = compiled("dupilumab")
     pop = sample(c.model, np.arange(n), seed)
     y_enrol, ok = enrolment_states(pop)
-    y0 = np.zeros((len(c.model.states), n))
-    y0[[c.model.state_names.index(s) for s in compiled(None).model.state_names]] = y_enrol
+    y0 = arm_initial_states(c, y_enrol)
     return c, pop, c.parameter_matrix(pop.values, n), y0
 
 

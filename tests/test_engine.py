@@ -8,7 +8,7 @@ from adqsp.engine.solve import solve
 from adqsp.model.build import compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
-from adqsp.trial.run import enrolment_states
+from adqsp.trial.run import arm_initial_states, enrolment_states
 
 DAYS = np.array([0.0, 7.0, 28.0, 56.0, 112.0])
 
@@ -19,8 +19,7 @@ def population():
     pop = sample(c.model, np.arange(12), seed=5)
     y_enrol, ok = enrolment_states(pop)
     assert ok.all()
-    y0 = np.zeros((len(c.model.states), len(pop)))
-    y0[[c.model.state_names.index(s) for s in compiled(None).model.state_names]] = y_enrol
+    y0 = arm_initial_states(c, y_enrol)
     P = c.parameter_matrix(pop.values, len(pop))
     dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES["dupilumab"]).events(DAYS[-1], pop.values["WT"])
     return c, P, y0, dose_t, dose_mg

@@ -242,8 +242,8 @@ def _export_sbml(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from adqsp.faces.output import check_file_path
-    from adqsp.trial.calibration import calibrate, shipped_path, write_calibration
+    from adqsp.faces.output import check_file_path, write_json
+    from adqsp.trial.calibration import calibrate, shipped_path
 
     if not 10 <= args.patients_per_arm <= 100_000:
         raise InputError("--patients-per-arm", "must be from 10 to 100000")
@@ -257,7 +257,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr, flush=True),
         checkpoint=out.with_name(out.stem + ".checkpoint.json"),
     )
-    write_calibration(result, out)
+    write_json(result, out)
     width = max(len(row["target"]) for row in result["targets"])
     for row in result["targets"]:
         print(f"{row['target']:<{width}}  published {row['published']:8.3f}  simulated {row['simulated']:8.3f}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
+from adqsp.faces.output import write_json
 from adqsp.model.build import build_model
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario
@@ -155,7 +156,7 @@ def calibrate(
         r = residuals(summary, targets)
         history.append(float(r @ r))
         if checkpoint is not None and history[-1] == min(history):
-            write_calibration({"parameters": dict(overrides), "cost": history[-1]}, checkpoint)
+            write_json({"parameters": dict(overrides), "cost": history[-1]}, checkpoint)
         log(
             f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
             f"{time.perf_counter() - started:7.0f} s"
@@ -183,12 +184,6 @@ def calibrate(
         "cost": float(fit.cost * 2),
         "evaluations": int(fit.nfev),
     }
-
-
-def write_calibration(result: dict, path: Path) -> None:
-    from adqsp.faces.output import write_json
-
-    write_json(result, path)
 
 
 def shipped_path() -> Path:

@@ -10,7 +10,7 @@ from adqsp.model.build import Overrides, compiled
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
-from adqsp.trial.run import enrolment_states
+from adqsp.trial.run import arm_initial_states, enrolment_states
 
 #: columns placed first in a time course, after time_days
 KEY_COLUMNS = (
@@ -45,8 +45,7 @@ def time_course(
     patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
     y_enrol, ok = enrolment_states(patient, overrides)
     P = c.parameter_matrix(patient.values, 1)
-    y0 = np.zeros((len(c.model.states), 1))
-    y0[[c.model.state_names.index(s) for s in compiled(None, None, overrides).model.state_names]] = y_enrol
+    y0 = arm_initial_states(c, y_enrol, overrides)
     days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
     tr = solve(c, P, y0, days, dose_t, dose_mg)

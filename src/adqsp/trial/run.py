@@ -16,6 +16,7 @@ import numpy as np
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.solve import solve
 from adqsp.model.build import Overrides, compiled
+from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.population.sampling import Population, noise_draws, sample
 from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
@@ -71,6 +72,13 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
     steady = np.all(np.abs(c.rhs(-BURN_IN_DAYS, y, unforced)) * 100.0 <= 1e-3 * (np.abs(y) + 1e-3), axis=0)
     forced = solve(c, P, y, np.array([-BURN_IN_DAYS, 0.0]))
     return forced.states[-1], settled.ok & forced.ok & steady
+
+
+def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, overrides: Overrides = ()) -> np.ndarray:
+    """An arm model's states at day 0: the drug-free enrolment states, drug compartments empty."""
+    y0 = np.zeros((len(c.model.states), y_enrol.shape[1]))
+    y0[[c.model.state_names.index(s) for s in compiled(None, None, overrides).model.state_names]] = y_enrol
+    return y0
 
 
 def screen_batch(item: tuple[Scenario, int, int]) -> dict[str, np.ndarray]:
@@ -130,8 +138,7 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     c = compiled(arm.drug, arm.pk_model, scenario.parameters)
     pop = sample(c.model, indices, scenario.seed, scenario.preset)
     P = c.parameter_matrix(pop.values, len(pop))
-    y0 = np.zeros((len(c.model.states), len(pop)))
-    y0[[c.model.state_names.index(s) for s in compiled(None, None, scenario.parameters).model.state_names]] = y_enrol
+    y0 = arm_initial_states(c, y_enrol, scenario.parameters)
     days = np.array(scenario.visit_weeks) * 7.0
     dose_t, dose_mg = arm.regimen.events(days[-1], pop.values["WT"])
     tr = solve(c, P, y0, days, dose_t, dose_mg)
