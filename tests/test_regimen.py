@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adqsp.errors import InputError
-from adqsp.pk.regimen import LABEL_DOSES, MAX_DOSE_MG, Regimen
+from adqsp.pk.regimen import LABEL_DOSES, MAX_DOSE_MG, MAX_WEEK, Regimen
 
 ADOLESCENT = [
     {"mg": 400, "week": 0, "weight_below_kg": 60},
@@ -347,6 +347,8 @@ def valid_entries(draw):
     start = draw(st.one_of(st.integers(0, 10), st.integers(0, 40).map(lambda k: k / 4)))
     entries = []
     for i in range(n):
+        if start > MAX_WEEK:  # every dose of a valid regimen falls within the allowed 520 weeks
+            break
         mg = draw(st.one_of(st.integers(1, int(MAX_DOSE_MG)), st.floats(0.01, MAX_DOSE_MG)))
         if draw(st.booleans()):
             entries.append({"mg": mg, "week": start})
@@ -358,7 +360,7 @@ def valid_entries(draw):
             if open_ended:
                 last = start
             else:
-                count = draw(st.integers(0, 20))
+                count = draw(st.integers(0, min(20, int((MAX_WEEK - start) // every))))
                 last = start + every * count
                 entry["until_week"] = last
             entries.append(entry)
