@@ -1,8 +1,9 @@
 """Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo.
 
 Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
-``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those. Names the
-model does not have (a PK parameter in a placebo arm) are skipped; :func:`check_overrides` rejects unknown ones.
+``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those; a key
+``<name>.log_sd`` sets the parameter's between-patient log-SD instead. Names the model does not have (a PK
+parameter in a placebo arm) are skipped; :func:`check_overrides` rejects unknown ones.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from adqsp.pk.models import no_drug_block, pk_block
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
 
 Overrides = tuple[tuple[str, float], ...]
+#: suffix of an override key that sets a parameter's between-patient log-SD rather than its typical value
+LOG_SD = ".log_sd"
+
+
+def parameter_of(key: str) -> str:
+    """The parameter an override key refers to (``"th2_drive.log_sd"`` -> ``"th2_drive"``)."""
+    return key.removesuffix(LOG_SD)
 
 
 def calibrated_values() -> dict[str, float]:
@@ -38,13 +46,17 @@ def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, ove
     )
     model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(drug), endpoints_block())
     values = {**calibrated_values(), **dict(overrides)}
-    return model.with_values({k: v for k, v in values.items() if k in model.parameter_names})
+    known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
+    return model.with_values(
+        {k: v for k, v in known.items() if not k.endswith(LOG_SD)},
+        {parameter_of(k): v for k, v in known.items() if k.endswith(LOG_SD)},
+    )
 
 
 def check_overrides(overrides: Overrides, drugs: tuple[tuple[str | None, str | None], ...]) -> None:
     """Every override names a parameter of at least one of the (drug, pk_model) models."""
     known = {n for drug, pk_model in drugs for n in build_model(drug, pk_model).parameter_names}
-    unknown = sorted(k for k, _ in overrides if k not in known)
+    unknown = sorted(k for k, _ in overrides if parameter_of(k) not in known)
     if unknown:
         raise InputError(f"parameters.{unknown[0]}", "unknown parameter (see `adqsp params`)")
 

@@ -109,12 +109,16 @@ class Model:
     def typical_values(self) -> dict[str, float]:
         return {p.name: p.value for p in self.parameters}
 
-    def with_values(self, values: Mapping[str, float]) -> Model:
-        """A copy with new typical values for the named parameters (sources kept)."""
-        unknown = set(values) - set(self.parameter_names)
+    def with_values(self, values: Mapping[str, float], log_sds: Mapping[str, float] | None = None) -> Model:
+        """A copy with new typical values and (optionally) between-patient log-SDs (sources kept)."""
+        log_sds = log_sds or {}
+        unknown = (set(values) | set(log_sds)) - set(self.parameter_names)
         if unknown:
             raise KeyError(f"unknown parameters: {', '.join(sorted(unknown))}")
-        params = tuple(replace(p, value=float(values[p.name])) if p.name in values else p for p in self.parameters)
+        params = tuple(
+            replace(p, value=float(values.get(p.name, p.value)), log_sd=float(log_sds.get(p.name, p.log_sd)))
+            for p in self.parameters
+        )
         return replace(self, parameters=params)
 
 

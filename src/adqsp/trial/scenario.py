@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.errors import InputError
-from adqsp.model.build import check_overrides
+from adqsp.model.build import LOG_SD, check_overrides
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import PRESETS
@@ -139,10 +139,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     compare_to = data.get("compare_to", [])
     if not isinstance(compare_to, list) or not all(isinstance(c, str) for c in compare_to):
         raise InputError("compare_to", "must be a list of study names from calibration_targets.csv")
-    params = data.get("parameters", {})
-    if not isinstance(params, dict):
-        raise InputError("parameters", "must be a table of parameter = value")
-    overrides = tuple(sorted((k, finite_number(v, f"parameters.{k}", 0.0, 1e12)) for k, v in params.items()))
+    overrides = _overrides(data.get("parameters", {}))
     check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
     return Scenario(
         name=name,
@@ -186,3 +183,22 @@ def _no_unknown(data: dict[str, Any], allowed: set[str], prefix: str) -> None:
     extra = sorted(set(data) - allowed)
     if extra:
         raise InputError(f"{prefix}{extra[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _overrides(params: object) -> tuple[tuple[str, float], ...]:
+    """``[parameters]``: ``name = value`` or ``name = {value = v, log_sd = s}`` (between-patient log-SD)."""
+    if not isinstance(params, dict):
+        raise InputError("parameters", "must be a table of parameter = value")
+    out: list[tuple[str, float]] = []
+    for k, v in params.items():
+        if not isinstance(v, dict):
+            out.append((k, finite_number(v, f"parameters.{k}", 0.0, 1e12)))
+            continue
+        _no_unknown(v, {"value", "log_sd"}, f"parameters.{k}.")
+        if not v:
+            raise InputError(f"parameters.{k}", "must set value and/or log_sd")
+        if "value" in v:
+            out.append((k, finite_number(v["value"], f"parameters.{k}.value", 0.0, 1e12)))
+        if "log_sd" in v:
+            out.append((f"{k}{LOG_SD}", finite_number(v["log_sd"], f"parameters.{k}.log_sd", 0.0, 5.0)))
+    return tuple(sorted(out))
