@@ -4,8 +4,15 @@ Each patient is integrated with its own step size and error control by the 4th-o
 Rosenbrock method with Shampine's A-stable parameter set and embedded 3rd-order error estimate (Shampine,
 ACM Trans Math Softw 1982;8:93; four stages, three right-hand sides and one LU factorisation per step).
 The Jacobian is a finite difference over column groups found from the declared model's dependency graph
-(columns that share no row are perturbed together). Patients run in parallel threads (``numba.prange``);
-dose events and output times are stops common to all patients.
+(columns that share no row are perturbed together). The error norm is the weighted root mean square over
+states (as in CVODE); the right-hand side computes only the assignments the rates need. Patients run in
+parallel threads (``numba.prange``); dose events and output times are stops common to all patients.
+
+Measured on the dupilumab model (52 weeks, label regimen): about 640 steps per patient at the default rtol
+5e-4, EASI within 1.3e-3 points and serum within 0.04% of a tight scipy solution. Reusing the Jacobian over
+several steps (a W-approximation) roughly halved right-hand-side calls but the embedded estimate stopped
+seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps than this one; neither
+is used.
 
 The generated module (right-hand side + solver) is written once per model to a cache folder so numba can
 cache the machine code between runs.
@@ -28,7 +35,7 @@ from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.model.expressions import names_in, to_scalar
 
-DEFAULT_TOLERANCES = Tolerances(rtol=1e-4, atol=1e-4)
+DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
 STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite state"}
 
 _SOLVER = """
@@ -87,6 +94,28 @@ def _lu_solve(a, piv, b):
         b[i] = s / a[i, i]
 
 
+@_nb.njit(cache=True, inline="always")
+def _jacobian(t, y, p, f0, f1, ft, tmp, dy, jac, sparse, colors, n_colors, sq_eps):
+    # coloured finite-difference Jacobian into jac, time derivative of the rates into ft
+    n_s = y.shape[0]
+    for c in range(n_colors):
+        for j in range(n_s):
+            if colors[j] == c:
+                dy[j] = sq_eps * max(abs(y[j]), 1e-6)
+                tmp[j] = y[j] + dy[j]
+            else:
+                tmp[j] = y[j]
+        rhs(t, tmp, p, f1)
+        for j in range(n_s):
+            if colors[j] == c:
+                for r in range(n_s):
+                    jac[r, j] = (f1[r] - f0[r]) / dy[j] if sparse[r, j] else 0.0
+    dt = sq_eps * max(abs(t), 1.0)
+    rhs(t + dt, y, p, ft)
+    for r in range(n_s):
+        ft[r] = (ft[r] - f0[r]) / dt
+
+
 @_nb.njit(cache=True, parallel=True)
 def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, sparse, colors, n_colors, rtol, atol,
           max_steps, h0, out, status, n_steps):
@@ -124,22 +153,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, sparse, c
                 if target - t - h < 1e-9 * max(1.0, abs(target)):
                     h = target - t
                 rhs(t, y, p, f0)
-                for c in range(n_colors):
-                    for j in range(n_s):
-                        if colors[j] == c:
-                            dy[j] = sq_eps * max(abs(y[j]), 1e-6)
-                            tmp[j] = y[j] + dy[j]
-                        else:
-                            tmp[j] = y[j]
-                    rhs(t, tmp, p, f1)
-                    for j in range(n_s):
-                        if colors[j] == c:
-                            for r in range(n_s):
-                                jac[r, j] = (f1[r] - f0[r]) / dy[j] if sparse[r, j] else 0.0
-                dt = sq_eps * max(abs(t), 1.0)
-                rhs(t + dt, y, p, ft)
-                for r in range(n_s):
-                    ft[r] = (ft[r] - f0[r]) / dt
+                _jacobian(t, y, p, f0, f1, ft, tmp, dy, jac, sparse, colors, n_colors, sq_eps)
                 while True:
                     for r in range(n_s):
                         for j in range(n_s):
@@ -171,9 +185,9 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, sparse, c
                         if not _m.isfinite(ynew[r]):
                             finite = False
                         scale = atol[r] + rtol * max(abs(y[r]), abs(ynew[r]))
-                        e = abs(E1 * g1[r] + E2 * g2[r] + E3 * g3[r] + E4 * g4[r]) / scale
-                        if e > err:
-                            err = e
+                        e = (E1 * g1[r] + E2 * g2[r] + E3 * g3[r] + E4 * g4[r]) / scale
+                        err += e * e
+                    err = _m.sqrt(err / n_s)
                     if not finite:
                         err = 1e10
                     if err <= 1.0:
@@ -253,7 +267,7 @@ def generated_source(model: Model) -> str:
     ]
     lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
     lines += [f"    {name} = _y[{i}]" for i, name in enumerate(model.state_names)]
-    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments]
+    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(model.rates.values())]
     lines += [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
     return "\n".join(lines) + "\n" + _SOLVER
 
@@ -296,6 +310,7 @@ def integrate_fast(
     dose_amounts: np.ndarray | None = None,
     tol: Tolerances = DEFAULT_TOLERANCES,
     max_steps: int = 200_000,
+    h0: float = 1e-3,
 ) -> Trajectory:
     """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive."""
     model = fast.compiled.model
@@ -335,7 +350,7 @@ def integrate_fast(
         tol.rtol,
         tol.absolute(fast.compiled),
         max_steps,
-        1e-3,
+        h0,
         out,
         status,
         steps,

@@ -48,6 +48,7 @@ def compile_model(model: Model) -> CompiledModel:
     unpack_p = [f"    {p} = _P[{i}]" for i, p in enumerate(model.parameter_names)]
     unpack_y = [f"    {s} = _y[{i}]" for i, s in enumerate(model.state_names)]
     assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments]
+    rate_assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments_needed(model.rates.values())]
     derivs = [f"    _out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
     observed = ", ".join(f"{n!r}: {n}" for n in (*model.state_names, *model.assignment_names))
     inits = [f"    _out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)]
@@ -56,7 +57,7 @@ def compile_model(model: Model) -> CompiledModel:
             "def rhs(t, _y, _P):",
             *unpack_p,
             *unpack_y,
-            *assigns,
+            *rate_assigns,
             "    _out = _np.empty(_y.shape)",
             *derivs,
             "    return _out",

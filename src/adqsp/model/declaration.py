@@ -7,7 +7,7 @@ one :class:`Model`. Expressions are strings in a small Python-syntax language (s
 from __future__ import annotations
 
 import keyword
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -105,6 +105,18 @@ class Model:
             if p.name == name:
                 return p
         raise KeyError(f"no parameter named {name!r}")
+
+    def assignments_needed(self, expressions: Iterable[str]) -> tuple[Assignment, ...]:
+        """The assignments the expressions depend on (directly or through other assignments), in order."""
+        by_name = {a.name: a for a in self.assignments}
+        needed: set[str] = set()
+        pending = [n for e in expressions for n in names_in(e) if n in by_name]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending.extend(n for n in names_in(by_name[name].expression) if n in by_name)
+        return tuple(a for a in self.assignments if a.name in needed)
 
     def typical_values(self) -> dict[str, float]:
         return {p.name: p.value for p in self.parameters}
