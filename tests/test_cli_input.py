@@ -94,6 +94,18 @@ _CASES = [
     ("trial patients not a number", ["trial", "--patients-per-arm", "ten"], "arguments"),
     ("trial seed -1", ["trial", "--seed", "-1"], "--seed"),
     ("trial unknown option", ["trial", "--frobnicate"], "arguments"),
+    ("trial seed too large", ["trial", "--seed", str(2**63)], "--seed"),
+    ("trial workers 0", ["trial", "--workers", "0"], "--workers"),
+    ("simulate PK model of another drug", ["simulate", "--pk-model", "zhu2017", "--out", "ts.csv"], "--pk-model"),
+    (
+        "simulate PK model for placebo",
+        ["simulate", "--drug", "placebo", "--pk-model", "zhu2017", "--out", "t.csv"],
+        "--pk-model",
+    ),
+    ("params unknown PK model", ["params", "--pk-model", "one_compartment"], "--pk-model"),
+    ("calibrate patients 5", ["calibrate", "--patients-per-arm", "5"], "--patients-per-arm"),
+    ("calibrate seed -1", ["calibrate", "--seed", "-1"], "--seed"),
+    ("calibrate no evaluations", ["calibrate", "--max-evaluations", "0"], "--max-evaluations"),
     ("unknown subcommand", ["frobnicate"], "arguments"),
     ("no subcommand", [], "arguments"),
     ("assay IL-5", ["assay", "--cytokine", "IL-5"], "arguments"),
@@ -159,6 +171,16 @@ def test_trial_invalid_scenario_file(capsys, work, replace, append, field):
 def test_trial_scenario_file_with_patients_override_0(capsys, work):
     path = _scenario(work)
     _assert_input_error(capsys, work, ["trial", str(path), "--patients-per-arm", "0"], "--patients-per-arm")
+
+
+@pytest.mark.parametrize(
+    ("option", "line", "value"), [("--patients-per-arm", "patients_per_arm = 1", "0"), ("--seed", "seed = 20161", "-2")]
+)
+def test_option_and_scenario_key_give_the_same_message(capsys, work, option, line, value):
+    from_option = _assert_input_error(capsys, work, ["trial", option, value], option)
+    path = _scenario(work, **{line: f"{line.split(' = ')[0]} = {value}"})
+    from_file = _assert_input_error(capsys, work, ["trial", str(path)], line.split(" = ")[0])
+    assert from_option.split(": ", 3)[3] == from_file.split(": ", 3)[3]
 
 
 def test_trial_out_is_a_file(capsys, work):

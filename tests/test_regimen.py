@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adqsp.errors import InputError
-from adqsp.pk.regimen import LABEL_DOSES, MAX_DOSE_MG, MAX_WEEK, Regimen
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.schema import MAX_DOSE_MG, MAX_WEEK
 
 ADOLESCENT = [
     {"mg": 400, "week": 0, "weight_below_kg": 60},

@@ -12,14 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adqsp.errors import InputError
-from adqsp.trial.scenario import (
-    MAX_PATIENTS_PER_ARM,
-    MAX_WEEKS,
-    Scenario,
-    default_scenario_text,
-    load_scenario,
-    parse_scenario,
-)
+from adqsp.schema import MAX_PATIENTS_PER_ARM, MAX_WEEKS
+from adqsp.trial.scenario import Scenario, default_scenario_text, load_scenario, parse_scenario
 
 BASE = {
     "name": "test trial",
@@ -255,7 +249,7 @@ _ERRORS = [
     ("duplicate arm names", _set(("arms", 1, "name"), "placebo"), "arms"),
     ("duplicate arm names after strip", _set(("arms", 1, "name"), "placebo  "), "arms"),
     ("compare_to a string", _set(("compare_to",), "SOLO 1"), "compare_to"),
-    ("compare_to with a number", _set(("compare_to",), ["SOLO 1", 2]), "compare_to"),
+    ("compare_to with a number", _set(("compare_to",), ["SOLO 1", 2]), "compare_to[1]"),
     ("parameters not a table", _set(("parameters",), [1, 2]), "parameters"),
     ("unknown parameter", _set(("parameters",), {"not_a_parameter": 1.0}), "parameters.not_a_parameter"),
     ("negative parameter", _set(("parameters",), {"th2_drive": -1.0}), "parameters.th2_drive"),

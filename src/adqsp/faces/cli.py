@@ -15,7 +15,6 @@ import traceback
 from pathlib import Path
 
 from adqsp.errors import InputError
-from adqsp.validation import finite_number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return int(args.run(args) or 0)
     except InputError as exc:
-        print(f"adqsp: error: {exc}", file=sys.stderr)
+        print(f"adqsp: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("adqsp: interrupted; previous results are untouched", file=sys.stderr)
@@ -37,8 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the contract: short message, traceback in a log
         log = Path(tempfile.gettempdir()) / "adqsp-error.log"
         log.write_text(traceback.format_exc())
-        print(f"adqsp: internal error: {type(exc).__name__}: {exc} (traceback in {log})", file=sys.stderr)
+        print(
+            f"adqsp: internal error: {type(exc).__name__}: {_one_line(str(exc))} (traceback in {log})", file=sys.stderr
+        )
         return 1
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped: a message is one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -53,7 +59,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     p.add_argument("--quiet", action="store_true", help="no progress and no table")
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="where chunks of patients run")
-    p.add_argument("--workers", type=int, default=2, help="workers of the local Dask cluster")
+    p.add_argument("--workers", type=int, help="workers of the local Dask cluster (default 2)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (instead of a local cluster)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run with the same command")
     p.set_defaults(run=_trial)
@@ -67,7 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_simulate)
 
     p = sub.add_parser("params", help="print the declared parameter table")
-    p.add_argument("--drug", default="dupilumab")
+    p.add_argument("--drug", help="dupilumab (default), tralokinumab, lebrikizumab or placebo")
     p.add_argument("--pk-model")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.set_defaults(run=_params)
@@ -81,9 +87,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_export_sbml)
 
     p = sub.add_parser("calibrate", help="refit the calibrated parameters to calibration_targets.csv (slow)")
-    p.add_argument("--patients-per-arm", type=int, default=200)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--max-evaluations", type=int, default=250)
+    p.add_argument("--patients-per-arm", type=int, help="per arm of each virtual trial (default 200)")
+    p.add_argument("--seed", type=int, help="default 7")
+    p.add_argument("--max-evaluations", type=int, help="default 250")
     p.add_argument("--out", type=Path, help="calibration file to write (default: the package's shipped file)")
     p.set_defaults(run=_calibrate)
 
@@ -94,30 +100,30 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_assay)
+
+    p = sub.add_parser("schema", help="print the scenario-file format as JSON Schema")
+    p.add_argument("--markdown", action="store_true", help="a Markdown reference instead (docs/scenario-format.md)")
+    p.set_defaults(run=_schema)
     return parser
 
 
 def _trial(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from adqsp.faces.options import TrialOptions, options
     from adqsp.faces.output import ResultsFolder, write_json, write_table
     from adqsp.faces.report import write_report
     from adqsp.faces.table import endpoint_table
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
-    from adqsp.trial.scenario import MAX_PATIENTS_PER_ARM, load_scenario
+    from adqsp.trial.scenario import load_scenario
 
+    opts = options(TrialOptions, args)
     scenario = load_scenario(args.scenario)
-    if args.patients_per_arm is not None:
-        if not 1 <= args.patients_per_arm <= MAX_PATIENTS_PER_ARM:
-            raise InputError("--patients-per-arm", f"must be from 1 to {MAX_PATIENTS_PER_ARM}")
-        scenario = replace(scenario, patients_per_arm=args.patients_per_arm)
-    if args.seed is not None:
-        if args.seed < 0:
-            raise InputError("--seed", "must be >= 0")
-        scenario = replace(scenario, seed=args.seed)
-    if not 1 <= args.workers <= 256:
-        raise InputError("--workers", "must be from 1 to 256")
+    if opts.patients_per_arm is not None:
+        scenario = replace(scenario, patients_per_arm=opts.patients_per_arm)
+    if opts.seed is not None:
+        scenario = replace(scenario, seed=opts.seed)
     if args.scheduler and args.executor != "dask":
         raise InputError("--scheduler", "needs --executor dask")
     fingerprint = f"{scenario!r}|{package_version()}"
@@ -128,7 +134,7 @@ def _trial(args: argparse.Namespace) -> int:
         fingerprint=fingerprint,
         resume=args.resume,
     )
-    executor = DaskExecutor(args.workers, args.scheduler) if args.executor == "dask" else LocalExecutor()
+    executor = DaskExecutor(opts.workers, args.scheduler) if args.executor == "dask" else LocalExecutor()
     try:
         started = time.perf_counter()
         result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
@@ -177,30 +183,22 @@ def _progress_bar():
 
 
 def _drug_and_regimen(args: argparse.Namespace):
-    from adqsp.pk.models import DRUGS
+    """Drug, regimen, weeks, PK model and overrides: the scenario's first drug arm, or the label regimen."""
+    from adqsp.faces.options import ModelOptions, options
     from adqsp.pk.regimen import LABEL_DOSES, Regimen
     from adqsp.trial.scenario import load_scenario
 
-    if args.scenario is not None:
-        scenario = load_scenario(args.scenario)
-        arms = [a for a in scenario.arms if a.drug is not None] or list(scenario.arms)
-        arm = arms[0]
-        if args.drug is not None and args.drug != (arm.drug or "placebo"):
-            raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-        return arm.drug, arm.regimen, _weeks(args, scenario.weeks), args.pk_model or arm.pk_model, scenario.parameters
-    drug = args.drug or "dupilumab"
-    if drug == "placebo":
-        return None, Regimen(), _weeks(args, 16.0), None, ()
-    if drug not in DRUGS:
-        raise InputError("--drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)}, placebo)")
-    return drug, Regimen.from_entries(LABEL_DOSES[drug]), _weeks(args, 16.0), args.pk_model, ()
-
-
-def _weeks(args: argparse.Namespace, default: float) -> float:
-    """``--weeks`` if given (checked), else the default."""
-    if args.weeks is None:
-        return default
-    return finite_number(args.weeks, "--weeks", 0.0, 520.0, exclusive_minimum=True)
+    if args.scenario is None:
+        opts = options(ModelOptions, args)
+        regimen = Regimen.from_entries(LABEL_DOSES[opts.model_drug]) if opts.model_drug else Regimen()
+        return opts.model_drug, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
+    scenario = load_scenario(args.scenario)
+    arm = next((a for a in scenario.arms if a.drug is not None), scenario.arms[0])
+    if args.drug is not None and args.drug != (arm.drug or "placebo"):
+        raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
+    opts = options(ModelOptions, args, drug=arm.drug or "placebo", pk_model=args.pk_model or arm.pk_model)
+    weeks = scenario.weeks if opts.weeks is None else opts.weeks
+    return opts.model_drug, arm.regimen, weeks, opts.pk_model, scenario.parameters
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -214,14 +212,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
+    from adqsp.faces.options import ModelOptions, options
     from adqsp.faces.table import parameter_table
     from adqsp.model.build import build_model
-    from adqsp.pk.models import DRUGS
 
-    if args.drug not in (*DRUGS, "placebo"):
-        raise InputError("--drug", f"unknown drug {args.drug!r} (allowed: {', '.join(DRUGS)}, placebo)")
-    drug = None if args.drug == "placebo" else args.drug
-    print(parameter_table(build_model(drug, args.pk_model), args.format))
+    opts = options(ModelOptions, args)
+    print(parameter_table(build_model(opts.model_drug, opts.pk_model), args.format))
     return 0
 
 
@@ -242,18 +238,16 @@ def _export_sbml(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    from adqsp.faces.options import CalibrateOptions, options
     from adqsp.faces.output import check_file_path, write_json
     from adqsp.trial.calibration import calibrate, shipped_path
 
-    if not 10 <= args.patients_per_arm <= 100_000:
-        raise InputError("--patients-per-arm", "must be from 10 to 100000")
-    if args.max_evaluations < 1:
-        raise InputError("--max-evaluations", "must be >= 1")
+    opts = options(CalibrateOptions, args)
     out = check_file_path(args.out or shipped_path(), (".json",))
     result = calibrate(
-        args.patients_per_arm,
-        args.seed,
-        args.max_evaluations,
+        opts.patients_per_arm,
+        opts.seed,
+        opts.max_evaluations,
         log=lambda line: print(line, file=sys.stderr, flush=True),
         checkpoint=out.with_name(out.stem + ".checkpoint.json"),
     )
@@ -279,6 +273,15 @@ def _assay(args: argparse.Namespace) -> int:
             f"{d['cytokine']} on {d['cell']} ({drug}): EC50 {d['ec50_pM']:.3g} pM, "
             f"max pSTAT6 response {d['max_response']:.3f}"
         )
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from adqsp.faces.reference import scenario_reference
+    from adqsp.schema import ScenarioFile
+    from adqsp.validation import json_schema
+
+    print(scenario_reference() if args.markdown else json.dumps(json_schema(ScenarioFile), indent=2))
     return 0
 
 

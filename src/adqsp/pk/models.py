@@ -13,7 +13,9 @@ from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, St
 
 DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 DUPILUMAB_PK_MODELS = ("kovalenko2020_model3", "kovalenko2020_model1", "kovalenko2020_model4", "kovalenko2016")
-DEFAULT_PK_MODEL = {"dupilumab": "kovalenko2020_model3", "tralokinumab": "soehoel2022", "lebrikizumab": "zhu2017"}
+#: PK models of each drug, the default first
+PK_MODELS = {"dupilumab": DUPILUMAB_PK_MODELS, "tralokinumab": ("soehoel2022",), "lebrikizumab": ("zhu2017",)}
+DEFAULT_PK_MODEL = {drug: models[0] for drug, models in PK_MODELS.items()}
 
 K20 = "Kovalenko P et al. Clin Pharmacol Drug Dev 2020;9:756"
 K20M3 = f"{K20} (model 3)"
@@ -42,12 +44,14 @@ def pk_block(drug: str, pk_model: str | None = None) -> Model:
     if drug not in DRUGS:
         raise InputError("drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)})")
     pk_model = pk_model or DEFAULT_PK_MODEL[drug]
+    if pk_model not in PK_MODELS[drug]:
+        raise InputError(
+            "pk_model", f"unknown PK model {pk_model!r} for {drug} (allowed: {', '.join(PK_MODELS[drug])})"
+        )
     if drug == "dupilumab":
         params, states, assigns, rates, corr = _dupilumab(pk_model)
-    elif pk_model == DEFAULT_PK_MODEL[drug]:
-        params, states, assigns, rates, corr = _two_compartment_linear(drug)
     else:
-        raise InputError("pk_model", f"unknown PK model {pk_model!r} for {drug} (allowed: {DEFAULT_PK_MODEL[drug]})")
+        params, states, assigns, rates, corr = _two_compartment_linear(drug)
     observables = (
         Assignment(f"{drug}_serum_mg_L", "central / pk_Vc_i", "mg/L", f"{drug} serum concentration"),
         Assignment(
@@ -93,10 +97,6 @@ def no_drug_block() -> Model:
 
 
 def _dupilumab(pk_model: str):
-    if pk_model not in DUPILUMAB_PK_MODELS:
-        raise InputError(
-            "pk_model", f"unknown PK model {pk_model!r} for dupilumab (allowed: {', '.join(DUPILUMAB_PK_MODELS)})"
-        )
     p = Parameter
     if pk_model == "kovalenko2016":
         params = (

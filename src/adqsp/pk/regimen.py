@@ -7,7 +7,6 @@ per patient depend on body weight.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +14,8 @@ from typing import Any
 import numpy as np
 
 from adqsp.errors import InputError
-from adqsp.validation import finite_number
-
-MAX_DOSE_MG = 5000.0
-MAX_WEEK = 520.0
-MIN_INTERVAL_WEEKS = 1.0 / 7.0  # at most one dose a day
-MAX_ADDL = 10_000
-_ENTRY_KEYS = {"mg", "week", "every_weeks", "from_week", "until_week", "weight_below_kg", "weight_at_least_kg"}
+from adqsp.schema import MAX_WEEK, DoseRecord, DoseTable
+from adqsp.validation import validate
 
 
 @dataclass(frozen=True)
@@ -67,39 +61,19 @@ class Regimen:
     @classmethod
     def from_entries(cls, entries: Iterable[Mapping[str, Any]], field: str = "doses") -> Regimen:
         """Build and validate from the scenario-file form, e.g. ``[{"mg": 600, "week": 0}, ...]``."""
-        parsed = tuple(_parse_entry(e, f"{field}[{i}]") for i, e in enumerate(entries))
-        regimen = cls(parsed)
+        return cls.from_tables(validate(list[DoseTable], entries, field), field)
+
+    @classmethod
+    def from_tables(cls, tables: Iterable[DoseTable], field: str = "doses") -> Regimen:
+        """Build from validated dose tables and check the order and overlap of their doses."""
+        regimen = cls(tuple(_entry(table) for table in tables))
         regimen.check(field)
         return regimen
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]], field: str = "records") -> Regimen:
         """NONMEM-style records: ``amt`` (mg), ``time`` (days, default 0), ``ii`` (days), ``addl``."""
-        entries = []
-        for i, rec in enumerate(records):
-            where = f"{field}[{i}]"
-            if not isinstance(rec, Mapping):
-                raise InputError(where, "must be a mapping with amt, time, ii, addl")
-            extra = set(rec) - {"amt", "time", "ii", "addl"}
-            if extra:
-                raise InputError(f"{where}.{sorted(extra)[0]}", "unknown key (allowed: amt, time, ii, addl)")
-            amt = _positive(rec.get("amt"), f"{where}.amt", upper=MAX_DOSE_MG)
-            time = finite_number(rec.get("time", 0.0), f"{where}.time", 0.0, MAX_WEEK * 7.0)
-            addl = rec.get("addl", 0)
-            if not isinstance(addl, numbers.Integral) or isinstance(addl, bool) or not 0 <= addl <= MAX_ADDL:
-                raise InputError(f"{where}.addl", f"must be a whole number from 0 to {MAX_ADDL}")
-            if addl == 0:
-                entries.append(DoseEntry(mg=amt, week=time / 7.0))
-                continue
-            ii = _positive(rec.get("ii"), f"{where}.ii", upper=MAX_WEEK * 7.0)
-            if ii < 1.0:
-                raise InputError(f"{where}.ii", f"must be at least 1 day, got {ii:g}")
-            if time + addl * ii > MAX_WEEK * 7.0:
-                raise InputError(f"{where}.addl", f"the last dose must fall by day {MAX_WEEK * 7.0:g}")
-            entries.append(
-                DoseEntry(mg=amt, every_weeks=ii / 7.0, from_week=time / 7.0, until_week=(time + addl * ii) / 7.0)
-            )
-        regimen = cls(tuple(entries))
+        regimen = cls(tuple(_record_entry(record) for record in validate(list[DoseRecord], records, field)))
         regimen.check(field)
         return regimen
 
@@ -140,39 +114,18 @@ class Regimen:
         return [1.0] + [c + 1e-6 for c in edges] + [c - 1e-6 for c in edges]
 
 
-def _parse_entry(raw: Mapping[str, Any], where: str) -> DoseEntry:
-    if not isinstance(raw, Mapping):
-        raise InputError(where, "must be a table such as {mg = 300, week = 0}")
-    extra = set(raw) - _ENTRY_KEYS
-    if extra:
-        raise InputError(f"{where}.{sorted(extra)[0]}", f"unknown key (allowed: {', '.join(sorted(_ENTRY_KEYS))})")
-    mg = _positive(raw.get("mg"), f"{where}.mg", upper=MAX_DOSE_MG)
-    tiers = {
-        k: _positive(raw[k], f"{where}.{k}", upper=500.0) for k in ("weight_below_kg", "weight_at_least_kg") if k in raw
-    }
-    if "week" in raw:
-        clash = {"every_weeks", "from_week", "until_week"} & set(raw)
-        if clash:
-            raise InputError(f"{where}.{sorted(clash)[0]}", "not allowed together with week")
-        return DoseEntry(mg=mg, week=finite_number(raw["week"], f"{where}.week", 0.0, MAX_WEEK), **tiers)
-    if "every_weeks" not in raw:
-        raise InputError(where, "needs either week or every_weeks")
-    every = _positive(raw["every_weeks"], f"{where}.every_weeks", upper=MAX_WEEK)
-    if every < MIN_INTERVAL_WEEKS:
-        raise InputError(f"{where}.every_weeks", f"must be at least 1 day ({MIN_INTERVAL_WEEKS:.4g} weeks)")
-    start = finite_number(raw.get("from_week", 0.0), f"{where}.from_week", 0.0, MAX_WEEK)
-    until = raw.get("until_week")
-    if until is not None:
-        until = finite_number(until, f"{where}.until_week", 0.0, MAX_WEEK)
-        if until < start:
-            raise InputError(f"{where}.until_week", f"must not be before from_week ({start:g})")
-    return DoseEntry(mg=mg, every_weeks=every, from_week=start, until_week=until, **tiers)
+def _entry(table: DoseTable) -> DoseEntry:
+    fields = table.model_dump()
+    if table.week is not None:
+        fields["from_week"] = None  # a single dose has no schedule
+    return DoseEntry(**fields)
 
 
-def _positive(value: Any, where: str, upper: float | None = None) -> float:
-    if value is None:
-        raise InputError(where, "is required")
-    return finite_number(value, where, 0.0, upper, exclusive_minimum=True)
+def _record_entry(record: DoseRecord) -> DoseEntry:
+    if record.addl == 0:
+        return DoseEntry(mg=record.amt, week=record.time / 7.0)
+    last_day = record.time + record.addl * record.ii
+    return DoseEntry(mg=record.amt, every_weeks=record.ii / 7.0, from_week=record.time / 7.0, until_week=last_day / 7.0)
 
 
 #: label regimens in scenario-file form (adults)

@@ -1,4 +1,5 @@
-"""Trial scenarios: the TOML file format, its validation and the embedded default (SOLO 1).
+"""Trial scenarios: reading a TOML file, checked against the format in :mod:`adqsp.schema`, and the embedded
+default (SOLO 1). ``docs/scenario-format.md`` lists every key.
 
 Example::
 
@@ -21,40 +22,33 @@ Example::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from adqsp.errors import InputError
-from adqsp.model.build import LOG_SD, check_overrides
-from adqsp.pk.models import DRUGS
+from adqsp.model.build import LOG_SD, Overrides, check_overrides
 from adqsp.pk.regimen import Regimen
-from adqsp.population.sampling import PRESETS
-from adqsp.validation import finite_number
-
-MAX_PATIENTS_PER_ARM = 1_000_000
-MAX_WEEKS = 520
-_TOP_KEYS = {"name", "weeks", "visits", "patients_per_arm", "seed", "population", "arms", "compare_to", "parameters"}
-_ARM_KEYS = {"name", "drug", "doses", "pk_model"}
-_POP_KEYS = {"preset", "easi_min", "iga_min", "bsa_min_pct"}
+from adqsp.schema import OverrideTable, ScenarioFile
+from adqsp.validation import validate
 
 
 @dataclass(frozen=True)
 class Inclusion:
     """Entry criteria applied to the observed baseline visit."""
 
-    easi_min: float = 16.0
-    iga_min: float = 3.0
-    bsa_min_pct: float = 10.0
+    easi_min: float
+    iga_min: float
+    bsa_min_pct: float
 
 
 @dataclass(frozen=True)
 class Arm:
     name: str
-    drug: str | None = None
-    regimen: Regimen = Regimen()
-    pk_model: str | None = None
+    drug: str | None
+    regimen: Regimen
+    pk_model: str | None
 
 
 @dataclass(frozen=True)
@@ -62,13 +56,13 @@ class Scenario:
     name: str
     weeks: float
     arms: tuple[Arm, ...]
-    visits: tuple[float, ...] = ()
-    patients_per_arm: int = 300
-    seed: int = 0
-    preset: str = "adult"
-    inclusion: Inclusion = field(default_factory=Inclusion)
-    compare_to: tuple[str, ...] = ()
-    parameters: tuple[tuple[str, float], ...] = ()
+    visits: tuple[float, ...]
+    patients_per_arm: int
+    seed: int
+    preset: str
+    inclusion: Inclusion
+    compare_to: tuple[str, ...]
+    parameters: Overrides
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -85,120 +79,53 @@ def load_scenario(path: Path | None = None) -> Scenario:
     if path is None:
         return parse_scenario(tomllib.loads(default_scenario_text()))
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError("scenario", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError("scenario", f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError("scenario", f"{path} is not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits; arrays nested thousands deep
+        raise InputError("scenario", f"{path} is not valid TOML: a value is too long or nested too deeply") from None
     return parse_scenario(data)
 
 
 def parse_scenario(data: dict[str, Any]) -> Scenario:
     """Validate a scenario given as a dict (parsed TOML); raises InputError naming the field."""
-    _no_unknown(data, _TOP_KEYS, "")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise InputError("name", "must be a non-empty string of at most 100 characters")
-    name = name.strip()
-    if any(c in name for c in "/\\\0") or name.startswith("."):
-        raise InputError("name", "must not contain path separators or start with a dot")
-    weeks = finite_number(data.get("weeks"), "weeks", 0.0, MAX_WEEKS, exclusive_minimum=True)
-    visits = data.get("visits", [])
-    if not isinstance(visits, list):
-        raise InputError("visits", "must be a list of weeks")
-    visits_t = tuple(finite_number(v, f"visits[{i}]", 0.0, weeks) for i, v in enumerate(visits))
-    if list(visits_t) != sorted(set(visits_t)):
-        raise InputError("visits", "must be increasing with no repeats")
-    n = data.get("patients_per_arm", 300)
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_PATIENTS_PER_ARM:
-        raise InputError("patients_per_arm", f"must be a whole number from 1 to {MAX_PATIENTS_PER_ARM}")
-    seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
-        raise InputError("seed", "must be a whole number >= 0")
-    pop = data.get("population", {})
-    if not isinstance(pop, dict):
-        raise InputError("population", "must be a table")
-    _no_unknown(pop, _POP_KEYS, "population.")
-    preset = pop.get("preset", "adult")
-    if preset not in PRESETS:
-        raise InputError("population.preset", f"must be one of {', '.join(PRESETS)}")
-    inclusion = Inclusion(
-        easi_min=finite_number(pop.get("easi_min", 16.0), "population.easi_min", 0.0, 72.0),
-        iga_min=finite_number(pop.get("iga_min", 3.0), "population.iga_min", 0.0, 4.0),
-        bsa_min_pct=finite_number(pop.get("bsa_min_pct", 10.0), "population.bsa_min_pct", 0.0, 100.0),
+    file = validate(ScenarioFile, data)
+    arms = tuple(
+        Arm(arm.name, arm.drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model)
+        for i, arm in enumerate(file.arms)
     )
-    arms_raw = data.get("arms")
-    if not isinstance(arms_raw, list) or not arms_raw:
-        raise InputError("arms", "must be a non-empty list of [[arms]] tables")
-    arms = tuple(_arm(a, i) for i, a in enumerate(arms_raw))
-    names = [a.name for a in arms]
-    if len(set(names)) != len(names):
-        raise InputError("arms", "arm names must be unique")
-    compare_to = data.get("compare_to", [])
-    if not isinstance(compare_to, list) or not all(isinstance(c, str) for c in compare_to):
-        raise InputError("compare_to", "must be a list of study names from calibration_targets.csv")
-    overrides = _overrides(data.get("parameters", {}))
+    overrides = _overrides(file.parameters)
     check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
+    population = file.population
     return Scenario(
-        name=name,
-        weeks=weeks,
+        name=file.name,
+        weeks=file.weeks,
         arms=arms,
-        visits=visits_t,
-        patients_per_arm=n,
-        seed=seed,
-        preset=preset,
-        inclusion=inclusion,
-        compare_to=tuple(compare_to),
+        visits=tuple(file.visits),
+        patients_per_arm=file.patients_per_arm,
+        seed=file.seed,
+        preset=population.preset,
+        inclusion=Inclusion(population.easi_min, population.iga_min, population.bsa_min_pct),
+        compare_to=tuple(file.compare_to),
         parameters=overrides,
     )
 
 
-def _arm(raw: Any, i: int) -> Arm:
-    where = f"arms[{i}]"
-    if not isinstance(raw, dict):
-        raise InputError(where, "must be a table")
-    _no_unknown(raw, _ARM_KEYS, f"{where}.")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise InputError(f"{where}.name", "must be a non-empty string of at most 100 characters")
-    drug = raw.get("drug")
-    if drug is not None and drug not in DRUGS:
-        raise InputError(f"{where}.drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)}; omit for placebo)")
-    doses = raw.get("doses", [])
-    if not isinstance(doses, list):
-        raise InputError(f"{where}.doses", "must be a list of dose tables")
-    if doses and drug is None:
-        raise InputError(f"{where}.doses", "doses need a drug (omit doses for placebo)")
-    if drug is not None and not doses:
-        raise InputError(f"{where}.doses", f"{drug} arm needs at least one dose")
-    pk_model = raw.get("pk_model")
-    if pk_model is not None and (drug is None or not isinstance(pk_model, str)):
-        raise InputError(f"{where}.pk_model", "must be a string and needs a drug")
-    return Arm(name=name.strip(), drug=drug, regimen=Regimen.from_entries(doses, f"{where}.doses"), pk_model=pk_model)
-
-
-def _no_unknown(data: dict[str, Any], allowed: set[str], prefix: str) -> None:
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise InputError(f"{prefix}{extra[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-
-def _overrides(params: object) -> tuple[tuple[str, float], ...]:
-    """``[parameters]``: ``name = value`` or ``name = {value = v, log_sd = s}`` (between-patient log-SD)."""
-    if not isinstance(params, dict):
-        raise InputError("parameters", "must be a table of parameter = value")
+def _overrides(parameters: dict[str, float | OverrideTable]) -> Overrides:
+    """``[parameters]`` as sorted (key, value) pairs; a table's ``log_sd`` becomes the key ``<name>.log_sd``."""
     out: list[tuple[str, float]] = []
-    for k, v in params.items():
-        if not isinstance(v, dict):
-            out.append((k, finite_number(v, f"parameters.{k}", 0.0, 1e12)))
+    for name, override in parameters.items():
+        if not isinstance(override, OverrideTable):
+            out.append((name, override))
             continue
-        _no_unknown(v, {"value", "log_sd"}, f"parameters.{k}.")
-        if not v:
-            raise InputError(f"parameters.{k}", "must set value and/or log_sd")
-        if "value" in v:
-            out.append((k, finite_number(v["value"], f"parameters.{k}.value", 0.0, 1e12)))
-        if "log_sd" in v:
-            out.append((f"{k}{LOG_SD}", finite_number(v["log_sd"], f"parameters.{k}.log_sd", 0.0, 5.0)))
+        if override.value is not None:
+            out.append((name, override.value))
+        if override.log_sd is not None:
+            out.append((f"{name}{LOG_SD}", override.log_sd))
     return tuple(sorted(out))

@@ -1,0 +1,68 @@
+"""Command-line options checked with the scenario schema's types (same bounds, same messages as in a scenario
+file); an error names the option, e.g. ``--patients-per-arm: must be an integer >= 1 ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from adqsp.errors import InputError
+from adqsp.pk.models import DRUGS
+from adqsp.schema import PatientsPerArm, PkModel, Seed, Weeks, check_pk_model, choice, whole
+from adqsp.validation import validate
+
+T = TypeVar("T", bound=BaseModel)
+Drug = choice((*DRUGS, "placebo"), "drug")
+Workers = whole(ge=1, le=256)
+CalibrationPatients = whole(ge=10, le=100_000)
+Evaluations = whole(ge=1)
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrialOptions(_Options):
+    """``adqsp trial``: overrides of the scenario's ``patients_per_arm`` and ``seed``, and the local workers."""
+
+    patients_per_arm: PatientsPerArm = None
+    seed: Seed = None
+    workers: Workers = 2
+
+
+class ModelOptions(_Options):
+    """``--drug``, ``--pk-model`` and ``--weeks`` of simulate, export-sbml and params."""
+
+    drug: Drug = "dupilumab"
+    pk_model: PkModel = None
+    weeks: Weeks = None
+
+    @property
+    def model_drug(self) -> str | None:
+        """The drug, None for placebo."""
+        return None if self.drug == "placebo" else self.drug
+
+    @model_validator(mode="after")
+    def _pk_model_of_the_drug(self) -> ModelOptions:
+        check_pk_model(self.model_drug, self.pk_model)
+        return self
+
+
+class CalibrateOptions(_Options):
+    """``adqsp calibrate``: the virtual trials of each evaluation and the number of evaluations."""
+
+    patients_per_arm: CalibrationPatients = 200
+    seed: Seed = 7
+    max_evaluations: Evaluations = 250
+
+
+def options(model: type[T], args: argparse.Namespace, **values: Any) -> T:
+    """``model``'s fields taken from ``args``, or from ``values`` where given; None means not given."""
+    given = {name: getattr(args, name, None) for name in model.model_fields} | values
+    try:
+        return validate(model, {name: value for name, value in given.items() if value is not None})
+    except InputError as exc:
+        raise InputError("--" + exc.field.replace("_", "-"), exc.problem) from None

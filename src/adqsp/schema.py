@@ -1,0 +1,243 @@
+"""The scenario-file format as pydantic models: keys, types, defaults, bounds and the rules between keys.
+
+These models are the one definition of a scenario file and of a dose regimen in either form: validation
+(:func:`adqsp.validation.validate`) checks input against them, ``adqsp schema`` prints their JSON Schema and
+``docs/scenario-format.md`` is generated from it. They hold checked input only; :mod:`adqsp.trial.scenario` and
+:mod:`adqsp.pk.regimen` build the simulator's objects from them. Numbers are strict: a boolean or a string is not a
+number, a float is not a whole number, NaN and infinity are rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    WrapValidator,
+    model_validator,
+)
+
+from adqsp.pk.models import DRUGS, PK_MODELS
+from adqsp.population.sampling import PRESETS
+from adqsp.validation import fail, problem, shown
+
+MAX_PATIENTS_PER_ARM = 1_000_000
+MAX_WEEKS = 520
+MAX_WEEK = 520.0
+MAX_DAY = MAX_WEEK * 7.0
+MAX_DOSE_MG = 5000.0
+MIN_INTERVAL_WEEKS = 1.0 / 7.0  # at most one dose a day
+MAX_ADDL = 10_000
+MAX_WEIGHT_KG = 500.0
+MAX_NAME_LENGTH = 100
+MAX_PARAMETER = 1e12
+MAX_LOG_SD = 5.0
+#: a scenario name is a folder name: no path separator or control character, no leading dot
+_FOLDER_NAME = r"^[^./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
+
+
+def _python_scalar(value: Any) -> Any:
+    """A NumPy scalar (from API callers) as the Python number it holds; anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def real(**bounds: float) -> Any:
+    """A finite int or float within ``bounds`` (gt, ge, lt, le), as a float."""
+    return Annotated[float, Field(strict=True, allow_inf_nan=False, **bounds), BeforeValidator(_python_scalar)]
+
+
+def whole(**bounds: int) -> Any:
+    """An int within ``bounds``."""
+    return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_python_scalar)]
+
+
+def choice(options: tuple[str, ...], noun: str, hint: str = "") -> Any:
+    """One of ``options`` (an enum in the JSON Schema); anything else is 'unknown <noun> ... (allowed: ...)'."""
+    allowed = ", ".join(options) + (f"; {hint}" if hint else "")
+
+    def known(value: Any) -> Any:
+        if not (isinstance(value, str) and value in options):
+            raise problem(f"unknown {noun} {shown(value)} (allowed: {allowed})")
+        return value
+
+    return Annotated[Literal[options], BeforeValidator(known)]
+
+
+def _folder_name(name: str) -> str:
+    if not re.fullmatch(_FOLDER_NAME, name):
+        raise problem(f"must not contain / \\ or control characters, nor start with a dot, got {shown(name)}")
+    return name
+
+
+Weeks = real(gt=0.0, le=MAX_WEEKS)
+Week = real(ge=0.0, le=MAX_WEEK)
+Mg = real(gt=0.0, le=MAX_DOSE_MG)
+IntervalWeeks = real(ge=MIN_INTERVAL_WEEKS, le=MAX_WEEK)
+WeightKg = real(gt=0.0, le=MAX_WEIGHT_KG)
+Day = real(ge=0.0, le=MAX_DAY)
+IntervalDays = real(ge=0.0, le=MAX_DAY)
+ParameterValue = real(ge=0.0, le=MAX_PARAMETER)
+LogSd = real(ge=0.0, le=MAX_LOG_SD)
+Easi = real(ge=0.0, le=72.0)
+Iga = real(ge=0.0, le=4.0)
+Percent = real(ge=0.0, le=100.0)
+PatientsPerArm = whole(ge=1, le=MAX_PATIENTS_PER_ARM)
+Seed = whole(ge=0, lt=2**63)
+Addl = whole(ge=0, le=MAX_ADDL)
+Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)]
+FolderName = Annotated[Name, AfterValidator(_folder_name), Field(json_schema_extra={"pattern": _FOLDER_NAME})]
+Drug = choice(DRUGS, "drug", "omit for placebo")
+PkModel = choice(tuple(m for models in PK_MODELS.values() for m in models), "PK model", "omit for the drug's default")
+Preset = choice(PRESETS, "preset")
+
+
+def check_pk_model(drug: str | None, pk_model: str | None) -> None:
+    """``pk_model`` is None or one of ``drug``'s PK models; an error is placed at ``pk_model``."""
+    if pk_model is None:
+        return
+    if drug is None:
+        fail(("pk_model",), "needs a drug (placebo has no PK model)", pk_model)
+    if pk_model not in PK_MODELS[drug]:
+        allowed = ", ".join(PK_MODELS[drug])
+        fail(("pk_model",), f"unknown PK model {pk_model!r} for {drug} (allowed: {allowed})", pk_model)
+
+
+class _Table(BaseModel):
+    """A TOML table: unknown keys are errors. A key that may be left out defaults to None, which is not itself a
+    value (TOML has no null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DoseTable(_Table):
+    """One entry of an arm's `doses`: `mg` once at `week`, or every `every_weeks` from `from_week` up to
+    `until_week`; the weight keys restrict it to a weight tier. Entries are listed in order of week and no two
+    doses fall at the same time for one patient."""
+
+    mg: Mg = Field(description="amount per dose in mg (subcutaneous)")
+    week: Week = Field(None, description="week of a single dose (instead of every_weeks)")
+    every_weeks: IntervalWeeks = Field(None, description="interval of repeated doses in weeks (at least a day)")
+    from_week: Week = Field(0.0, description="week of the first repeated dose")
+    until_week: Week = Field(None, description="no repeated dose after this week (default: to the end)")
+    weight_below_kg: WeightKg = Field(None, description="only patients weighing less than this (kg)")
+    weight_at_least_kg: WeightKg = Field(None, description="only patients weighing at least this (kg)")
+
+    @model_validator(mode="after")
+    def _single_or_repeated(self) -> DoseTable:
+        repeated = sorted({"every_weeks", "from_week", "until_week"} & self.model_fields_set)
+        if self.week is not None:
+            if repeated:
+                fail((repeated[0],), "not allowed together with week", getattr(self, repeated[0]))
+        elif self.every_weeks is None:
+            raise problem("needs either week or every_weeks")
+        elif self.until_week is not None and self.until_week < self.from_week:
+            fail(("until_week",), f"must not be before from_week ({self.from_week:g})", self.until_week)
+        return self
+
+
+class DoseRecord(_Table):
+    """A NONMEM-style dose record, times in days: `amt` at `time`, then `addl` more doses every `ii` days."""
+
+    amt: Mg = Field(description="amount per dose in mg (subcutaneous)")
+    time: Day = Field(0.0, description="day of the first dose")
+    ii: IntervalDays = Field(0.0, description="days between doses: at least 1 when addl > 0 (0 for a single dose)")
+    addl: Addl = Field(0, description="number of additional doses")
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> DoseRecord:
+        if self.addl and self.ii < 1.0:
+            fail(("ii",), f"must be at least 1 day when addl > 0, got {self.ii:g}", self.ii)
+        last_day = self.time + self.addl * self.ii
+        if last_day > MAX_DAY:
+            fail(("addl",), f"the last dose (day {last_day:g}) must fall by day {MAX_DAY:g}", self.addl)
+        return self
+
+
+class ArmTable(_Table):
+    """One `[[arms]]` table: a treatment arm. Without `drug` and `doses` it is a placebo arm."""
+
+    name: Name = Field(description="arm name, unique in the scenario (as in calibration_targets.csv for compare_to)")
+    drug: Drug = Field(None, description="drug given in this arm; omit for placebo")
+    doses: list[DoseTable] = Field([], description="dose entries (a drug arm needs at least one; none for placebo)")
+    pk_model: PkModel = Field(None, description="population PK model of the drug (default: the drug's first)")
+
+    @model_validator(mode="after")
+    def _drug_and_doses(self) -> ArmTable:
+        if self.doses and self.drug is None:
+            fail(("doses",), "doses need a drug (omit doses for placebo)", self.doses)
+        if self.drug is not None and not self.doses:
+            fail(("doses",), f"{self.drug} arm needs at least one dose", self.doses)
+        check_pk_model(self.drug, self.pk_model)
+        return self
+
+
+class PopulationTable(_Table):
+    """The `[population]` table: who is enrolled. The entry criteria apply to the observed baseline visit."""
+
+    preset: Preset = Field("adult", description="virtual population (body weight distribution)")
+    easi_min: Easi = Field(16.0, description="lowest EASI score at baseline")
+    iga_min: Iga = Field(3.0, description="lowest IGA score at baseline")
+    bsa_min_pct: Percent = Field(10.0, description="lowest affected body surface area (%)")
+
+
+class OverrideTable(_Table):
+    """A parameter override written as a table: `name = {value = v, log_sd = s}` (either key or both)."""
+
+    value: ParameterValue = Field(None, description="typical value, in the unit `adqsp params` lists")
+    log_sd: LogSd = Field(None, description="between-patient SD of log(value)")
+
+    @model_validator(mode="after")
+    def _something_set(self) -> OverrideTable:
+        if self.value is None and self.log_sd is None:
+            raise problem("must set value and/or log_sd")
+        return self
+
+
+_PARAMETER_VALUE = TypeAdapter(ParameterValue)
+
+
+def _value_or_table(value: Any, _union: Any) -> float | OverrideTable:
+    """Validate an override in the form it is written, so an error is about that form only."""
+    return OverrideTable.model_validate(value) if isinstance(value, dict) else _PARAMETER_VALUE.validate_python(value)
+
+
+Override = Annotated[ParameterValue | OverrideTable, WrapValidator(_value_or_table)]
+
+
+class ScenarioFile(_Table):
+    """A scenario file (TOML): a virtual clinical trial. Keys not listed here are errors."""
+
+    name: FolderName = Field(
+        description="scenario name; results go to `results/<name>/` (no / \\ or control characters, no leading dot)"
+    )
+    weeks: Weeks = Field(description="trial length in weeks (the last visit)")
+    visits: list[Week] = Field([], description="visit weeks, increasing and within weeks (0 and weeks always are)")
+    patients_per_arm: PatientsPerArm = Field(300, description="virtual patients enrolled per arm")
+    seed: Seed = Field(0, description="random seed: the same seed gives the same patients")
+    compare_to: list[str] = Field([], description="studies in calibration_targets.csv to show beside the results")
+    population: PopulationTable = Field(PopulationTable(), description="who is enrolled")
+    arms: list[ArmTable] = Field(min_length=1, description="the treatment arms, one [[arms]] table each")
+    parameters: dict[str, Override] = Field(
+        {}, description="parameter overrides, name = value or name = {value, log_sd}; names as in `adqsp params`"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioFile:
+        for i, week in enumerate(self.visits):
+            if week > self.weeks:
+                fail(("visits", i), f"must be <= weeks ({self.weeks:g}), got {week:g}", week)
+        if self.visits != sorted(set(self.visits)):
+            fail(("visits",), "must be increasing with no repeats", self.visits)
+        names = [arm.name for arm in self.arms]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
+            fail(("arms",), f"arm names must be unique ({twice!r} is used twice)", names)
+        return self
