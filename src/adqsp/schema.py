@@ -235,7 +235,7 @@ class ScenarioFile(_Table):
             if week > self.weeks:
                 fail(("visits", i), f"must be <= weeks ({self.weeks:g}), got {week:g}", week)
         if self.visits != sorted(set(self.visits)):
-            fail(("visits",), "must be increasing with no repeats", self.visits)
+            fail(("visits",), f"must be increasing with no repeats, got {shown(self.visits)}", self.visits)
         names = [arm.name for arm in self.arms]
         twice = next((name for name in names if names.count(name) > 1), None)
         if twice is not None:
