@@ -96,3 +96,16 @@ def test_drug_mass_balance_without_elimination(drug):
     given = dose_mg[dose_t < days[-1]].sum() * P[c.model.parameter_names.index("pk_F"), 0]
     assert tr.states[-1, :, 0].sum() == pytest.approx(given, rel=1e-6)
     assert (tr.states >= -1e-6 * given).all()  # no compartment goes negative beyond integration error
+
+
+def test_washout_leaves_no_negative_drug_behind():
+    """After the last dose the drug decays to zero; a solver undershoot must not settle on a negative root
+    of the saturable elimination (which would read as a receptor occupancy above 1 and a lasting effect)."""
+    from adqsp.pk.regimen import Regimen
+    from adqsp.trial.course import time_course
+
+    doses = [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2, "until_week": 14}]
+    course = time_course("dupilumab", Regimen.from_entries(doses), 60, step_days=7.0)
+    late = course[course.time_days >= 40 * 7]
+    assert late.dupilumab_serum_mg_L.min() > -1e-3
+    assert late.les_keratinocyte_il4ra_occupancy.max() < 0.05

@@ -56,7 +56,7 @@ def pk_block(drug: str, pk_model: str | None = None) -> Model:
         Assignment(f"{drug}_serum_mg_L", "central / pk_Vc_i", "mg/L", f"{drug} serum concentration"),
         Assignment(
             f"{drug}_skin_mg_L",
-            f"skin_partition * {drug}_serum_mg_L",
+            f"skin_partition * max({drug}_serum_mg_L, 0.0)",
             "mg/L",
             f"{drug} skin interstitial concentration",
         ),
@@ -197,7 +197,9 @@ def _central_states() -> tuple[State, ...]:
 
 
 def _central_rates(absorbed: str, ke: str = "pk_ke") -> dict[str, str]:
-    mm = "pk_Vmax * pk_Vc_i * (central / pk_Vc_i) / (pk_Km + central / pk_Vc_i)"
+    # saturable elimination of a non-negative concentration: a state that the solver leaves a hair below zero
+    # must relax back to zero, not run away to the spurious root -Vmax/ke of the unclipped expression
+    mm = "pk_Vmax * pk_Vc_i * max(central / pk_Vc_i, 0.0) / (pk_Km + max(central / pk_Vc_i, 0.0))"
     return {
         "central": f"{absorbed} - {ke} * central - pk_kcp * central + pk_kpc * peripheral - {mm}",
         "peripheral": "pk_kcp * central - pk_kpc * peripheral",

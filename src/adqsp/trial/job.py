@@ -83,6 +83,7 @@ def _patient_rows(result: ArmResult, param_hash: str) -> pd.DataFrame:
         "parameter_set": np.repeat(param_hash, n_visits * n),
         "week": np.repeat(result.weeks, n),
         "ok": np.tile(result.ok, n_visits),
+        "status": np.tile(result.status, n_visits),
         "WT": np.tile(result.patients.values["WT"], n_visits),
         **{k: result.scores[k].ravel() for k in ("EASI", "IGA", "NRS", "BSA")},
         "EASI_pct_change": derived["EASI_pct_change"].ravel(),

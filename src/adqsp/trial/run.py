@@ -15,6 +15,7 @@ import numpy as np
 
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.solve import solve
+from adqsp.errors import InputError
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
@@ -26,6 +27,8 @@ SETTLE_DAYS = 3000.0
 SCREEN_BATCH = 256
 ARM_CHUNK = 256
 BURN_IN_DAYS = 168.0
+#: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
+NEGATIVE_AMOUNT = 1e-3
 #: latent read-outs kept per visit (model assignment names)
 READOUTS = (
     "easi",
@@ -49,14 +52,18 @@ Executor = LocalExecutor | DaskExecutor
 
 @dataclass(frozen=True)
 class ArmResult:
-    """Per-visit arrays ``(n_visits, n_patients)`` of one arm; ``ok[patient]`` is the solver status."""
+    """Per-visit arrays ``(n_visits, n_patients)`` of one arm; ``status[patient]`` is "ok" or why it failed."""
 
     arm: Arm
     weeks: np.ndarray
     patients: Population
     scores: dict[str, np.ndarray]
     readouts: dict[str, np.ndarray]
-    ok: np.ndarray
+    status: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status == "ok"
 
 
 def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +134,11 @@ def screen(
         if progress:
             progress("screening", n_kept, needed)
         if start > 50 * needed + 10_000:
-            raise RuntimeError(f"screening found only {n_kept} of {needed} eligible patients in {start}")
+            raise InputError(
+                "population",
+                f"only {n_kept} of {start} screened virtual patients meet the entry criteria ({needed} needed);"
+                " relax easi_min, iga_min or bsa_min_pct",
+            )
     return np.concatenate(kept_index), np.concatenate(kept_y, axis=1)
 
 
@@ -144,7 +155,12 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     readouts = _observe_visits(c, tr.states, P, days)
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    return {**readouts, "ok": tr.ok & finite, "WT": pop.values["WT"]}
+    scale = np.array([s.scale for s in c.model.states])[None, :, None]
+    negative = np.any(tr.states < -NEGATIVE_AMOUNT * scale, axis=(0, 1))
+    status = np.select(
+        [~tr.ok, ~finite, negative], [np.array(tr.message), "non-finite read-out", "negative amount"], "ok"
+    )
+    return {**readouts, "status": status, "WT": pop.values["WT"]}
 
 
 def run_arm(
@@ -170,13 +186,12 @@ def run_arm(
     names = [f"arm{arm_index}_{j:06d}" for j in range(len(chunks))]
     parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store, done)
     merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
-    ok, weight = merged.pop("ok").astype(bool), merged.pop("WT")
+    status, weight = merged.pop("status"), merged.pop("WT")
     model = compiled(arm.drug, arm.pk_model, scenario.parameters).model
     weeks = np.array(scenario.visit_weeks)
     scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
-    return ArmResult(
-        arm=arm, weeks=weeks, patients=Population(indices, {"WT": weight}), scores=scores, readouts=merged, ok=ok
-    )
+    patients = Population(indices, {"WT": weight})
+    return ArmResult(arm=arm, weeks=weeks, patients=patients, scores=scores, readouts=merged, status=status)
 
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:

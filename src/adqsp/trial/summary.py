@@ -9,6 +9,7 @@ Patients whose solver failed or whose read-outs are not finite are excluded from
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from importlib import resources
 
 import numpy as np
@@ -73,7 +74,7 @@ def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None
         "drug": result.arm.drug,
         "n": int(ok.sum()),
         "excluded": int((~ok).sum()),
-        "excluded_reasons": {"solver failure or non-finite read-out": int((~ok).sum())} if (~ok).any() else {},
+        "excluded_reasons": dict(sorted(Counter(result.status[~ok].tolist()).items())),
         "baseline": {
             "EASI_mean": _mean(s["EASI"][0][ok]),
             "IGA4_fraction": _mean((s["IGA"][0][ok] == 4).astype(float)),
