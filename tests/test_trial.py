@@ -91,3 +91,32 @@ def test_cli_trial_writes_results_and_can_run_twice(tmp_path, monkeypatch, capsy
     assert summary["arms"][1]["visits"]["4"]["EASI_pct_change"] < summary["arms"][0]["visits"]["4"]["EASI_pct_change"]
     assert len(pd.read_parquet(out / "patients.parquet")) == 2 * 3 * 2
     assert "week 4" in capsys.readouterr().out
+
+
+def test_failed_and_negative_patients_are_excluded_and_counted_by_reason(monkeypatch):
+    """A solver failure and a negative amount are excluded from every statistic and reported with their reason."""
+    from adqsp.trial import run as run_module
+
+    solve = run_module.solve
+
+    def sabotaged(c, P, y0, times, *args, **kwargs):
+        tr = solve(c, P, y0, times, *args, **kwargs)
+        if times[0] < 0:  # screening: leave alone
+            return tr
+        ok = tr.ok.copy()
+        ok[0] = False
+        states = tr.states.copy()
+        states[-1, 0, 1] = -1e3
+        message = ("step size too small", *tr.message[1:])
+        return replace(tr, ok=ok, states=states, message=message)
+
+    monkeypatch.setattr(run_module, "solve", sabotaged)
+    scenario = replace(SMALL, arms=SMALL.arms[1:2], patients_per_arm=4)
+    result = run_trial(scenario)
+    arm = result.summary["arms"][0]
+    assert arm["n"] == 2 and arm["excluded"] == 2
+    assert arm["excluded_reasons"] == {"negative amount": 1, "step size too small": 1}
+    rows = result.patients[result.patients.week == 0]
+    assert sorted(rows.status) == ["negative amount", "ok", "ok", "step size too small"]
+    healthy = result.arms[0].readouts["easi"][:, 2:]
+    assert np.isfinite(healthy).all()
