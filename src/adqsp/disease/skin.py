@@ -20,6 +20,8 @@ SITES = ("les", "non")
 CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
 MIYANO = "structure as in Miyano, Irvine & Tanaka, Allergy 2022;77:582"
 CAL = "calibrated: SOLO 1 week-16 endpoints and SOLO baseline (reference/calibration_targets.csv)"
+#: typical value and between-patient log-SD both fitted (the spread shapes the responder rates)
+CAL_SPREAD = f"{CAL}; typical value and log-SD"
 PELISTAD = "Cork MJ et al. Ann Allergy Asthma Immunol 2026 (PELISTAD baseline; calibration_targets.csv)"
 ASSUMED = "assumed"
 STAT6_SCALE = "assumed: set to the receptor layer's pSTAT6 at typical lesional IL-4/IL-13 (not yet fitted)"
@@ -48,7 +50,7 @@ PARAMETERS = (
         "trial_effect",
         0.25,
         "dimensionless",
-        CAL,
+        CAL_SPREAD,
         "trial participation (skin care, emollients, trigger avoidance): exposure / (1 + effect) from enrolment",
         0.5,
     ),
@@ -90,7 +92,7 @@ PARAMETERS = (
     _p("barrier_il22", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: IL-22 impairs differentiation)", "IL-22 suppression"),
     # T cells
     _p("tcell_loss", 0.08, "1/day", f"{MIYANO} (d9 0.578/week)", "effector T-cell loss rate"),
-    _p("th2_drive", 0.016, "AU/day", CAL, "type 2 (Th2 + ILC2) expansion per antigen", 0.5),
+    _p("th2_drive", 0.016, "AU/day", CAL_SPREAD, "type 2 (Th2 + ILC2) expansion per antigen", 0.5),
     _p(
         "th2_il4_feedback",
         1.0,
@@ -101,7 +103,15 @@ PARAMETERS = (
     _p("tslp_gain", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
     _p("th1_drive", 0.048, "AU/day", ASSUMED, "Th1 expansion per antigen", 0.4),
     _p("th17_drive", 0.048, "AU/day", ASSUMED, "Th17 expansion per antigen", 0.4),
-    _p("th22_drive", 0.056, "AU/day", CAL, "Th22 expansion per antigen", 0.6),
+    _p("th22_drive", 0.056, "AU/day", CAL_SPREAD, "Th22 expansion per antigen", 0.6),
+    _p(
+        "th22_autonomous",
+        0.02,
+        "AU/day",
+        f"{CAL_SPREAD} (the spread sets how many lesions persist without type 2 signalling)",
+        "antigen-independent Th22/Th17 activation in lesional skin (chronic, IL-22-dominated phenotypes)",
+        1.5,
+    ),
     _p(
         "th_il4_inhibition",
         2.0,
@@ -138,7 +148,14 @@ PARAMETERS = (
     _p("itch_neuron", 3.0, "dimensionless", CAL, "itch drive at full sensory-neuron pSTAT6 (Oetjen 2017)"),
     _p("itch_dry", 0.6, "dimensionless", HAND_SET, "itch drive from barrier loss"),
     _p("itch_half", 1.0, "dimensionless", CAL, "itch drive giving NRS 5", 0.3),
-    _p("itch_other", 0.3, "dimensionless", CAL, "itch drive not from type 2 or barrier (neural sensitisation)", 0.8),
+    _p(
+        "itch_expectation",
+        0.1,
+        "dimensionless",
+        CAL,
+        "expectation effect on reported itch in a trial (any arm): perceived drive / (1 + effect) from enrolment",
+    ),
+    _p("itch_other", 0.3, "dimensionless", CAL_SPREAD, "itch drive not from type 2 or barrier (sensitisation)", 0.8),
     # biomarkers
     _p("tarc_healthy", 300.0, "pg/mL", f"{ASSUMED}: healthy serum TARC below 450 pg/mL", "constitutive serum TARC"),
     _p("tarc_stat6", 8000.0, "pg/mL", ASSUMED, "serum TARC at full keratinocyte pSTAT6 on all skin"),
@@ -148,7 +165,7 @@ PARAMETERS = (
     _p("plasma_cell_rate", 0.012, "1/day", f"{ASSUMED}: IgE plasma cells turn over over months", "turnover"),
     # area and clinical signs of the lesional site (EASI inputs)
     _p("area_max", 0.95, "fraction", ASSUMED, "largest affected body-surface fraction"),
-    _p("area_half", 2.0, "AU", CAL, "lesional inflammation giving half the maximal area", 0.3),
+    _p("area_half", 2.0, "AU", CAL_SPREAD, "lesional inflammation giving half the maximal area", 0.3),
     _p("area_hill", 2.0, "dimensionless", CAL, "steepness of area vs inflammation"),
 )
 
@@ -251,7 +268,7 @@ def _site_rates(s: str) -> dict[str, str]:
         f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6) - tcell_loss * {s}_th2",
         f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th1",
         f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th17",
-        f"{s}_th22": f"th22_drive * {s}_antigen - tcell_loss * {s}_th22",
+        f"{s}_th22": f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
         f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * itch_nrs / 10.0)"
         f" - {s}_epidermis_um)",
@@ -322,8 +339,14 @@ def disease_block(drug: str | None = None) -> Model:
         states=states,
         assignments=(
             Assignment(
+                "itch_reported",
+                "max(itch, 0.0) / where(t >= 0.0, 1.0 + itch_expectation, 1.0)",
+                "dimensionless",
+                "itch drive as reported (trial expectation effect from enrolment)",
+            ),
+            Assignment(
                 "itch_nrs",
-                "10.0 * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
+                "10.0 * itch_reported / (itch_reported + itch_half)",
                 "points",
                 "peak pruritus NRS (latent, weekly average)",
             ),

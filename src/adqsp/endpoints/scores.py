@@ -39,7 +39,7 @@ PARAMETERS = (
         "sign_excoriation_gain",
         1.4,
         "dimensionless",
-        "assumed: set by hand (not yet fitted)",
+        _HAND,
         0.0,
         "excoriation drive at NRS 10",
     ),
@@ -47,12 +47,14 @@ PARAMETERS = (
         "sign_lichen_gain",
         1.2,
         "dimensionless",
-        "assumed: set by hand (not yet fitted)",
+        _HAND,
         0.0,
         "lichenification per relative hyperplasia",
     ),
     Parameter("sign_half", 1.0, "dimensionless", _CAL, 0.0, "sign drive giving a score of 1.5 of 3"),
+    Parameter("sign_hill", 1.0, "dimensionless", _CAL, 0.0, "steepness of the sign scores vs their drive"),
     Parameter("iga_exponent", 0.6, "dimensionless", _CAL, 0.0, "curvature of IGA vs erythema and induration"),
+    Parameter("iga_scale", 4.0, "points", _CAL, 0.0, "latent IGA at maximal erythema and induration"),
     Parameter("noise_sign_sd", 0.3, "points", "assumed: inter-rater SD of EASI sign scores (ICC about 0.8)"),
     Parameter("noise_area_sd", 0.15, "dimensionless", "assumed: log-SD of rater area estimates"),
     Parameter("noise_iga_sd", 0.35, "points", "assumed: IGA rater disagreement (kappa about 0.6)"),
@@ -79,7 +81,12 @@ def endpoints_block() -> Model:
         "lichenification": f"sign_lichen_gain * {hyper}",
     }
     signs = tuple(
-        a(f"sign_{k}", f"3.0 * ({v}) / (({v}) + sign_half)", "points", f"latent EASI {k} score (0-3)")
+        a(
+            f"sign_{k}",
+            f"3.0 * ({v}) ** sign_hill / (({v}) ** sign_hill + sign_half ** sign_hill)",
+            "points",
+            f"latent EASI {k} score (0-3)",
+        )
         for k, v in drives.items()
     )
     sign_sum = " + ".join(f"sign_{k}" for k in SIGNS)
@@ -105,7 +112,7 @@ def endpoints_block() -> Model:
             a("bsa_pct", "100.0 * bsa_fraction", "%", "affected body surface area"),
             a(
                 "iga_latent",
-                "4.0 * (max(sign_erythema + sign_induration, 0.0) / 6.0) ** iga_exponent",
+                "iga_scale * (max(sign_erythema + sign_induration, 0.0) / 6.0) ** iga_exponent",
                 "points",
                 "IGA on a continuous 0-4 scale (erythema and induration/papulation)",
             ),

@@ -17,7 +17,8 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from adqsp.faces.output import write_json
-from adqsp.model.build import build_model
+from adqsp.model.build import LOG_SD, build_model, parameter_of
+from adqsp.model.declaration import Model
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario
 from adqsp.trial.summary import calibration_targets
@@ -30,17 +31,28 @@ FITTED: dict[str, tuple[float, float]] = {
     "flare_amplitude": (0.01, 0.8),
     "th2_drive": (0.002, 0.2),
     "th22_drive": (0.005, 0.5),
-    "area_half": (0.2, 10.0),
+    "th22_autonomous": (0.001, 0.3),
+    "area_half": (0.2, 30.0),
     "area_hill": (0.8, 6.0),
     "sign_erythema_gain": (0.1, 5.0),
     "sign_induration_gain": (0.1, 5.0),
     "itch_half": (0.1, 10.0),
     "itch_neuron": (0.1, 20.0),
     "itch_other": (0.01, 5.0),
-    "sign_half": (0.2, 5.0),
-    "iga_exponent": (0.2, 1.5),
+    "itch_expectation": (0.01, 2.0),
+    "sign_half": (0.2, 8.0),
+    "sign_hill": (0.5, 4.0),
+    "iga_exponent": (0.2, 3.0),
+    "iga_scale": (2.0, 8.0),
     "epidermis_il22": (0.05, 5.0),
     "tewl_gain": (0.5, 20.0),
+    # between-patient spread (log-SD) that shapes the responder distributions
+    "trial_effect.log_sd": (0.2, 2.0),
+    "th22_drive.log_sd": (0.2, 2.0),
+    "th2_drive.log_sd": (0.2, 2.0),
+    "th22_autonomous.log_sd": (0.3, 2.5),
+    "area_half.log_sd": (0.1, 1.5),
+    "itch_other.log_sd": (0.2, 2.0),
 }
 #: residual scale per endpoint (target units)
 SCALE = {
@@ -52,7 +64,8 @@ SCALE = {
     "serum_trough": 5.0,
     "signature": 0.08,
 }
-WEIGHT = {"verified": 1.0, "approximate": 0.5, "uncertain": 0.25}
+#: confidence weights; "approximate" SOLO 1 rates (EASI-50/90) count fully: they are part of the 5-point contract
+WEIGHT = {"verified": 1.0, "approximate": 1.0, "uncertain": 0.25}
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,12 @@ def residuals(summary: dict, targets: list[Target]) -> np.ndarray:
     return np.array([(simulated(summary, t) - t.value) / t.scale * np.sqrt(t.weight) for t in targets])
 
 
+def current_value(model: Model, key: str) -> float:
+    """The model's typical value of a fitted parameter, or its log-SD for a ``<name>.log_sd`` key."""
+    p = model.parameter(parameter_of(key))
+    return p.log_sd if key.endswith(LOG_SD) else p.value
+
+
 def calibrate(
     patients_per_arm: int = 200, seed: int = 7, max_evaluations: int = 150, log=print, checkpoint: Path | None = None
 ) -> dict:
@@ -145,7 +164,7 @@ def calibrate(
     targets = solo_targets(base)
     model = build_model("dupilumab")
     names = list(FITTED)
-    x0 = np.log([np.clip(model.parameter(n).value, *FITTED[n]) for n in names])
+    x0 = np.log([np.clip(current_value(model, n), *FITTED[n]) for n in names])
     lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
     started = time.perf_counter()
     history: list[float] = []
@@ -163,7 +182,7 @@ def calibrate(
         )
         return r
 
-    fit = least_squares(f, x0, bounds=(lower, upper), diff_step=0.03, max_nfev=max_evaluations, x_scale=1.0)
+    fit = least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, max_nfev=max_evaluations, x_scale=1.0)
     values = dict(zip(names, np.exp(fit.x).tolist(), strict=True))
     summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
     table = [
