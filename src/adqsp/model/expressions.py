@@ -16,6 +16,7 @@ FUNCTIONS: dict[str, tuple[str, str, str, int]] = {
     "log": ("_np.log", "ln", "_m.log", 1),
     "sqrt": ("_np.sqrt", "sqrt", "_m.sqrt", 1),
     "sin": ("_np.sin", "sin", "_m.sin", 1),
+    "cos": ("_np.cos", "cos", "_m.cos", 1),
     "tanh": ("_np.tanh", "tanh", "_m.tanh", 1),
     "min": ("_np.minimum", "min", "min", 2),
     "max": ("_np.maximum", "max", "max", 2),
