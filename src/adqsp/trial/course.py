@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adqsp.engine.solve import solve
 from adqsp.model.build import Overrides, compiled
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
+from adqsp.schema import MAX_DAY, Drug, PkModel, Weeks, check_pk_model, real
 from adqsp.trial.run import arm_initial_states, enrolment_states
+from adqsp.validation import validate
 
 #: columns placed first in a time course, after time_days
 KEY_COLUMNS = (
@@ -31,6 +34,21 @@ KEY_COLUMNS = (
 )
 
 
+class CourseArguments(BaseModel):
+    """The checked arguments of :func:`time_course` (the scenario schema's types and bounds)."""
+
+    model_config = ConfigDict(extra="forbid")
+    drug: Drug = None
+    weeks: Weeks = Field(description="length of the course in weeks")
+    pk_model: PkModel = None
+    step_days: real(gt=0.0, le=MAX_DAY) = Field(1.0, description="output interval in days")
+
+    @model_validator(mode="after")
+    def _pk_model_of_the_drug(self) -> CourseArguments:
+        check_pk_model(self.drug, self.pk_model)
+        return self
+
+
 def time_course(
     drug: str | None,
     regimen: Regimen,
@@ -40,7 +58,12 @@ def time_course(
     step_days: float = 1.0,
     overrides: Overrides = (),
 ) -> pd.DataFrame:
-    """Every state and assignment of one patient (typical values unless ``values`` are given) over time."""
+    """Every state and assignment of one patient (typical values unless ``values`` are given) over time.
+
+    Bad arguments raise InputError naming the argument (same bounds as a scenario file).
+    """
+    given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
+    validate(CourseArguments, {k: v for k, v in given.items() if v is not None})
     c = compiled(drug, pk_model, overrides)
     patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
     y_enrol, ok = enrolment_states(patient, overrides)
