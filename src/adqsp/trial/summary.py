@@ -3,7 +3,8 @@
 Responders (per patient, against the patient's own observed baseline visit):
 EASI-50/75/90: EASI reduced by at least 50/75/90%. IGA 0/1: IGA 0 or 1 with a reduction of at least 2 points.
 NRS4: weekly-average peak pruritus NRS improved by at least 4 points, among patients with baseline NRS >= 4.
-Patients whose solver failed or whose read-outs are not finite are excluded from every statistic and counted.
+Patients whose status is not "ok" (solver failure, non-finite read-out, negative amount) are excluded from every
+statistic and counted by reason.
 """
 
 from __future__ import annotations
