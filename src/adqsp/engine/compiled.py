@@ -133,8 +133,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 h = min(h, target - t)
                 if target - t - h < 1e-9 * max(1.0, abs(target)):
                     h = target - t
-                rhs(t, y, p, f0)
-                jac(t, y, p, dfdy, ft)
+                jac(t, y, p, f0, dfdy, ft)
                 while True:
                     for r in range(n_s):
                         for j in range(n_s):
@@ -204,7 +203,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
 @dataclass(frozen=True)
 class FastModel:
     """A model compiled to machine code: ``solve`` integrates a population (see :func:`integrate_fast`);
-    ``jac(t, y, p, J, ft)`` is the exact Jacobian and time derivative of the rates (``J`` zeroed beforehand).
+    ``jac(t, y, p, f, J, ft)`` gives the rates, their exact Jacobian and time derivative (``J`` zeroed beforehand).
     """
 
     compiled: CompiledModel
@@ -233,8 +232,9 @@ def _rhs_lines(model: Model) -> list[str]:
 
 
 def _jacobian_lines(model: Model) -> list[str]:
-    """``jac(t, _y, _p, _J, _ft)``: d rates / d states into ``_J`` (structural nonzeros only: the caller
-    zero-fills it once) and d rates / dt into ``_ft``, by the chain rule forward through the assignments.
+    """``jac(t, _y, _p, _out, _J, _ft)``: the rates into ``_out`` (as ``rhs``, sharing one pass over the
+    assignments), d rates / d states into ``_J`` (structural nonzeros only: the caller zero-fills it once) and
+    d rates / dt into ``_ft``, by the chain rule forward through the assignments.
 
     ``_d_<a>__<j>`` is the derivative of assignment ``a`` with respect to state index ``j`` (or time ``t``);
     ``_g_<a>__<k>`` the partial of ``a`` with respect to its k-th operand that varies. Division by zero gives
@@ -244,7 +244,7 @@ def _jacobian_lines(model: Model) -> list[str]:
     varies: dict[str, set[str]] = {s: {s} for s in key}
     lines = [
         "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
-        "def jac(t, _y, _p, _J, _ft):",
+        "def jac(t, _y, _p, _out, _J, _ft):",
     ]
     lines += _unpack_lines(model)
     for a in model.assignments_needed(model.rates.values()):
@@ -255,7 +255,7 @@ def _jacobian_lines(model: Model) -> list[str]:
         partials, totals = _chain_rule(s, model.rates[s], varies, key)
         lines += partials + [f"    _J[{i}, {key[v]}] = {total}" for v, total in totals.items() if v != "t"]
         lines.append(f"    _ft[{i}] = {totals.get('t', '0.0')}")
-    return lines
+    return lines + [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
 
 
 def _chain_rule(
