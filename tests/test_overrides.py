@@ -44,3 +44,13 @@ def test_scenario_table_form_gives_value_and_log_sd():
 def test_scenario_table_form_errors_name_the_field(table, field):
     with pytest.raises(InputError, match=field.replace(".", r"\.")):
         parse_scenario({"name": "t", "weeks": 4, "arms": [{"name": "placebo"}], "parameters": {"th2_drive": table}})
+
+
+def test_every_fitted_key_names_a_parameter_and_starts_inside_its_bounds():
+    from adqsp.trial.calibration import FITTED, current_value
+
+    model = build_model("dupilumab")
+    for key, (low, high) in FITTED.items():
+        value = current_value(model, key)  # raises KeyError for a name the model lacks
+        assert low <= value <= high, key
+    assert current_value(model, "th2_drive.log_sd") == model.parameter("th2_drive").log_sd
