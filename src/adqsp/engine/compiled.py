@@ -227,8 +227,12 @@ def _unpack_lines(model: Model) -> list[str]:
 def _rhs_lines(model: Model) -> list[str]:
     """``rhs(t, _y, _p, _out)``: the rates into ``_out``."""
     lines = ["@_nb.njit(cache=True, inline='never', fastmath=False)", "def rhs(t, _y, _p, _out):"]
-    lines += _unpack_lines(model)
-    return lines + [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
+    return lines + _unpack_lines(model) + _rate_lines(model)
+
+
+def _rate_lines(model: Model) -> list[str]:
+    """The rates into ``_out``, from the unpacked names and assignments."""
+    return [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
 
 
 def _jacobian_lines(model: Model) -> list[str]:
@@ -255,7 +259,7 @@ def _jacobian_lines(model: Model) -> list[str]:
         partials, totals = _chain_rule(s, model.rates[s], varies, key)
         lines += partials + [f"    _J[{i}, {key[v]}] = {total}" for v, total in totals.items() if v != "t"]
         lines.append(f"    _ft[{i}] = {totals.get('t', '0.0')}")
-    return lines + [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
+    return lines + _rate_lines(model)
 
 
 def _chain_rule(

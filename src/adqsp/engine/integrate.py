@@ -26,7 +26,7 @@ class Tolerances:
 
     def absolute(self, compiled: CompiledModel) -> np.ndarray:
         """Absolute tolerance per state, in each state's unit."""
-        return self.atol * np.array([s.scale for s in compiled.model.states])
+        return self.atol * np.array(compiled.model.state_scales)
 
 
 DEFAULT_TOLERANCES = Tolerances()

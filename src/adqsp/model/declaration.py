@@ -97,6 +97,11 @@ class Model:
         return tuple(s.name for s in self.states)
 
     @property
+    def state_scales(self) -> tuple[float, ...]:
+        """Each state's typical magnitude, in its unit (tolerances and sanity bounds are relative to it)."""
+        return tuple(s.scale for s in self.states)
+
+    @property
     def assignment_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.assignments)
 

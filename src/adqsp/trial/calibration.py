@@ -186,14 +186,8 @@ def calibrate(
     values = dict(zip(names, np.exp(fit.x).tolist(), strict=True))
     summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
     table = [
-        {
-            "target": t.label,
-            "published": t.value,
-            "simulated": simulated(summary, t),
-            "error": simulated(summary, t) - t.value,
-            "weight": t.weight,
-        }
-        for t in targets
+        {"target": t.label, "published": t.value, "simulated": sim, "error": sim - t.value, "weight": t.weight}
+        for t, sim in ((t, simulated(summary, t)) for t in targets)
     ]
     return {
         "parameters": values,

@@ -155,7 +155,7 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     readouts = _observe_visits(c, tr.states, P, days)
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scale = np.array([s.scale for s in c.model.states])[None, :, None]
+    scale = np.array(c.model.state_scales)[None, :, None]
     negative = np.any(tr.states < -NEGATIVE_AMOUNT * scale, axis=(0, 1))
     status = np.select(
         [~tr.ok, ~finite, negative], [np.array(tr.message), "non-finite read-out", "negative amount"], "ok"
