@@ -19,7 +19,7 @@ REGIONS = (("head", 0.1), ("upper", 0.2), ("trunk", 0.3), ("lower", 0.4))
 SIGNS = ("erythema", "induration", "excoriation", "lichenification")
 HANIFIN = "Hanifin JM et al. Exp Dermatol 2001;10:11 (EASI definition)"
 _HAND = "assumed: set by hand (not yet fitted)"
-_CAL = "calibrated: SOLO baseline EASI, IGA and NRS (reference/calibration_targets.csv)"
+_CAL = "calibrated: SOLO baseline and SOLO 1 week-16 endpoints (reference/calibration_targets.csv)"
 
 PARAMETERS = (
     *(
