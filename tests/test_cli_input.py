@@ -106,6 +106,7 @@ _CASES = [
     ("calibrate patients 5", ["calibrate", "--patients-per-arm", "5"], "--patients-per-arm"),
     ("calibrate seed -1", ["calibrate", "--seed", "-1"], "--seed"),
     ("calibrate no evaluations", ["calibrate", "--max-evaluations", "0"], "--max-evaluations"),
+    ("calibrate only an unfitted name", ["calibrate", "--only", "itch_half,pk_Vc"], "--only[1]"),
     ("unknown subcommand", ["frobnicate"], "arguments"),
     ("no subcommand", [], "arguments"),
     ("assay IL-5", ["assay", "--cytokine", "IL-5"], "arguments"),

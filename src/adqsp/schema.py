@@ -223,6 +223,12 @@ class ScenarioFile(_Table):
     patients_per_arm: PatientsPerArm = Field(300, description="virtual patients enrolled per arm")
     seed: Seed = Field(0, description="random seed: the same seed gives the same patients")
     compare_to: list[str] = Field([], description="studies in calibration_targets.csv to show beside the results")
+    rescue: bool = Field(
+        True,
+        strict=True,
+        description="rescue treatment as in SOLO: after rescue a patient counts as a non-responder (continuous"
+        " read-outs are the values without rescue); false: no rescue",
+    )
     population: PopulationTable = Field(PopulationTable(), description="who is enrolled")
     arms: list[ArmTable] = Field(min_length=1, description="the treatment arms, one [[arms]] table each")
     parameters: dict[str, Override] = Field(

@@ -152,8 +152,9 @@ PARAMETERS = (
         "itch_expectation",
         0.1,
         "dimensionless",
-        CAL,
-        "expectation effect on reported itch in a trial (any arm): perceived drive / (1 + effect) from enrolment",
+        CAL_SPREAD,
+        "expectation effect on reported itch in a trial (any arm): reported drive = perceived / (1 + effect)",
+        0.8,
     ),
     _p("itch_other", 0.3, "dimensionless", CAL_SPREAD, "itch drive not from type 2 or barrier (sensitisation)", 0.8),
     # biomarkers
@@ -227,7 +228,7 @@ def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignm
         a(
             f"{s}_barrier_damage",
             f"barrier_rate * (barrier_wear + barrier_antigen_damage * {s}_antigen"
-            f" + barrier_scratch_damage * itch_nrs / 10.0)",
+            f" + barrier_scratch_damage * scratching / 10.0)",
             "1/day",
             f"{s}: barrier damage rate",
         ),
@@ -270,7 +271,7 @@ def _site_rates(s: str) -> dict[str, str]:
         f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th17",
         f"{s}_th22": f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
-        f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * itch_nrs / 10.0)"
+        f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / 10.0)"
         f" - {s}_epidermis_um)",
     }
 
@@ -339,16 +340,22 @@ def disease_block(drug: str | None = None) -> Model:
         states=states,
         assignments=(
             Assignment(
+                "scratching",
+                "10.0 * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
+                "points",
+                "itch as perceived on the NRS scale: drives scratching (barrier damage, hyperplasia, excoriation)",
+            ),
+            Assignment(
                 "itch_reported",
                 "max(itch, 0.0) / where(t >= 0.0, 1.0 + itch_expectation, 1.0)",
                 "dimensionless",
-                "itch drive as reported (trial expectation effect from enrolment)",
+                "itch drive as reported (trial expectation effect on the diary from enrolment)",
             ),
             Assignment(
                 "itch_nrs",
                 "10.0 * itch_reported / (itch_reported + itch_half)",
                 "points",
-                "peak pruritus NRS (latent, weekly average)",
+                "peak pruritus NRS as reported (latent, weekly average)",
             ),
             *(x for s in SITES for x in _site_assignments(s, il13_antibodies)),
             *patient,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adqsp.endpoints import rescue
 from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.model.expressions import to_numpy
 
@@ -58,7 +59,9 @@ PARAMETERS = (
     Parameter("noise_sign_sd", 0.3, "points", "assumed: inter-rater SD of EASI sign scores (ICC about 0.8)"),
     Parameter("noise_area_sd", 0.15, "dimensionless", "assumed: log-SD of rater area estimates"),
     Parameter("noise_iga_sd", 0.35, "points", "assumed: IGA rater disagreement (kappa about 0.6)"),
-    Parameter("noise_nrs_sd", 0.8, "points", "assumed: week-to-week SD of the weekly average peak NRS"),
+    Parameter(
+        "noise_nrs_sd", 0.8, "points", f"{_CAL} (week-to-week variation of the diary)", 0.0, "SD of the weekly NRS"
+    ),
 )
 
 
@@ -77,7 +80,7 @@ def endpoints_block() -> Model:
     drives = {
         "erythema": "sign_erythema_gain * les_inflammation",
         "induration": f"sign_induration_gain * {hyper} + 0.3 * sign_erythema_gain * les_inflammation",
-        "excoriation": "sign_excoriation_gain * itch_nrs / 10.0 * (1.0 + les_inflammation)",
+        "excoriation": "sign_excoriation_gain * scratching / 10.0 * (1.0 + les_inflammation)",
         "lichenification": f"sign_lichen_gain * {hyper}",
     }
     signs = tuple(
@@ -102,7 +105,7 @@ def endpoints_block() -> Model:
     easi = " + ".join(f"{w} * {area_score(f'area_pct_{r}')}" for r, w in REGIONS)
     return Model(
         name="endpoints",
-        parameters=PARAMETERS,
+        parameters=(*PARAMETERS, *rescue.PARAMETERS),
         states=(),
         assignments=(
             *signs,

@@ -35,6 +35,7 @@ from types import ModuleType
 import numpy as np
 
 from adqsp.engine.integrate import Tolerances, Trajectory
+from adqsp.engine.linear import exact_states, linear_system_lines
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.model.derivatives import derivative
@@ -99,10 +100,69 @@ def _lu_solve(a, piv, b):
         b[i] = s / a[i, i]
 
 
+@_nb.njit(cache=True, inline="always")
+def _matmul(a, b, out):
+    n = a.shape[0]
+    for r in range(n):
+        for j in range(n):
+            s = 0.0
+            for q in range(n):
+                s += a[r, q] * b[q, j]
+            out[r, j] = s
+
+
+@_nb.njit(cache=True, inline="always")
+def _expm(M, tau, E, X, T):
+    # E = exp(M tau) for a small matrix: degree-12 Taylor polynomial (Horner) of M tau / 2^s, squared s times,
+    # with s such that the scaled 1-norm is <= 0.5 (truncation error below 1e-13)
+    n = M.shape[0]
+    norm = 0.0
+    for j in range(n):
+        col = 0.0
+        for r in range(n):
+            col += abs(M[r, j])
+        norm = max(norm, col)
+    norm *= abs(tau)
+    squarings = 0
+    while norm > 0.5:
+        norm *= 0.5
+        squarings += 1
+    scale = tau / 2.0 ** squarings
+    for r in range(n):
+        for j in range(n):
+            X[r, j] = M[r, j] * scale
+            E[r, j] = 1.0 if r == j else 0.0
+    for k in range(12, 0, -1):
+        _matmul(X, E, T)
+        for r in range(n):
+            for j in range(n):
+                E[r, j] = T[r, j] / k + (1.0 if r == j else 0.0)
+    for _ in range(squarings):
+        _matmul(E, E, T)
+        for r in range(n):
+            for j in range(n):
+                E[r, j] = T[r, j]
+
+
+@_nb.njit(cache=True, inline="always")
+def _propagate(E, y, exact, dst):
+    # the exact part of dst: E [y_S; 1]
+    m = exact.shape[0]
+    for a in range(m):
+        s = E[a, m]
+        for b in range(m):
+            s += E[a, b] * y[exact[b]]
+        dst[exact[a]] = s
+
+
 @_nb.njit(cache=True, parallel=True)
 def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, atol, max_steps, h0, out, status,
-          n_steps):
+          n_steps, exact, other):
+    # exact: indices of the states integrated exactly (see engine/linear.py); other: the rest, which the
+    # Rosenbrock method integrates with y_S(t) as a known forcing (its time derivative enters through ft)
     n_pat, n_s = Y0.shape
+    m = exact.shape[0]
+    n_o = other.shape[0]
     for i in _nb.prange(n_pat):
         p = P[i]
         y = Y0[i].copy()
@@ -111,14 +171,21 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
         f1 = np.empty(n_s)
         f2 = np.empty(n_s)
         ft = np.empty(n_s)
-        g1 = np.empty(n_s)
-        g2 = np.empty(n_s)
-        g3 = np.empty(n_s)
-        g4 = np.empty(n_s)
         tmp = np.empty(n_s)
+        g1 = np.empty(n_o)
+        g2 = np.empty(n_o)
+        g3 = np.empty(n_o)
+        g4 = np.empty(n_o)
         dfdy = np.zeros((n_s, n_s))  # jac writes the structural nonzeros only
-        w = np.empty((n_s, n_s))
-        piv = np.empty(n_s, dtype=np.int64)
+        w = np.empty((n_o, n_o))
+        piv = np.empty(n_o, dtype=np.int64)
+        M = np.zeros((m + 1, m + 1))
+        PH2 = np.empty((m + 1, m + 1))
+        PH3 = np.empty((m + 1, m + 1))
+        X = np.empty((m + 1, m + 1))
+        T = np.empty((m + 1, m + 1))
+        if m > 0:
+            lin(p, M)
         t = stops[0]
         h = h0
         steps = 0
@@ -134,46 +201,63 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 if target - t - h < 1e-9 * max(1.0, abs(target)):
                     h = target - t
                 jac(t, y, p, f0, dfdy, ft)
+                for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
+                    r = other[a]
+                    for b in range(m):
+                        ft[r] += dfdy[r, exact[b]] * f0[exact[b]]
                 while True:
-                    for r in range(n_s):
-                        for j in range(n_s):
-                            w[r, j] = -dfdy[r, j]
-                        w[r, r] += 1.0 / (GAM * h)
+                    for a in range(n_o):
+                        for b in range(n_o):
+                            w[a, b] = -dfdy[other[a], other[b]]
+                        w[a, a] += 1.0 / (GAM * h)
                     _lu(w, piv)
-                    for r in range(n_s):
-                        g1[r] = f0[r] + h * C1X * ft[r]
+                    if m > 0:  # A2X = 1: stage 2 sits at the step's end, where PH2 also gives the new y_S
+                        _expm(M, A2X * h, PH2, X, T)
+                        _expm(M, A3X * h, PH3, X, T)
+                    for a in range(n_o):
+                        r = other[a]
+                        g1[a] = f0[r] + h * C1X * ft[r]
                     _lu_solve(w, piv, g1)
-                    for r in range(n_s):
-                        tmp[r] = y[r] + A21 * g1[r]
+                    for a in range(n_o):
+                        tmp[other[a]] = y[other[a]] + A21 * g1[a]
+                    _propagate(PH2, y, exact, tmp)
                     rhs(t + A2X * h, tmp, p, f1)
-                    for r in range(n_s):
-                        g2[r] = f1[r] + h * C2X * ft[r] + C21 * g1[r] / h
+                    for a in range(n_o):
+                        r = other[a]
+                        g2[a] = f1[r] + h * C2X * ft[r] + C21 * g1[a] / h
                     _lu_solve(w, piv, g2)
-                    for r in range(n_s):
-                        tmp[r] = y[r] + A31 * g1[r] + A32 * g2[r]
+                    for a in range(n_o):
+                        tmp[other[a]] = y[other[a]] + A31 * g1[a] + A32 * g2[a]
+                    _propagate(PH3, y, exact, tmp)
                     rhs(t + A3X * h, tmp, p, f2)
-                    for r in range(n_s):
-                        g3[r] = f2[r] + h * C3X * ft[r] + (C31 * g1[r] + C32 * g2[r]) / h
+                    for a in range(n_o):
+                        r = other[a]
+                        g3[a] = f2[r] + h * C3X * ft[r] + (C31 * g1[a] + C32 * g2[a]) / h
                     _lu_solve(w, piv, g3)
-                    for r in range(n_s):
-                        g4[r] = f2[r] + h * C4X * ft[r] + (C41 * g1[r] + C42 * g2[r] + C43 * g3[r]) / h
+                    for a in range(n_o):
+                        r = other[a]
+                        g4[a] = f2[r] + h * C4X * ft[r] + (C41 * g1[a] + C42 * g2[a] + C43 * g3[a]) / h
                     _lu_solve(w, piv, g4)
                     err = 0.0
                     finite = True
-                    for r in range(n_s):
-                        ynew[r] = y[r] + B1 * g1[r] + B2 * g2[r] + B3 * g3[r] + B4 * g4[r]
+                    for a in range(n_o):
+                        r = other[a]
+                        ynew[r] = y[r] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
                         if not _m.isfinite(ynew[r]):
                             finite = False
                         scale = atol[r] + rtol * max(abs(y[r]), abs(ynew[r]))
-                        e = (E1 * g1[r] + E2 * g2[r] + E3 * g3[r] + E4 * g4[r]) / scale
+                        e = (E1 * g1[a] + E2 * g2[a] + E3 * g3[a] + E4 * g4[a]) / scale
                         err += e * e
-                    err = _m.sqrt(err / n_s)
+                    err = _m.sqrt(err / max(n_o, 1))
                     if not finite:
                         err = 1e10
                     if err <= 1.0:
+                        _propagate(PH2, y, exact, ynew)
                         t = t + h
-                        for r in range(n_s):
-                            y[r] = ynew[r]
+                        for a in range(n_o):
+                            y[other[a]] = ynew[other[a]]
+                        for a in range(m):
+                            y[exact[a]] = ynew[exact[a]]
                         h = h * min(4.0, 0.9 * err ** -0.25) if err > 0 else 4.0 * h
                         break
                     h = h * max(0.2, 0.9 * err ** (-1.0 / 3.0))
@@ -209,12 +293,16 @@ class FastModel:
     compiled: CompiledModel
     solve: object
     jac: object
+    exact: np.ndarray
+    other: np.ndarray
 
 
 def generated_source(model: Model) -> str:
-    """Numba source of the scalar right-hand side, its exact Jacobian and the solver for this model."""
+    """Numba source of the scalar right-hand side, its exact Jacobian, the matrix of the exactly integrated
+    part and the solver for this model."""
     header = ["import math as _m", "import numpy as np", "import numba as _nb", ""]
-    return "\n".join(header + _rhs_lines(model) + [""] + _jacobian_lines(model)) + "\n" + _SOLVER
+    parts = [_rhs_lines(model), _jacobian_lines(model), linear_system_lines(model, exact_states(model))]
+    return "\n".join(header + [line for part in parts for line in [*part, ""]]) + "\n" + _SOLVER
 
 
 def _unpack_lines(model: Model) -> list[str]:
@@ -309,7 +397,11 @@ def _load(source: str) -> ModuleType:
 
 def fast_model(compiled: CompiledModel) -> FastModel:
     module = _load(generated_source(compiled.model))
-    return FastModel(compiled=compiled, solve=module.solve, jac=module.jac)
+    names = compiled.model.state_names
+    exact = exact_states(compiled.model)
+    index = np.arange(len(names), dtype=np.int64)
+    is_exact = np.isin(names, exact)
+    return FastModel(compiled, module.solve, module.jac, index[is_exact], index[~is_exact])
 
 
 def integrate_fast(
@@ -362,6 +454,8 @@ def integrate_fast(
         out,
         status,
         steps,
+        fast.exact,
+        fast.other,
     )
     return Trajectory(
         times=times,

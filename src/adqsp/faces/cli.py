@@ -90,6 +90,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patients-per-arm", type=int, help="per arm of each virtual trial (default 200)")
     p.add_argument("--seed", type=int, help="default 7")
     p.add_argument("--max-evaluations", type=int, help="default 250")
+    p.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        help="comma-separated fitted parameters to refit (default: all; see the calibration module)",
+    )
     p.add_argument("--out", type=Path, help="calibration file to write (default: the package's shipped file)")
     p.set_defaults(run=_calibrate)
 
@@ -250,6 +255,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         opts.max_evaluations,
         log=lambda line: print(line, file=sys.stderr, flush=True),
         checkpoint=out.with_name(out.stem + ".checkpoint.json"),
+        only=tuple(opts.only or ()),
     )
     write_json(result, out)
     width = max(len(row["target"]) for row in result["targets"])

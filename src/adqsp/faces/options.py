@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from adqsp.errors import InputError
 from adqsp.pk.models import DRUGS
 from adqsp.schema import PatientsPerArm, PkModel, Seed, Weeks, check_pk_model, choice, whole
+from adqsp.trial.calibration import FITTED
 from adqsp.validation import validate
 
 T = TypeVar("T", bound=BaseModel)
@@ -19,6 +20,7 @@ Drug = choice((*DRUGS, "placebo"), "drug")
 Workers = whole(ge=1, le=256)
 CalibrationPatients = whole(ge=10, le=100_000)
 Evaluations = whole(ge=1)
+FittedKey = choice(tuple(FITTED), "fitted parameter")
 
 
 class _Options(BaseModel):
@@ -52,11 +54,13 @@ class ModelOptions(_Options):
 
 
 class CalibrateOptions(_Options):
-    """``adqsp calibrate``: the virtual trials of each evaluation and the number of evaluations."""
+    """``adqsp calibrate``: the virtual trials of each evaluation, the number of evaluations and, optionally,
+    the fitted parameters to refit (the others keep their shipped values)."""
 
     patients_per_arm: CalibrationPatients = 200
     seed: Seed = 7
     max_evaluations: Evaluations = 250
+    only: list[FittedKey] | None = None
 
 
 def options(model: type[T], args: argparse.Namespace, **values: Any) -> T:

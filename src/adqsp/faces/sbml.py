@@ -27,6 +27,7 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "mL": [(libsbml.UNIT_KIND_LITRE, 1, -3, 1.0)],
     "pg": [(libsbml.UNIT_KIND_GRAM, 1, -12, 1.0)],
     "rad": [(libsbml.UNIT_KIND_RADIAN, 1, 0, 1.0)],
+    "week": [(libsbml.UNIT_KIND_SECOND, 1, 0, 604800.0)],
     "day": [(libsbml.UNIT_KIND_SECOND, 1, 0, 86400.0)],
     "h": [(libsbml.UNIT_KIND_SECOND, 1, 0, 3600.0)],
     "min": [(libsbml.UNIT_KIND_SECOND, 1, 0, 60.0)],

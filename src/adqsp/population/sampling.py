@@ -13,8 +13,9 @@ import numpy as np
 from adqsp.errors import InputError
 from adqsp.model.declaration import Model
 
-#: stream purposes: disease parameters and covariates (shared by all arms), visit noise, PK parameters (per drug)
-DISEASE_STREAM, NOISE_STREAM, PK_STREAM = 0, 1, 2
+#: stream purposes: disease parameters and covariates (shared by all arms), visit noise, PK parameters (per drug),
+#: rescue decisions
+DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM = 0, 1, 2, 3
 #: body weight: mean and SD (kg) and bounds per preset
 WEIGHT = {
     "adult": (
@@ -84,6 +85,11 @@ def noise_draws(indices: np.ndarray, seed: int, n_visits: int, channels: tuple[s
     """Standard normal visit noise per channel, ``(n_visits, n_patients)``, from each patient's own stream."""
     z = _normals(indices, seed, NOISE_STREAM, n_visits * len(channels)).reshape(len(indices), n_visits, len(channels))
     return {c: z[:, :, k].T for k, c in enumerate(channels)}
+
+
+def rescue_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:
+    """Uniform [0, 1) rescue draws, ``(n_visits, n_patients)``, from each patient's own stream."""
+    return _uniform(_normals(indices, seed, RESCUE_STREAM, n_visits)).T
 
 
 def _uniform(z: np.ndarray) -> np.ndarray:

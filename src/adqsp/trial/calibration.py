@@ -46,6 +46,8 @@ FITTED: dict[str, tuple[float, float]] = {
     "iga_scale": (2.0, 8.0),
     "epidermis_il22": (0.05, 5.0),
     "tewl_gain": (0.5, 20.0),
+    "rescue_improvement_pct": (5.0, 75.0),
+    "rescue_rate": (0.01, 2.0),
     # between-patient spread (log-SD) that shapes the responder distributions
     "trial_effect.log_sd": (0.2, 2.0),
     "th22_drive.log_sd": (0.2, 2.0),
@@ -53,6 +55,8 @@ FITTED: dict[str, tuple[float, float]] = {
     "th22_autonomous.log_sd": (0.3, 2.5),
     "area_half.log_sd": (0.1, 1.5),
     "itch_other.log_sd": (0.2, 2.0),
+    "itch_expectation.log_sd": (0.2, 2.5),
+    "noise_nrs_sd": (0.3, 2.0),
 }
 #: residual scale per endpoint (target units)
 SCALE = {
@@ -154,23 +158,30 @@ def current_value(model: Model, key: str) -> float:
 
 
 def calibrate(
-    patients_per_arm: int = 200, seed: int = 7, max_evaluations: int = 150, log=print, checkpoint: Path | None = None
+    patients_per_arm: int = 200,
+    seed: int = 7,
+    max_evaluations: int = 150,
+    log=print,
+    checkpoint: Path | None = None,
+    only: tuple[str, ...] = (),
 ) -> dict:
-    """Fit :data:`FITTED` to the targets; returns the fitted values and the target table.
+    """Fit :data:`FITTED` (or the keys in ``only``, the others kept) to the targets; returns every fitted key's
+    value and the target table.
 
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed).
     """
     base = replace(load_scenario(), patients_per_arm=patients_per_arm, seed=seed)
     targets = solo_targets(base)
     model = build_model("dupilumab")
-    names = list(FITTED)
+    names = list(only or FITTED)
+    kept = {n: current_value(model, n) for n in FITTED if n not in names}
     x0 = np.log([np.clip(current_value(model, n), *FITTED[n]) for n in names])
     lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
     started = time.perf_counter()
     history: list[float] = []
 
     def f(x: np.ndarray) -> np.ndarray:
-        overrides = tuple(sorted(zip(names, np.exp(x).tolist(), strict=True)))
+        overrides = tuple(sorted({**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}.items()))
         summary = run_trial(replace(base, parameters=overrides)).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
@@ -183,7 +194,7 @@ def calibrate(
         return r
 
     fit = least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, max_nfev=max_evaluations, x_scale=1.0)
-    values = dict(zip(names, np.exp(fit.x).tolist(), strict=True))
+    values = {**kept, **dict(zip(names, np.exp(fit.x).tolist(), strict=True))}
     summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
     table = [
         {"target": t.label, "published": t.value, "simulated": sim, "error": sim - t.value, "weight": t.weight}

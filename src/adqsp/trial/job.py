@@ -84,6 +84,7 @@ def _patient_rows(result: ArmResult, param_hash: str) -> pd.DataFrame:
         "week": np.repeat(result.weeks, n),
         "ok": np.tile(result.ok, n_visits),
         "status": np.tile(result.status, n_visits),
+        "rescued": result.rescued.ravel(),
         "WT": np.tile(result.patients.values["WT"], n_visits),
         **{k: result.scores[k].ravel() for k in ("EASI", "IGA", "NRS", "BSA")},
         "EASI_pct_change": derived["EASI_pct_change"].ravel(),

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adqsp.endpoints.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
-from adqsp.population.sampling import Population, noise_draws, sample
+from adqsp.population.sampling import Population, noise_draws, rescue_draws, sample
 from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
 
@@ -52,7 +53,8 @@ Executor = LocalExecutor | DaskExecutor
 
 @dataclass(frozen=True)
 class ArmResult:
-    """Per-visit arrays ``(n_visits, n_patients)`` of one arm; ``status[patient]`` is "ok" or why it failed."""
+    """Per-visit arrays ``(n_visits, n_patients)`` of one arm; ``status[patient]`` is "ok" or why it failed;
+    ``rescued[visit, patient]`` marks the visits after a patient's rescue treatment."""
 
     arm: Arm
     weeks: np.ndarray
@@ -60,6 +62,7 @@ class ArmResult:
     scores: dict[str, np.ndarray]
     readouts: dict[str, np.ndarray]
     status: np.ndarray
+    rescued: np.ndarray
 
     @property
     def ok(self) -> np.ndarray:
@@ -190,8 +193,19 @@ def run_arm(
     model = compiled(arm.drug, arm.pk_model, scenario.parameters).model
     weeks = np.array(scenario.visit_weeks)
     scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
+    after_rescue = (
+        rescued(
+            scores["EASI"],
+            weeks,
+            rescue_draws(indices, scenario.seed, len(weeks)),
+            model.parameter("rescue_improvement_pct").value,
+            model.parameter("rescue_rate").value,
+        )
+        if scenario.rescue
+        else np.zeros(scores["EASI"].shape, dtype=bool)
+    )
     patients = Population(indices, {"WT": weight})
-    return ArmResult(arm=arm, weeks=weeks, patients=patients, scores=scores, readouts=merged, status=status)
+    return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue)
 
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:

@@ -63,6 +63,7 @@ class Scenario:
     inclusion: Inclusion
     compare_to: tuple[str, ...]
     parameters: Overrides
+    rescue: bool = True
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -114,6 +115,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         inclusion=Inclusion(population.easi_min, population.iga_min, population.bsa_min_pct),
         compare_to=tuple(file.compare_to),
         parameters=overrides,
+        rescue=file.rescue,
     )
 
 

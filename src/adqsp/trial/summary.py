@@ -3,6 +3,8 @@
 Responders (per patient, against the patient's own observed baseline visit):
 EASI-50/75/90: EASI reduced by at least 50/75/90%. IGA 0/1: IGA 0 or 1 with a reduction of at least 2 points.
 NRS4: weekly-average peak pruritus NRS improved by at least 4 points, among patients with baseline NRS >= 4.
+After a patient's rescue treatment (:mod:`adqsp.endpoints.rescue`) its responder flags are 0 (non-responder
+imputation, as in SOLO); continuous read-outs are the values without rescue (hypothetical strategy).
 Patients whose status is not "ok" (solver failure, non-finite read-out, negative amount) are excluded from every
 statistic and counted by reason.
 """
@@ -32,6 +34,7 @@ VISIT_KEYS = (
     "epidermal_thickness_pct_change",
     "TEWL_pct_change",
     "signature_reversal",
+    "rescued_fraction",
 )
 #: summary key -> per-visit read-out whose percent change is averaged
 _PCT_READOUTS = {
@@ -42,8 +45,11 @@ _PCT_READOUTS = {
 }
 
 
+RESPONDER_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
+
+
 def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
-    """Per-patient, per-visit derived quantities ``(n_visits, n_patients)`` used by the statistics."""
+    """Per-patient, per-visit derived quantities ``(n_visits, n_patients)`` as observed (rescue ignored)."""
     s, r = result.scores, result.readouts
     easi0, iga0, nrs0 = s["EASI"][0], s["IGA"][0], s["NRS"][0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -60,15 +66,21 @@ def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
     return out
 
 
+def under_estimand(derived: dict[str, np.ndarray], rescued: np.ndarray) -> dict[str, np.ndarray]:
+    """Derived quantities with rescued patients counted as non-responders from their rescue on."""
+    return {k: np.where(rescued & ~np.isnan(v), 0.0, v) if k in RESPONDER_KEYS else v for k, v in derived.items()}
+
+
 def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None = None) -> dict:
     """The summary.json entry of one arm."""
     ok = result.ok
     s = result.scores
-    derived = per_patient(result)
+    derived = under_estimand(per_patient(result), result.rescued)
     visits = {}
     for k, week in enumerate(result.weeks):
         entry = {key: _mean(derived[key][k][ok]) for key in VISIT_KEYS if key in derived}
         entry["serum_trough_mg_L"] = _mean(result.readouts["serum_mg_L"][k][ok]) if result.arm.drug else None
+        entry["rescued_fraction"] = _mean(result.rescued[k][ok].astype(float))
         visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
     return {
         "name": result.arm.name,

@@ -1,0 +1,54 @@
+"""States the engine integrates exactly: a closed, linear, time-invariant part of the model.
+
+A state belongs to the exact part ``S`` when its rate is affine in the states of ``S``
+(``dy_S/dt = A y_S + c``) with ``A`` and ``c`` free of states and time, and no state outside ``S`` appears
+in it. Absorption depots and transit chains are such a part: after each dose their fast, linear dynamics
+would otherwise set the step size for a day (the dupilumab transit rate is 38/day). Between stops their
+solution is ``exp(M tau) [y_S; 1]`` with the augmented matrix ``M = [[A, c], [0, 0]]``; the solver
+evaluates it wherever it needs ``y_S`` and integrates only the other states, for which ``y_S(t)`` is a known
+forcing. Found automatically from the declaration; the declaration (and so the SBML export) is unchanged.
+"""
+
+from __future__ import annotations
+
+from adqsp.model.declaration import Model
+from adqsp.model.derivatives import derivative
+from adqsp.model.expressions import names_in, to_scalar
+
+
+def exact_states(model: Model) -> tuple[str, ...]:
+    """The states of the largest closed part of the model that is linear with state- and time-free coefficients."""
+    states = set(model.state_names)
+    varying = states | {"t"}
+    for a in model.assignments:  # declared in dependency order
+        if names_in(a.expression) & varying:
+            varying.add(a.name)
+    exact = set()
+    for s in model.state_names:
+        rate = model.rates[s]
+        operands = names_in(rate)
+        if operands & (varying - states):
+            continue
+        if all(not names_in(derivative(rate, x)) & varying for x in operands & states):
+            exact.add(s)
+    while True:  # closure: drop states fed by states outside the part
+        fed = {s for s in exact if names_in(model.rates[s]) & (states - exact)}
+        if not fed:
+            return tuple(s for s in model.state_names if s in exact)
+        exact -= fed
+
+
+def linear_system_lines(model: Model, exact: tuple[str, ...]) -> list[str]:
+    """``lin(_p, _M)``: the augmented matrix ``[[A, c], [0, 0]]`` of the exact part into ``_M`` (zeroed)."""
+    lines = ["@_nb.njit(cache=True, inline='never')", "def lin(_p, _M):"]
+    lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
+    lines += [f"    {s} = 0.0" for s in exact]
+    rates = [model.rates[s] for s in exact]
+    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(rates)]
+    m = len(exact)
+    for i, rate in enumerate(rates):
+        lines += [
+            f"    _M[{i}, {j}] = {to_scalar(d)}" for j, s in enumerate(exact) if (d := derivative(rate, s)) != "0.0"
+        ]
+        lines.append(f"    _M[{i}, {m}] = {to_scalar(rate)}")
+    return lines + ["    return"]

@@ -1,0 +1,20 @@
+"""The calibration run: a partial refit keeps every other fitted value and reports the target table."""
+
+from adqsp.model.build import build_model
+from adqsp.trial.calibration import FITTED, calibrate, current_value
+
+
+def test_partial_refit_changes_only_the_named_keys_and_stays_in_bounds(tmp_path):
+    model = build_model("dupilumab")
+    checkpoint = tmp_path / "fit.checkpoint.json"
+    result = calibrate(
+        patients_per_arm=10, max_evaluations=1, log=lambda line: None, checkpoint=checkpoint, only=("rescue_rate",)
+    )
+    assert set(result["parameters"]) == set(FITTED)
+    for key, value in result["parameters"].items():
+        low, high = FITTED[key]
+        assert low <= value <= high
+        if key != "rescue_rate":
+            assert value == current_value(model, key)
+    assert checkpoint.is_file()
+    assert {row["target"] for row in result["targets"]} >= {"SOLO 1 placebo wk16 EASI50", "baseline EASI_mean"}
