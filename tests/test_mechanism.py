@@ -85,3 +85,15 @@ def test_exposure_stays_positive_for_every_virtual_patient():
     y = c.initial(P)
     for t in (-100.0, -13.0, 0.0, 7.0, 50.0):
         assert (c.observe(t, y, P)["les_exposure"] > 0).all()
+
+
+def test_expectation_changes_the_itch_diary_not_the_skin():
+    """The trial expectation effect biases reported itch; scratching, and so the skin, follows perceived itch."""
+    regimen = Regimen.from_entries(LABEL_DOSES["dupilumab"])
+    low, high = (
+        time_course("dupilumab", regimen, 8, step_days=7.0, overrides=(("itch_expectation", value),))
+        for value in (0.01, 1.0)
+    )
+    assert (high.itch_nrs.iloc[1:] < low.itch_nrs.iloc[1:] - 0.5).all()
+    for column in ("scratching", "les_barrier", "les_epidermis_um", "easi"):
+        assert high[column].tolist() == pytest.approx(low[column].tolist(), rel=1e-9)

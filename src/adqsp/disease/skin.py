@@ -24,7 +24,9 @@ CAL = "calibrated: SOLO 1 week-16 endpoints and SOLO baseline (reference/calibra
 CAL_SPREAD = f"{CAL}; typical value and log-SD"
 PELISTAD = "Cork MJ et al. Ann Allergy Asthma Immunol 2026 (PELISTAD baseline; calibration_targets.csv)"
 ASSUMED = "assumed"
-STAT6_SCALE = "assumed: set to the receptor layer's pSTAT6 at typical lesional IL-4/IL-13 (not yet fitted)"
+#: how far receptor blockade must go before transcription falls: the weekly and 2-weekly arms' similar
+#: response (both near full IL-4Ra occupancy) constrains it
+STAT6_SCALE = f"{CAL}; started from the receptor layer's pSTAT6 at typical lesional IL-4/IL-13"
 HAND_SET = "assumed: set by hand during model building (not yet fitted)"
 
 

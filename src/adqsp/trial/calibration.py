@@ -46,6 +46,9 @@ FITTED: dict[str, tuple[float, float]] = {
     "iga_scale": (2.0, 8.0),
     "epidermis_il22": (0.05, 5.0),
     "tewl_gain": (0.5, 20.0),
+    "stat6_half_keratinocyte": (0.02, 2.0),
+    "stat6_half_lymphocyte": (0.005, 1.0),
+    "stat6_half_sensory_neuron": (0.01, 1.0),
     "rescue_improvement_pct": (5.0, 75.0),
     "rescue_rate": (0.01, 2.0),
     # between-patient spread (log-SD) that shapes the responder distributions

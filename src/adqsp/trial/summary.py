@@ -36,6 +36,8 @@ VISIT_KEYS = (
     "signature_reversal",
     "rescued_fraction",
 )
+#: per-patient flags that rescue turns to 0 (non-responder imputation)
+RESPONDER_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
 #: summary key -> per-visit read-out whose percent change is averaged
 _PCT_READOUTS = {
     "TARC_pct_change": "tarc_serum",
@@ -43,9 +45,6 @@ _PCT_READOUTS = {
     "epidermal_thickness_pct_change": "les_epidermis_um",
     "TEWL_pct_change": "les_tewl",
 }
-
-
-RESPONDER_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
 
 
 def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
