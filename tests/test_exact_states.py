@@ -21,6 +21,7 @@ def _toy() -> Model:
         "c": "k * b - c",  # linear, but fed by a state outside the part
         "d": "-exp(-t) * d",  # time-varying coefficient
         "g": "-k * g * dummy",  # coefficient through a state-dependent assignment
+        "h": "-k * h + where(h > 1.0, 5.0, 0.0)",  # a switch on the state: its derivative cannot see it
     }
     states = tuple(State(s, 1.0, "mg") for s in rates)
     assignments = (Assignment("kq", "k * q", "1/day"), Assignment("dummy", "1.0 + 0.0 * b", "1"))

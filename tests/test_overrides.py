@@ -54,3 +54,11 @@ def test_every_fitted_key_names_a_parameter_and_starts_inside_its_bounds():
         value = current_value(model, key)  # raises KeyError for a name the model lacks
         assert low <= value <= high, key
     assert current_value(model, "th2_drive.log_sd") == model.parameter("th2_drive").log_sd
+
+
+@pytest.mark.parametrize("name", ["rescue_rate", "noise_nrs_sd"])
+def test_rater_and_trial_conduct_parameters_take_no_log_sd(name):
+    data = {"name": "t", "weeks": 4, "arms": [{"name": "placebo"}], "parameters": {name: {"log_sd": 0.3}}}
+    with pytest.raises(InputError, match=rf"parameters\.{name}\.log_sd: the same for every patient"):
+        parse_scenario(data)
+    parse_scenario({**data, "parameters": {name: {"value": 0.5}}})

@@ -9,6 +9,7 @@ the rescue medicines: it models who is rescued and when.
 Rule: after its assessment at a post-baseline visit, a patient whose observed EASI has improved by less than
 ``rescue_improvement_pct`` percent from its baseline visit is rescued before the next visit with probability
 ``1 - exp(-rescue_rate x weeks to the next visit)`` (a hazard, so the rule does not depend on the visit schedule).
+The rule is the investigators', the same for every patient (its parameters take no between-patient log-SD).
 """
 
 from __future__ import annotations

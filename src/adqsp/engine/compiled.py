@@ -128,6 +128,11 @@ def _expm(M, tau, E, X, T):
             col += abs(M[r, j])
         norm = max(norm, col)
     norm *= abs(tau)
+    if not _m.isfinite(norm):  # a non-finite parameter: a non-finite result, which the step control rejects
+        for r in range(n):
+            for j in range(n):
+                E[r, j] = _m.nan
+        return
     squarings = 0
     while norm > 0.5:
         norm *= 0.5

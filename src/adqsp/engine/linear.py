@@ -11,9 +11,11 @@ forcing. Found automatically from the declaration; the declaration (and so the S
 
 from __future__ import annotations
 
+import ast
+
 from adqsp.model.declaration import Model
 from adqsp.model.derivatives import derivative
-from adqsp.model.expressions import names_in, to_scalar
+from adqsp.model.expressions import names_in, parse, to_scalar
 
 
 def exact_states(model: Model) -> tuple[str, ...]:
@@ -27,7 +29,7 @@ def exact_states(model: Model) -> tuple[str, ...]:
     for s in model.state_names:
         rate = model.rates[s]
         operands = names_in(rate)
-        if operands & (varying - states):
+        if operands & (varying - states) or _switches_on(rate, varying):
             continue
         if all(not names_in(derivative(rate, x)) & varying for x in operands & states):
             exact.add(s)
@@ -36,6 +38,15 @@ def exact_states(model: Model) -> tuple[str, ...]:
         if not fed:
             return tuple(s for s in model.state_names if s in exact)
         exact -= fed
+
+
+def _switches_on(expression: str, varying: set[str]) -> bool:
+    """Whether a comparison in the expression (a ``where`` condition) depends on a varying name: a switch the
+    derivative does not see."""
+    return any(
+        isinstance(node, ast.Compare) and {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & varying
+        for node in ast.walk(parse(expression))
+    )
 
 
 def linear_system_lines(model: Model, exact: tuple[str, ...]) -> list[str]:
