@@ -156,10 +156,10 @@ def _expm(M, tau, E, X, T):
 
 @_nb.njit(cache=True, inline="always")
 def _propagate(E, y, exact, dst):
-    # the exact part of dst: E [y_S; 1]
+    # the exact part of dst: E [y_S; 1] (E is m x m where the part has no constant input)
     m = exact.shape[0]
     for a in range(m):
-        s = E[a, m]
+        s = E[a, m] if E.shape[0] > m else 0.0
         for b in range(m):
             s += E[a, b] * y[exact[b]]
         dst[exact[a]] = s
@@ -189,15 +189,20 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
         dfdy = np.zeros((n_s, n_s))  # jac writes the structural nonzeros only
         w = np.empty((n_o, n_o))
         piv = np.empty(n_o, dtype=np.int64)
-        M = np.zeros((m + 1, m + 1))
-        PH2 = np.empty((m + 1, m + 1))
-        PH3 = np.empty((m + 1, m + 1))
-        Q = np.empty((m + 1, m + 1))
-        Q2 = np.empty((m + 1, m + 1))
-        X = np.empty((m + 1, m + 1))
-        T = np.empty((m + 1, m + 1))
+        A = np.zeros((m + 1, m + 1))
         if m > 0:
-            lin(p, M)
+            lin(p, A)
+        k_aug = m  # the augmented matrix only where the part has a constant input (halves the exponential's cost)
+        for r in range(m):
+            if A[r, m] != 0.0:
+                k_aug = m + 1
+        M = np.ascontiguousarray(A[:k_aug, :k_aug])
+        PH2 = np.empty((k_aug, k_aug))
+        PH3 = np.empty((k_aug, k_aug))
+        Q = np.empty((k_aug, k_aug))
+        Q2 = np.empty((k_aug, k_aug))
+        X = np.empty((k_aug, k_aug))
+        T = np.empty((k_aug, k_aug))
         t = stops[0]
         h = h0
         steps = 0
