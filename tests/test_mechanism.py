@@ -94,6 +94,7 @@ def test_expectation_changes_the_itch_diary_not_the_skin():
         time_course("dupilumab", regimen, 8, step_days=7.0, overrides=(("itch_expectation", value),))
         for value in (0.01, 1.0)
     )
+    assert high.itch_nrs.iloc[0] == pytest.approx(low.itch_nrs.iloc[0], rel=1e-9)  # the baseline diary: no effect
     assert (high.itch_nrs.iloc[1:] < low.itch_nrs.iloc[1:] - 0.5).all()
     for column in ("scratching", "les_barrier", "les_epidermis_um", "easi"):
         assert high[column].tolist() == pytest.approx(low[column].tolist(), rel=1e-9)

@@ -349,9 +349,9 @@ def disease_block(drug: str | None = None) -> Model:
             ),
             Assignment(
                 "itch_reported",
-                "max(itch, 0.0) / where(t >= 0.0, 1.0 + itch_expectation, 1.0)",
+                "max(itch, 0.0) / where(t > 0.0, 1.0 + itch_expectation, 1.0)",
                 "dimensionless",
-                "itch drive as reported (trial expectation effect on the diary from enrolment)",
+                "itch drive as reported (trial expectation effect on the diary after the baseline visit)",
             ),
             Assignment(
                 "itch_nrs",

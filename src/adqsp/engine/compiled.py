@@ -10,18 +10,18 @@ rates need. Patients run in parallel threads (``numba.prange``); dose events and
 common to all patients.
 
 The closed linear part of the model (the absorption depot and transit chain; see ``engine/linear.py``) is not
-integrated by the method: its exact solution, a matrix exponential, is evaluated at the stage times and the
-method integrates the other states with it as a known forcing (its time derivative enters through the
-Rosenbrock time term). Measured on the dupilumab model (200 patients, 52 weeks, label regimen, against a
-scipy BDF solution at 1e-8): 373 steps per patient at the default rtol 5e-4 instead of 632 when the chain was
-integrated by the method (its error control set the step size for a day after each dose), EASI within 1.1e-3
-points (1.8e-3 before), serum within 3.6e-4 relative per patient (3.5e-5 before: the small steps also
-over-resolved the absorption); 2000 patients in 4.0-4.2 s instead of 6.5-6.8 s (each step costs more: an
-exponential of the 4 x 4 chain matrix by scaling and squaring). The exact Jacobian replaced a coloured finite difference (12 more right-hand
-sides per step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an empty
-cache. Reusing the Jacobian over several steps (a W-approximation) roughly halved right-hand-side calls but the
-embedded estimate stopped seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps
-than this one; neither is used.
+integrated by the method: its exact solution, a matrix exponential, is evaluated at the stage times and the method
+integrates the other states with it as a known forcing (its time derivative enters through the Rosenbrock time
+term). Measured on the dupilumab model (200 patients, 52 weeks, label regimen, against a scipy BDF solution at
+1e-8): 373 steps per patient at the default rtol 5e-4 instead of 632 when the chain was integrated by the method
+(its error control set the step size for a day after each dose), EASI within 1.1e-3 points (1.8e-3 before), serum
+within 3.6e-4 relative per patient (3.5e-5 before: the small steps also over-resolved the absorption); 2000
+patients in 4.0-4.2 s instead of 6.5-6.8 s (each step costs more: an exponential of the 4 x 4 chain matrix by
+scaling and squaring). The exact Jacobian replaced a coloured finite difference (12 more right-hand sides per
+step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an empty cache. Reusing the
+Jacobian over several steps (a W-approximation) roughly halved right-hand-side calls but the embedded estimate
+stopped seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps than this one; neither
+is used.
 
 The generated module (right-hand side, Jacobian, solver) is written once per model to a cache folder so
 numba can cache the machine code between runs.
