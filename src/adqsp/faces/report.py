@@ -36,6 +36,7 @@ _ENDPOINTS: dict[str, str] = {
     "epidermal_thickness_pct_change": "Epidermal thickness % change",
     "TEWL_pct_change": "TEWL % change",
     "signature_reversal": "Transcriptomic signature reversal",
+    "rescued_fraction": "Rescued (counted as non-responders from then on)",
 }
 #: response rates (fractions) shown as grouped bars
 _RATES: dict[str, str] = {
