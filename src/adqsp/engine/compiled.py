@@ -274,10 +274,8 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                     if err <= 1.0:
                         _propagate(PH2, y, exact, ynew)
                         t = t + h
-                        for a in range(n_o):
-                            y[other[a]] = ynew[other[a]]
-                        for a in range(m):
-                            y[exact[a]] = ynew[exact[a]]
+                        for r in range(n_s):
+                            y[r] = ynew[r]
                         h = h * min(4.0, 0.9 * err ** -0.25) if err > 0 else 4.0 * h
                         break
                     h = h * max(0.2, 0.9 * err ** (-1.0 / 3.0))

@@ -51,6 +51,7 @@ FITTED: dict[str, tuple[float, float]] = {
     "stat6_half_sensory_neuron": (0.01, 1.0),
     "rescue_improvement_pct": (5.0, 75.0),
     "rescue_rate": (0.01, 2.0),
+    "noise_nrs_sd": (0.3, 2.0),
     # between-patient spread (log-SD) that shapes the responder distributions
     "trial_effect.log_sd": (0.2, 2.0),
     "th22_drive.log_sd": (0.2, 2.0),
@@ -59,7 +60,6 @@ FITTED: dict[str, tuple[float, float]] = {
     "area_half.log_sd": (0.1, 1.5),
     "itch_other.log_sd": (0.2, 2.0),
     "itch_expectation.log_sd": (0.2, 2.5),
-    "noise_nrs_sd": (0.3, 2.0),
 }
 #: residual scale per endpoint (target units)
 SCALE = {
@@ -182,7 +182,7 @@ def calibrate(
     lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
     started = time.perf_counter()
     history: list[float] = []
-    best: dict[str, float] = {}
+    best: dict[str, dict] = {}  # values and summary of the lowest-cost evaluation
 
     def f(x: np.ndarray) -> np.ndarray:
         values = {**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}
@@ -190,8 +190,7 @@ def calibrate(
         r = residuals(summary, targets)
         history.append(float(r @ r))
         if history[-1] == min(history):
-            best.clear()
-            best.update(values)
+            best.update(values=values, summary=summary)
             if checkpoint is not None:
                 write_json({"parameters": values, "cost": history[-1]}, checkpoint)
         log(
@@ -202,8 +201,7 @@ def calibrate(
 
     least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, max_nfev=max_evaluations, x_scale=1.0)
     # the objective is a finite virtual trial: the best point evaluated, not the optimiser's last iterate
-    values = dict(best)
-    summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
+    values, summary = best["values"], best["summary"]
     table = [
         {"target": t.label, "published": t.value, "simulated": sim, "error": sim - t.value, "weight": t.weight}
         for t, sim in ((t, simulated(summary, t)) for t in targets)
