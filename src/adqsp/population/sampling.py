@@ -1,7 +1,8 @@
 """Virtual patients: parameter sets drawn from the declared variability, covariates, and random streams.
 
-Patient ``i`` of a population with seed ``s`` draws everything from its own stream
-``numpy.random.default_rng([s, i, purpose])``, so a patient's values never depend on chunking or executor.
+Patient ``i`` of a population with seed ``s`` draws everything from its own counter-based stream (Philox keyed by
+``s``, counter ``(position, i, purpose)``: ``population/philox.py``), so a patient's values never depend on
+chunking or executor.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import numpy as np
 
 from adqsp.errors import InputError
 from adqsp.model.declaration import Model
+from adqsp.population.philox import normals, uniforms
 
 #: stream purposes: disease parameters and covariates (shared by all arms), visit noise, PK parameters (per drug),
-#: rescue decisions
-DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM = 0, 1, 2, 3
+#: rescue decisions, flare cycle phase
+DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM, FLARE_STREAM = 0, 1, 2, 3, 4
 #: body weight: mean and SD (kg) and bounds per preset
 WEIGHT = {
     "adult": (
@@ -51,23 +53,16 @@ def sample(model: Model, indices: np.ndarray, seed: int, preset: str = "adult") 
     varying = [p for p in model.parameters if p.log_sd > 0]
     disease = [p for p in varying if not p.name.startswith("pk_")]
     pk = [p for p in varying if p.name.startswith("pk_")]
-    z = _normals(indices, seed, DISEASE_STREAM, len(disease) + 2)  # + body weight, flare phase
+    z = normals(indices, seed, DISEASE_STREAM, len(disease) + 1)  # + body weight
     values = _lognormal(model, disease, z[:, : len(disease)])
-    values |= _lognormal(model, pk, _normals(indices, seed, PK_STREAM, len(pk)))
+    values |= _lognormal(model, pk, normals(indices, seed, PK_STREAM, len(pk)))
     mean, sd, low, high, _ = WEIGHT[preset]
     log_sd = np.sqrt(np.log1p((sd / mean) ** 2))
-    weight = np.exp(np.log(mean) - 0.5 * log_sd**2 + log_sd * z[:, -2])
+    weight = np.exp(np.log(mean) - 0.5 * log_sd**2 + log_sd * z[:, -1])
     values["WT"] = np.clip(weight, low, high)
     if "flare_phase" in model.parameter_names:
-        values["flare_phase"] = 2.0 * np.pi * _uniform(z[:, -1])
+        values["flare_phase"] = 2.0 * np.pi * uniforms(indices, seed, FLARE_STREAM, 1)[:, 0]
     return Population(np.asarray(indices, dtype=np.int64), values)
-
-
-def _normals(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray:
-    """``(n_patients, k)`` standard normals, row ``j`` from patient ``indices[j]``'s own stream."""
-    return np.array([np.random.default_rng([seed, int(i), purpose]).standard_normal(k) for i in indices]).reshape(
-        len(indices), k
-    )
 
 
 def _lognormal(model: Model, params: list, z: np.ndarray) -> dict[str, np.ndarray]:
@@ -83,17 +78,10 @@ def _lognormal(model: Model, params: list, z: np.ndarray) -> dict[str, np.ndarra
 
 def noise_draws(indices: np.ndarray, seed: int, n_visits: int, channels: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Standard normal visit noise per channel, ``(n_visits, n_patients)``, from each patient's own stream."""
-    z = _normals(indices, seed, NOISE_STREAM, n_visits * len(channels)).reshape(len(indices), n_visits, len(channels))
+    z = normals(indices, seed, NOISE_STREAM, n_visits * len(channels)).reshape(len(indices), n_visits, len(channels))
     return {c: z[:, :, k].T for k, c in enumerate(channels)}
 
 
 def rescue_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:
     """Uniform [0, 1) rescue draws, ``(n_visits, n_patients)``, from each patient's own stream."""
-    return _uniform(_normals(indices, seed, RESCUE_STREAM, n_visits)).T
-
-
-def _uniform(z: np.ndarray) -> np.ndarray:
-    """Map standard normal draws to uniform [0, 1) (probability integral transform)."""
-    from scipy.special import ndtr
-
-    return ndtr(z)
+    return uniforms(indices, seed, RESCUE_STREAM, n_visits).T

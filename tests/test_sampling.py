@@ -1,0 +1,58 @@
+"""Random streams and virtual patients: Philox known answers, one stream per patient, the drawn distributions."""
+
+import numpy as np
+import pytest
+
+from adqsp.model.build import build_model
+from adqsp.population.philox import normals, philox4x32, uniforms
+from adqsp.population.sampling import sample
+
+# Random123 tests/kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words), expected output (4 words)
+KNOWN_ANSWERS = [
+    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    (
+        (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+        (0xA4093822, 0x299F31D0),
+        (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("counter", "key", "expected"), KNOWN_ANSWERS)
+def test_philox_gives_the_published_known_answers(counter, key, expected):
+    assert tuple(int(w) for w in philox4x32(counter, key)) == expected
+
+
+def test_a_patients_numbers_do_not_depend_on_who_else_is_drawn_or_how_many():
+    whole = normals(np.arange(50), seed=9, purpose=1, k=7)
+    np.testing.assert_array_equal(normals(np.array([31, 4]), seed=9, purpose=1, k=7), whole[[31, 4]])
+    np.testing.assert_array_equal(normals(np.arange(50), seed=9, purpose=1, k=3), whole[:, :3])
+    assert not np.isin(normals(np.arange(50), seed=9, purpose=2, k=7), whole).any()
+    assert not np.isin(normals(np.arange(50), seed=10, purpose=1, k=7), whole).any()
+    big = 2**40 + np.arange(3)  # indices beyond 32 bits use the counter's second index word
+    assert not np.isin(normals(big, seed=9, purpose=1, k=7), whole).any()
+
+
+def test_uniforms_and_normals_have_their_distributions():
+    u = uniforms(np.arange(100_000), seed=3, purpose=0, k=4)
+    assert 0.0 < u.min() and u.max() < 1.0
+    counts, _ = np.histogram(u, bins=20, range=(0.0, 1.0))
+    assert np.abs(counts / u.size - 0.05).max() < 0.002  # 400,000 draws: SD of a bin fraction 3.4e-4
+    z = normals(np.arange(100_000), seed=3, purpose=0, k=4)
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1.0) < 0.01
+    assert abs(np.corrcoef(z[:, 0], z[:, 1])[0, 1]) < 0.01  # positions within a patient
+    assert abs(np.corrcoef(z[:-1, 0], z[1:, 0])[0, 1]) < 0.01  # neighbouring patients
+
+
+def test_sampled_patients_follow_the_declared_variability_and_are_chunk_free():
+    model = build_model("dupilumab")
+    pop = sample(model, np.arange(20_000), seed=5)
+    part = sample(model, np.arange(100, 140), seed=5)
+    for name, values in part.values.items():
+        np.testing.assert_array_equal(values, pop.values[name][100:140])
+    for p in (p for p in model.parameters if p.log_sd > 0):
+        log_values = np.log(pop.values[p.name] / p.value)
+        assert abs(log_values.std() - p.log_sd) < 0.03 * p.log_sd, p.name
+    assert abs(np.mean(pop.values["WT"]) - 75.7) < 1.0
+    assert 0.0 <= pop.values["flare_phase"].min() and pop.values["flare_phase"].max() < 2 * np.pi
