@@ -151,7 +151,7 @@ def score_visits(
     easi = np.zeros(np.shape(signs))
     for r, w in REGIONS:
         pct = np.clip(latent[f"area_pct_{r}"] * np.exp(z[f"area_{r}"] * sd["noise_area_sd"]), 0, 100)
-        easi += w * _area_score_numeric(pct)
+        easi += w * area_score_values(pct)
     return {
         "EASI": easi * signs,
         "IGA": np.clip(np.round(latent["iga_latent"] + z["iga"] * sd["noise_iga_sd"]), 0, 4),
@@ -163,6 +163,6 @@ def score_visits(
 _AREA_SCORE = compile(to_numpy(area_score("pct")), "<EASI area score>", "eval")
 
 
-def _area_score_numeric(pct: np.ndarray) -> np.ndarray:
+def area_score_values(pct: np.ndarray) -> np.ndarray:
     """The declared area-score expression evaluated on observed percentages."""
     return eval(_AREA_SCORE, {"_np": np, "pct": pct})  # noqa: S307

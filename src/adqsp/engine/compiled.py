@@ -52,6 +52,10 @@ from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
 
 DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
+#: first step (day) at the start and after each dose. The dose enters the exactly integrated part, so the other
+#: states see a smooth forcing; measured (200 patients, 52 weeks, against scipy BDF at 1e-9): 289 steps per
+#: patient with 0.1 against 372 with 1e-3, EASI within 1.8e-3 vs 1.2e-3 points, serum 2.8e-4 vs 4.4e-4 relative
+FIRST_STEP = 0.1
 #: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
 MULTIPLIER_LIMIT = 10.0
@@ -467,7 +471,7 @@ def integrate_fast(
     dose_amounts: np.ndarray | None = None,
     tol: Tolerances = DEFAULT_TOLERANCES,
     max_steps: int = 200_000,
-    h0: float = 1e-3,
+    h0: float = FIRST_STEP,
     multiplier_limit: float = MULTIPLIER_LIMIT,
 ) -> Trajectory:
     """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive
