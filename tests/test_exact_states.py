@@ -47,7 +47,7 @@ def test_the_matrix_is_the_jacobian_block_and_the_rates_at_zero(model):
     n = len(model.states)
     y = np.linspace(0.5, 2.0, n)
     f, J, ft = np.empty(n), np.zeros((n, n)), np.empty(n)
-    module.jac(0.3, y, p, f, J, ft)
+    module.jacobian(0.3, y, p, f, J, ft)
     np.testing.assert_allclose(M[:m, :m], J[np.ix_(exact, exact)], rtol=1e-14)
     np.testing.assert_allclose(M[:m, :m] @ y[exact] + M[:m, m], f[exact], rtol=1e-13)
     assert not M[m].any()

@@ -35,7 +35,7 @@ def test_factorisation_solves_the_models_rosenbrock_matrices_like_a_dense_solver
     for i in range(5):
         y = c.initial(P)[:, i] * (1.0 + rng.random(n)) + rng.random(n)
         f, J, ft = np.empty(n), np.zeros((n, n)), np.empty(n)
-        module.jac(rng.random() * 100.0, y, P[:, i], f, J, ft)
+        module.jacobian(rng.random() * 100.0, y, P[:, i], f, J, ft)
         for h in (1e-4, 1e-2, 1.0):
             W = np.eye(len(other)) / (0.5 * h) - J[np.ix_(other, other)]
             b = rng.normal(size=len(other))

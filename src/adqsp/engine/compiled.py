@@ -43,19 +43,22 @@ from types import ModuleType
 
 import numpy as np
 
+from adqsp.engine.constants import split_constants
 from adqsp.engine.integrate import Tolerances, Trajectory
 from adqsp.engine.linear import exact_states, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
 from adqsp.model.codegen import CompiledModel
-from adqsp.model.declaration import Model
+from adqsp.model.declaration import Assignment, Model
 from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
 
 DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
 #: first step (day) at the start and after each dose. The dose enters the exactly integrated part, so the other
-#: states see a smooth forcing; measured (200 patients, 52 weeks, against scipy BDF at 1e-9): 289 steps per
-#: patient with 0.1 against 372 with 1e-3, EASI within 1.8e-3 vs 1.2e-3 points, serum 2.8e-4 vs 4.4e-4 relative
-FIRST_STEP = 0.1
+#: states see a smooth forcing; measured (200 patients, 52 weeks, against scipy BDF at 1e-9): 309 steps per
+#: patient with 0.03 against 372 with 1e-3, EASI within 9.1e-4 vs 1.2e-3 points and serum within 5.3e-4 vs
+#: 4.4e-4 relative at weeks 16 and 52, and 1.7e-3 relative one day after the first dose with either; 0.1 (289
+#: steps) gave 5.8e-3 there
+FIRST_STEP = 0.03
 #: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
 MULTIPLIER_LIMIT = 10.0
@@ -205,6 +208,8 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
     n_o = other.shape[0]
     for i in _nb.prange(n_pat):
         p = P[i]
+        c = np.empty(N_CONSTANTS)
+        consts(p, c)
         y = Y0[i].copy()
         ynew = np.empty(n_s)
         f0 = np.empty(n_s)
@@ -247,7 +252,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 h = min(h, target - t)
                 if target - t - h < 1e-9 * max(1.0, abs(target)):
                     h = target - t
-                jac(t, y, p, f0, dfdy, ft)
+                jac(t, y, p, c, f0, dfdy, ft)
                 for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
                     r = other[a]
                     for b in range(m):
@@ -270,7 +275,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                     for a in range(n_o):
                         tmp[other[a]] = y[other[a]] + A21 * g1[a]
                     _propagate(PH2, y, exact, tmp)
-                    rhs(t + A2X * h, tmp, p, f1)
+                    rhs(t + A2X * h, tmp, p, c, f1)
                     for a in range(n_o):
                         r = other[a]
                         g2[a] = f1[r] + h * C2X * ft[r] + C21 * g1[a] / h
@@ -278,7 +283,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                     for a in range(n_o):
                         tmp[other[a]] = y[other[a]] + A31 * g1[a] + A32 * g2[a]
                     _propagate(PH3, y, exact, tmp)
-                    rhs(t + A3X * h, tmp, p, f2)
+                    rhs(t + A3X * h, tmp, p, c, f2)
                     for a in range(n_o):
                         r = other[a]
                         g3[a] = f2[r] + h * C3X * ft[r] + (C31 * g1[a] + C32 * g2[a]) / h
@@ -345,32 +350,55 @@ class FastModel:
 
 
 def generated_source(model: Model) -> str:
-    """Numba source of the scalar right-hand side, its exact Jacobian, the matrix of the exactly integrated
-    part and the solver for this model."""
-    header = ["import math as _m", "import numpy as np", "import numba as _nb", ""]
-    jacobian, pattern = _jacobian(model)
+    """Numba source of the patient's constants, the scalar right-hand side, its exact Jacobian, the matrix of the
+    exactly integrated part and the solver for this model."""
+    split, constants = split_constants(model)
+    header = ["import math as _m", "import numpy as np", "import numba as _nb", "", f"N_CONSTANTS = {len(constants)}"]
+    jacobian, pattern = _jacobian(split, constants)
     exact = exact_states(model)
     other = [i for i, s in enumerate(model.state_names) if s not in exact]
     parts = [
-        _rhs_lines(model),
+        _constant_lines(model, constants),
+        _rhs_lines(split, constants),
         jacobian,
+        _jacobian_at_lines(),
         linear_system_lines(model, exact),
         sparse_lu_lines(pattern[np.ix_(other, other)]),
     ]
     return "\n".join(header + [line for part in parts for line in [*part, ""]]) + "\n" + _SOLVER
 
 
-def _unpack_lines(model: Model) -> list[str]:
-    """Parameters and states as local names, then the assignments the rates need."""
-    lines = [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
-    lines += [f"    {name} = _y[{i}]" for i, name in enumerate(model.state_names)]
-    return lines + [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(model.rates.values())]
+def _constant_lines(model: Model, constants: tuple[Assignment, ...]) -> list[str]:
+    """``consts(_p, _c)``: the patient's constants (see ``engine/constants.py``) into ``_c``."""
+    lines = ["@_nb.njit(cache=True, inline='never', error_model='numpy')", "def consts(_p, _c):"]
+    lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
+    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in constants]
+    return lines + [f"    _c[{k}] = {a.name}" for k, a in enumerate(constants)] + ["    return"]
 
 
-def _rhs_lines(model: Model) -> list[str]:
-    """``rhs(t, _y, _p, _out)``: the rates into ``_out``."""
-    lines = ["@_nb.njit(cache=True, inline='never', fastmath=False)", "def rhs(t, _y, _p, _out):"]
-    return lines + _unpack_lines(model) + _rate_lines(model)
+def _unpack_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
+    """Parameters, constants and states as local names, then the varying assignments the rates need."""
+    lines = [f"    {name} = _p[{i}]" for i, name in enumerate(split.parameter_names)]
+    lines += [f"    {a.name} = _c[{k}]" for k, a in enumerate(constants)]
+    lines += [f"    {name} = _y[{i}]" for i, name in enumerate(split.state_names)]
+    return lines + [f"    {a.name} = {to_scalar(a.expression)}" for a in split.assignments]
+
+
+def _rhs_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
+    """``rhs(t, _y, _p, _c, _out)``: the rates into ``_out`` (``_c``: the patient's constants)."""
+    lines = ["@_nb.njit(cache=True, inline='never', fastmath=False)", "def rhs(t, _y, _p, _c, _out):"]
+    return lines + _unpack_lines(split, constants) + _rate_lines(split)
+
+
+def _jacobian_at_lines() -> list[str]:
+    """``jacobian(t, _y, _p, _out, _J, _ft)``: ``jac`` with the constants computed first (for single calls)."""
+    return [
+        "@_nb.njit(cache=True)",
+        "def jacobian(t, _y, _p, _out, _J, _ft):",
+        "    _c = np.empty(N_CONSTANTS)",
+        "    consts(_p, _c)",
+        "    jac(t, _y, _p, _c, _out, _J, _ft)",
+    ]
 
 
 def _rate_lines(model: Model) -> list[str]:
@@ -378,8 +406,8 @@ def _rate_lines(model: Model) -> list[str]:
     return [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
 
 
-def _jacobian(model: Model) -> tuple[list[str], np.ndarray]:
-    """``jac(t, _y, _p, _out, _J, _ft)``: the rates into ``_out`` (as ``rhs``, sharing one pass over the
+def _jacobian(split: Model, constants: tuple[Assignment, ...]) -> tuple[list[str], np.ndarray]:
+    """``jac(t, _y, _p, _c, _out, _J, _ft)``: the rates into ``_out`` (as ``rhs``, sharing one pass over the
     assignments), d rates / d states into ``_J`` (structural nonzeros only: the caller zero-fills it once) and
     d rates / dt into ``_ft``, by the chain rule forward through the assignments.
 
@@ -388,24 +416,24 @@ def _jacobian(model: Model) -> tuple[list[str], np.ndarray]:
     inf/nan (numpy error model), which the solver's step control rejects, rather than an exception.
     Also returns the structural pattern of the Jacobian (boolean, states x states).
     """
-    key = {s: str(i) for i, s in enumerate(model.state_names)} | {"t": "t"}
+    key = {s: str(i) for i, s in enumerate(split.state_names)} | {"t": "t"}
     varies: dict[str, set[str]] = {s: {s} for s in key}
     lines = [
         "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
-        "def jac(t, _y, _p, _out, _J, _ft):",
+        "def jac(t, _y, _p, _c, _out, _J, _ft):",
     ]
-    lines += _unpack_lines(model)
+    lines += _unpack_lines(split, constants)
     pattern = np.zeros((len(key) - 1, len(key) - 1), dtype=bool)
-    for a in model.assignments_needed(model.rates.values()):
+    for a in split.assignments:
         partials, totals = _chain_rule(a.name, a.expression, varies, key, value=a.name)
         lines += partials + [f"    _d_{a.name}__{key[v]} = {total}" for v, total in totals.items()]
         varies[a.name] = set(totals)
-    for i, s in enumerate(model.state_names):
-        partials, totals = _chain_rule(s, model.rates[s], varies, key)
+    for i, s in enumerate(split.state_names):
+        partials, totals = _chain_rule(s, split.rates[s], varies, key)
         lines += partials + [f"    _J[{i}, {key[v]}] = {total}" for v, total in totals.items() if v != "t"]
         lines.append(f"    _ft[{i}] = {totals.get('t', '0.0')}")
         pattern[i, [int(key[v]) for v in totals if v != "t"]] = True
-    return lines + _rate_lines(model), pattern
+    return lines + _rate_lines(split), pattern
 
 
 def _chain_rule(
@@ -459,7 +487,7 @@ def fast_model(compiled: CompiledModel) -> FastModel:
     exact = exact_states(compiled.model)
     index = np.arange(len(names), dtype=np.int64)
     is_exact = np.isin(names, exact)
-    return FastModel(compiled, module.solve, module.jac, index[is_exact], index[~is_exact])
+    return FastModel(compiled, module.solve, module.jacobian, index[is_exact], index[~is_exact])
 
 
 def integrate_fast(

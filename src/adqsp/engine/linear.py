@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 
+from adqsp.engine.constants import varying_names
 from adqsp.model.declaration import Model
 from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, parse, to_scalar
@@ -21,10 +22,7 @@ from adqsp.model.expressions import names_in, parse, to_scalar
 def exact_states(model: Model) -> tuple[str, ...]:
     """The states of the largest closed part of the model that is linear with state- and time-free coefficients."""
     states = set(model.state_names)
-    varying = states | {"t"}
-    for a in model.assignments:  # declared in dependency order
-        if names_in(a.expression) & varying:
-            varying.add(a.name)
+    varying = varying_names(model)
     exact = set()
     for s in model.state_names:
         rate = model.rates[s]
