@@ -30,6 +30,7 @@ def test_a_patients_numbers_do_not_depend_on_who_else_is_drawn_or_how_many():
     np.testing.assert_array_equal(normals(np.arange(50), seed=9, purpose=1, k=3), whole[:, :3])
     assert not np.isin(normals(np.arange(50), seed=9, purpose=2, k=7), whole).any()
     assert not np.isin(normals(np.arange(50), seed=10, purpose=1, k=7), whole).any()
+    assert normals(np.arange(0), seed=9, purpose=1, k=7).shape == (0, 7)
     big = 2**40 + np.arange(3)  # indices beyond 32 bits use the counter's second index word
     assert not np.isin(normals(big, seed=9, purpose=1, k=7), whole).any()
 

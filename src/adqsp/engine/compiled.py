@@ -1,31 +1,31 @@
 """The fast engine: the declared model compiled with numba, integrated patient by patient in parallel.
 
-Each patient is integrated with its own step size and error control by the 4th-order Kaps-Rentrop
-Rosenbrock method with Shampine's A-stable parameter set and embedded 3rd-order error estimate (Shampine,
-ACM Trans Math Softw 1982;8:93; four stages, three right-hand sides and one LU factorisation per step).
-The Jacobian and the time derivative of the rates are exact: generated from the declaration by symbolic
-differentiation (``model/derivatives.py``) and the chain rule through the assignments. The error norm is the
-weighted root mean square over states (as in CVODE); the right-hand side computes only the assignments the
-rates need, and their parameter-only parts once per patient (``engine/constants.py``). Patients run in parallel threads (``numba.prange``); dose events and output times are stops
-common to all patients.
+Each patient is integrated with its own step size and error control by the 4th-order Kaps-Rentrop Rosenbrock method
+with Shampine's A-stable parameter set and embedded 3rd-order error estimate (Shampine, ACM Trans Math Softw
+1982;8:93; four stages, three right-hand sides and one LU factorisation per step). The Jacobian and the time
+derivative of the rates are exact: generated from the declaration by symbolic differentiation
+(``model/derivatives.py``) and the chain rule through the assignments. The error norm is the weighted root mean
+square over states (as in CVODE); the right-hand side computes only the assignments the rates need, and their
+parameter-only parts once per patient (``engine/constants.py``). Patients run in parallel threads
+(``numba.prange``); dose events and output times are stops common to all patients.
 
 The closed linear part of the model (the absorption depot and transit chain; see ``engine/linear.py``) is not
 integrated by the method: its exact solution, a matrix exponential, is evaluated at the stage times and the method
 integrates the other states with it as a known forcing (its time derivative enters through the Rosenbrock time
-term). Measured on the dupilumab model (200 patients, 52 weeks, label regimen, against a scipy BDF solution at
-1e-8, first step 1e-3 day): 373 steps per patient at the default rtol 5e-4 instead of 632 when the chain was integrated by the method
-(its error control set the step size for a day after each dose), EASI within 1.1e-3 points (1.8e-3 before), serum
-within 3.6e-4 relative per patient (3.5e-5 before: the small steps also over-resolved the absorption); 2000
-patients in 4.0-4.2 s instead of 6.5-6.8 s (each step costs more: an exponential of the 4 x 4 chain matrix by
-scaling and squaring). The exact Jacobian replaced a coloured finite difference (12 more right-hand sides per
-step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an empty cache. Reusing the
-Jacobian over several steps (a W-approximation) roughly halved right-hand-side calls but the embedded estimate
-stopped seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps than this one; neither
-is used. The LU factorisation of the method's matrix is generated for the Jacobian's sparsity pattern
-(``engine/sparse_lu.py``; partial pivoting only where the static order meets a small pivot): on the dupilumab
-model (19 integrated states) the dense pivoted LU had been most of a step's cost; 2000 patients x 52 weeks took
-3.8-4.5 s with it and 1.40-1.47 s with the generated one, with the same steps and results. Where the chain
-feeds forward (a lower-triangular matrix), the exponential's products skip the zero upper triangle.
+term). Measured on the dupilumab model (200 patients, 52 weeks, label regimen, against a scipy BDF solution at 1e-8,
+first step 1e-3 day): 373 steps per patient at the default rtol 5e-4 instead of 632 when the chain was integrated by
+the method (its error control set the step size for a day after each dose), EASI within 1.1e-3 points (1.8e-3
+before), serum within 3.6e-4 relative per patient (3.5e-5 before: the small steps also over-resolved the
+absorption); 2000 patients in 4.0-4.2 s instead of 6.5-6.8 s (each step costs more: an exponential of the 4 x 4
+chain matrix by scaling and squaring). The exact Jacobian replaced a coloured finite difference (12 more right-hand
+sides per step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an empty cache.
+Reusing the Jacobian over several steps (a W-approximation) roughly halved right-hand-side calls but the embedded
+estimate stopped seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps than this one;
+neither is used. The LU factorisation of the method's matrix is generated for the Jacobian's sparsity pattern
+(``engine/sparse_lu.py``; partial pivoting only where the static order meets a small pivot): on the dupilumab model
+(19 integrated states) the dense pivoted LU had been most of a step's cost; 2000 patients x 52 weeks took 3.8-4.5 s
+with it and 1.40-1.47 s with the generated one, with the same steps and results. Where the chain feeds forward (a
+lower-triangular matrix), the exponential's products skip the zero upper triangle.
 
 The generated module (constants, right-hand side, Jacobian, LU, solver) is written once per model to a cache folder so
 numba can cache the machine code between runs.
@@ -397,7 +397,10 @@ def _unpack_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
 
 def _rhs_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
     """``rhs(t, _y, _p, _c, _out)``: the rates into ``_out`` (``_c``: the patient's constants)."""
-    lines = ["@_nb.njit(cache=True, inline='never', fastmath=False)", "def rhs(t, _y, _p, _c, _out):"]
+    lines = [
+        "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
+        "def rhs(t, _y, _p, _c, _out):",
+    ]
     return lines + _unpack_lines(split, constants) + _rate_lines(split)
 
 
@@ -514,7 +517,7 @@ def integrate_fast(
     multiplier_limit: float = MULTIPLIER_LIMIT,
 ) -> Trajectory:
     """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive
-    (``multiplier_limit`` below 1 makes every step pivot: for tests)."""
+    (a negative ``multiplier_limit`` makes every step whose factorisation has a multiplier pivot: for tests)."""
     model = fast.compiled.model
     times = np.asarray(times, float)
     dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)

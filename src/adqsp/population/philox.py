@@ -43,7 +43,7 @@ def uniforms(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray
     )
     six = np.uint64(6)
     pairs = [((words[a] >> six) << np.uint64(26)) | (words[a + 1] >> six) for a in (0, 2)]
-    bits = np.stack(pairs, axis=-1).reshape(len(index), -1)[:, :k]
+    bits = np.stack(pairs, axis=-1).reshape(len(index), 2 * block.shape[1])[:, :k]
     return (bits.astype(np.float64) + 0.5) / 2.0**52  # exact: (0.5 .. 2^52 - 0.5) / 2^52
 
 
