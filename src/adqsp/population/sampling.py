@@ -83,5 +83,5 @@ def noise_draws(indices: np.ndarray, seed: int, n_visits: int, channels: tuple[s
 
 
 def rescue_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:
-    """Uniform [0, 1) rescue draws, ``(n_visits, n_patients)``, from each patient's own stream."""
+    """Uniform (0, 1) rescue draws, ``(n_visits, n_patients)``, from each patient's own stream."""
     return uniforms(indices, seed, RESCUE_STREAM, n_visits).T
