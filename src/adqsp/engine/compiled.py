@@ -63,6 +63,11 @@ FIRST_STEP = 0.03
 #: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
 MULTIPLIER_LIMIT = 10.0
+#: pseudo-transient continuation to a steady state: first implicit Euler step (day), convergence (largest relative
+#: rate of change, 1/day: under 3e-6 relative drift over 3000 days) and iteration limit
+STEADY_FIRST_STEP = 1.0
+STEADY_RATE_LIMIT = 1e-9
+STEADY_MAX_ITER = 100
 STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite state"}
 
 _SOLVER = """
@@ -344,17 +349,93 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 code = 3
         status[i] = code
         n_steps[i] = steps
+
+
+@_nb.njit(cache=True, inline="always")
+def _rate_norm(f, y, atol, other):
+    # the largest relative rate of change (1/day) of the integrated states
+    norm = 0.0
+    for a in range(other.shape[0]):
+        r = other[a]
+        norm = max(norm, abs(f[r]) / (abs(y[r]) + atol[r]))
+    return norm
+
+
+@_nb.njit(cache=True, parallel=True)
+def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, other, multiplier_limit):
+    # pseudo-transient continuation (Kelley & Keyes, SIAM J Numer Anal 1998;35:508): implicit Euler steps
+    # y += (I / dt - J)^-1 f, dt grown by switched evolution relaxation (dt *= old / new rate norm) until the
+    # steps are Newton's; a step that raises the rate norm tenfold, takes a state below -atol or is not finite is
+    # retried with dt / 4 (the amounts stay non-negative, as they do along the dynamics).
+    # status 0: every relative rate below rate_limit (1/day); 1: not within max_iter iterations
+    n_pat, n_s = Y0.shape
+    n_o = other.shape[0]
+    for i in _nb.prange(n_pat):
+        p = P[i]
+        c = np.empty(N_CONSTANTS)
+        consts(p, c)
+        y = Y0[i].copy()
+        trial = Y0[i].copy()
+        f = np.empty(n_s)
+        ft = np.empty(n_s)
+        dfdy = np.zeros((n_s, n_s))
+        w = np.empty((n_o, n_o))
+        piv = np.empty(n_o, dtype=np.int64)
+        d = np.empty(n_o)
+        jac(t, y, p, c, f, dfdy, ft)
+        norm = _rate_norm(f, y, atol, other)
+        dt = dt0
+        code = 1
+        it = 0
+        while it < max_iter:
+            if norm <= rate_limit:
+                code = 0
+                break
+            it += 1
+            _assemble(w, dfdy, other, 1.0 / dt)
+            pivoted = not w_factor(w, multiplier_limit)
+            if pivoted:
+                _assemble(w, dfdy, other, 1.0 / dt)
+                _lu(w, piv)
+            for a in range(n_o):
+                d[a] = f[other[a]]
+            _w_solve(w, piv, pivoted, d)
+            negative = False
+            for a in range(n_o):
+                r = other[a]
+                trial[r] = y[r] + d[a]
+                if trial[r] < -atol[r] and y[r] >= -atol[r]:
+                    negative = True
+            new = _m.inf
+            if not negative:
+                jac(t, trial, p, c, f, dfdy, ft)
+                new = _rate_norm(f, trial, atol, other)
+            if not _m.isfinite(new) or new > 10.0 * norm:
+                dt *= 0.25
+                if not negative:
+                    jac(t, y, p, c, f, dfdy, ft)
+                continue
+            for a in range(n_o):
+                y[other[a]] = trial[other[a]]
+            dt *= min(10.0, norm / max(new, 1e-300))
+            norm = new
+        for r in range(n_s):
+            out[i, r] = y[r]
+        status[i] = code
+        n_iter[i] = it
 """
 
 
 @dataclass(frozen=True)
 class FastModel:
     """A model compiled to machine code: ``solve`` integrates a population (see :func:`integrate_fast`);
-    ``jac(t, y, p, f, J, ft)`` gives the rates, their exact Jacobian and time derivative (``J`` zeroed beforehand).
+    ``steady`` finds steady states (see :func:`steady_state_fast`); ``jac(t, y, p, f, J, ft)`` gives the rates,
+    their exact Jacobian and time derivative (``J`` zeroed beforehand).
     """
 
     compiled: CompiledModel
     solve: object
+    steady: object
     jac: object
     exact: np.ndarray
     other: np.ndarray
@@ -501,7 +582,7 @@ def fast_model(compiled: CompiledModel) -> FastModel:
     exact = exact_states(compiled.model)
     index = np.arange(len(names), dtype=np.int64)
     is_exact = np.isin(names, exact)
-    return FastModel(compiled, module.solve, module.jacobian, index[is_exact], index[~is_exact])
+    return FastModel(compiled, module.solve, module.steady, module.jacobian, index[is_exact], index[~is_exact])
 
 
 def integrate_fast(
@@ -567,3 +648,37 @@ def integrate_fast(
         message=tuple(STATUS[int(s)] for s in status),
         steps=steps,
     )
+
+
+def steady_state_fast(
+    fast: FastModel,
+    P: np.ndarray,
+    y0: np.ndarray,
+    t: float,
+    rate_limit: float = STEADY_RATE_LIMIT,
+    max_iter: int = STEADY_MAX_ITER,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steady states ``(n_states, n)`` of the model at time ``t`` reached from ``y0`` by pseudo-transient
+    continuation, whether each converged (every state's relative rate below ``rate_limit`` per day, with the
+    absolute floor of the default tolerances), and the iterations each took. The exactly integrated part is held
+    at ``y0``: it has no steady state of its own to find in the drug-free model, where it is empty."""
+    model = fast.compiled.model
+    n = P.shape[1]
+    out = np.empty((n, len(model.states)))
+    status = np.zeros(n, dtype=np.int64)
+    iterations = np.zeros(n, dtype=np.int64)
+    fast.steady(
+        np.ascontiguousarray(P.T),
+        np.ascontiguousarray(y0.T, dtype=float),
+        float(t),
+        DEFAULT_TOLERANCES.absolute(fast.compiled),
+        STEADY_FIRST_STEP,
+        rate_limit,
+        max_iter,
+        out,
+        status,
+        iterations,
+        fast.other,
+        MULTIPLIER_LIMIT,
+    )
+    return out.T, status == 0, iterations

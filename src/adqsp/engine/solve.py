@@ -1,4 +1,5 @@
-"""One entry point to integrate a population: the compiled Rosenbrock engine, or scipy's BDF as reference."""
+"""Entry points for a population: integrate it (the compiled Rosenbrock engine, or scipy's BDF as reference), or
+find its steady states."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 
 from adqsp.engine import compiled as compiled_engine
 from adqsp.engine import integrate as reference
-from adqsp.engine.compiled import FastModel, fast_model, integrate_fast
+from adqsp.engine.compiled import FastModel, fast_model, integrate_fast, steady_state_fast
 from adqsp.engine.integrate import Tolerances, Trajectory, integrate
 from adqsp.model.codegen import CompiledModel
 
@@ -34,6 +35,13 @@ def solve(
     if method == "scipy-bdf":
         return integrate(compiled, P, y0, times, dose_times, dose_amounts, tol)
     return integrate_fast(_fast(compiled), P, y0, times, dose_times, dose_amounts, tol)
+
+
+def steady_state(compiled: CompiledModel, P: np.ndarray, y0: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Steady states of every patient reached from ``y0`` (rates evaluated at time ``t``), and which converged
+    (see :func:`adqsp.engine.compiled.steady_state_fast`)."""
+    y, ok, _ = steady_state_fast(_fast(compiled), P, y0, t)
+    return y, ok
 
 
 _FAST: dict[str, FastModel] = {}

@@ -15,7 +15,7 @@ import numpy as np
 
 from adqsp.endpoints.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
-from adqsp.engine.solve import solve
+from adqsp.engine.solve import solve, steady_state
 from adqsp.errors import InputError
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
@@ -76,12 +76,15 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
     P = c.parameter_matrix(drug_free, len(population))
     unforced = P.copy()
     unforced[c.model.parameter_names.index("flare_amplitude")] = 0.0
-    start = -BURN_IN_DAYS - SETTLE_DAYS
-    settled = solve(c, unforced, c.initial(P), np.array([start, -BURN_IN_DAYS]))
-    y = settled.states[-1]
+    y, found = steady_state(c, unforced, c.initial(P), -BURN_IN_DAYS)
+    settled = np.ones(len(population), dtype=bool)
+    if not found.all():  # a long drug-free run instead, for the few the continuation does not bring to rest
+        start = -BURN_IN_DAYS - SETTLE_DAYS
+        run = solve(c, unforced[:, ~found], c.initial(P[:, ~found]), np.array([start, -BURN_IN_DAYS]))
+        y[:, ~found], settled[~found] = run.states[-1], run.ok
     steady = np.all(np.abs(c.rhs(-BURN_IN_DAYS, y, unforced)) * 100.0 <= 1e-3 * (np.abs(y) + 1e-3), axis=0)
     forced = solve(c, P, y, np.array([-BURN_IN_DAYS, 0.0]))
-    return forced.states[-1], settled.ok & forced.ok & steady
+    return forced.states[-1], settled & forced.ok & steady
 
 
 def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, overrides: Overrides = ()) -> np.ndarray:
