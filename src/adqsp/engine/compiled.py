@@ -274,7 +274,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                     for b in range(m):
                         ft[r] += dfdy[r, exact[b]] * f0[exact[b]]
                 while True:
-                    _assemble(w, dfdy, other, 1.0 / (GAM * h))
+                    w_assemble(w, dfdy, 1.0 / (GAM * h))
                     pivoted = not w_factor(w, multiplier_limit)
                     if pivoted:  # the static order met a small pivot: partial pivoting on a fresh copy
                         _assemble(w, dfdy, other, 1.0 / (GAM * h))
@@ -392,7 +392,7 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, other
                 code = 0
                 break
             it += 1
-            _assemble(w, dfdy, other, 1.0 / dt)
+            w_assemble(w, dfdy, 1.0 / dt)
             pivoted = not w_factor(w, multiplier_limit)
             if pivoted:
                 _assemble(w, dfdy, other, 1.0 / dt)
@@ -455,7 +455,7 @@ def generated_source(model: Model) -> str:
         jacobian,
         _jacobian_at_lines(),
         linear_system_lines(model, exact),
-        sparse_lu_lines(pattern[np.ix_(other, other)]),
+        sparse_lu_lines(pattern[np.ix_(other, other)], other),
     ]
     return "\n".join(header + [line for part in parts for line in [*part, ""]]) + "\n" + _SOLVER
 

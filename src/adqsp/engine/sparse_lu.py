@@ -8,8 +8,8 @@ steps the solver checks the multipliers and falls back to partial pivoting, see 
 On the dupilumab model's 19 integrated states W has 97 structural nonzeros: 157 after fill-in in the declared
 order, 97 (no fill-in) in Markowitz's.
 
-Both functions work in place on the dense ``(n, n)`` array of W (entries outside the pattern are never read). They are
-not inlined into the solver: inlining them took 1-5% off the run time but doubled numba's compilation on an empty
+The functions work in place on the dense ``(n, n)`` array of W (entries outside the pattern are never written or
+read). They are not inlined into the solver: inlining them took 1-5% off the run time but doubled numba's compilation on an empty
 cache (placebo model 65 s -> 114 s, dupilumab 67 s -> 128 s, on this machine at a slow moment).
 """
 
@@ -46,11 +46,18 @@ def filled_pattern(pattern: np.ndarray, order: list[int]) -> np.ndarray:
     return filled
 
 
-def sparse_lu_lines(pattern: np.ndarray) -> list[str]:
-    """``w_factor(w, limit)``: L (unit diagonal) and U in place; False if a pivot is zero or not finite or a
-    multiplier exceeds ``limit`` in magnitude (then the caller pivots); ``w_solve(w, b)``: ``b <- W^-1 b``."""
+def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
+    """``w_assemble(w, dfdy, diagonal)``: ``W = diagonal I - J`` on the entries the factorisation reads, row/column
+    ``a`` of W being state ``rows[a]`` of the Jacobian ``dfdy``; ``w_factor(w, limit)``: L (unit diagonal) and U in
+    place; False if a pivot is zero or not finite or a multiplier exceeds ``limit`` in magnitude (then the caller
+    pivots); ``w_solve(w, b)``: ``b <- W^-1 b``."""
     order = elimination_order(pattern)
     filled = filled_pattern(pattern, order)
+    assemble = ["@_nb.njit(cache=True)", "def w_assemble(w, dfdy, diagonal):"]
+    for a, b in zip(*np.nonzero(filled), strict=True):
+        jacobian = f"dfdy[{rows[a]}, {rows[b]}]" if pattern[a, b] else ""
+        value = f"diagonal - {jacobian}" if a == b else f"-{jacobian}" if jacobian else "0.0"
+        assemble.append(f"    w[{a}, {b}] = {value.removesuffix(' - ')}")
     factor = ["@_nb.njit(cache=True)", "def w_factor(w, limit):", "    ok = True"]
     forward, backward = [], []
     for position, k in enumerate(order):
@@ -70,4 +77,4 @@ def sparse_lu_lines(pattern: np.ndarray) -> list[str]:
         upper = " - ".join([f"b[{k}]", *(f"w[{k}, {j}] * b[{j}]" for j in later if filled[k, j])])
         backward.insert(0, f"    b[{k}] = ({upper}) / w[{k}, {k}]")
     solve = ["@_nb.njit(cache=True)", "def w_solve(w, b):", *forward, *backward, "    return"]
-    return [*factor, "    return ok", "", *solve]
+    return [*assemble, "    return", "", *factor, "    return ok", "", *solve]
