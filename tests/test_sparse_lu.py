@@ -11,7 +11,8 @@ from adqsp.trial.run import enrolment_states
 
 def _generated(pattern: np.ndarray):
     namespace: dict = {}
-    source = "\n".join(sparse_lu_lines(pattern, list(range(len(pattern))))).replace("cache=True", "cache=False")  # exec has no file to cache
+    lines = sparse_lu_lines(pattern, list(range(len(pattern))))
+    source = "\n".join(lines).replace("cache=True", "cache=False")  # exec has no file to cache
     exec("import math as _m\nimport numba as _nb\n" + source, namespace)
     return namespace["w_factor"], namespace["w_solve"]
 
