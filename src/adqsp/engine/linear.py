@@ -7,6 +7,12 @@ would otherwise set the step size for a day (the dupilumab transit rate is 38/da
 solution is ``exp(M tau) [y_S; 1]`` with the augmented matrix ``M = [[A, c], [0, 0]]``; the solver
 evaluates it wherever it needs ``y_S`` and integrates only the other states, for which ``y_S(t)`` is a known
 forcing. Found automatically from the declaration; the declaration (and so the SBML export) is unchanged.
+
+An integrated state the part feeds linearly (``dy_r/dt = b . y_S + g``: the central compartment, fed
+``ka * transit3``) is integrated as ``u = y_r - X`` with ``X(tau) = b . integral_0^tau y_S``, the amount fed since
+the step began, in closed form ``X = b A^-1 (y_S(tau) - y_S(0) - c tau)``. The method then sees only
+``du/dt = g``, not the sharp pulse that each dose sends through the chain, which otherwise set the step size for
+half a day after every dose.
 """
 
 from __future__ import annotations
@@ -38,6 +44,23 @@ def exact_states(model: Model) -> tuple[str, ...]:
         exact -= fed
 
 
+def fed_states(model: Model, exact: tuple[str, ...]) -> tuple[str, ...]:
+    """Integrated states fed by the exact part through a term linear in its states with state- and time-free
+    coefficients (``dy_r/dt = b . y_S + g(other states)``, as a central compartment is fed by absorption), and
+    through nothing else (no assignment the rate uses depends on the exact part)."""
+    varying, part = varying_names(model), set(exact)
+    fed = []
+    for s in model.state_names:
+        rate = model.rates[s]
+        inputs = names_in(rate) & part
+        if s in part or not inputs or _switches_on(rate, part):
+            continue
+        through_assignments = any(names_in(a.expression) & part for a in model.assignments_needed([rate]))
+        if not through_assignments and all(not names_in(derivative(rate, x)) & varying for x in inputs):
+            fed.append(s)
+    return tuple(fed)
+
+
 def _switches_on(expression: str, varying: set[str]) -> bool:
     """Whether a comparison in the expression (a ``where`` condition) depends on a varying name: a switch the
     derivative does not see."""
@@ -60,4 +83,17 @@ def linear_system_lines(model: Model, exact: tuple[str, ...]) -> list[str]:
             f"    _M[{i}, {j}] = {to_scalar(d)}" for j, s in enumerate(exact) if (d := derivative(rate, s)) != "0.0"
         ]
         lines.append(f"    _M[{i}, {m}] = {to_scalar(rate)}")
+    return lines + ["    return"]
+
+
+def feed_lines(model: Model, exact: tuple[str, ...], fed: tuple[str, ...]) -> list[str]:
+    """``feed(_p, _B)``: ``_B[k, j]``, the coefficient of exact state ``j`` in the rate of fed state ``k`` (zeroed)."""
+    lines = ["@_nb.njit(cache=True, inline='never')", "def feed(_p, _B):"]
+    lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
+    rates = [model.rates[s] for s in fed]
+    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(rates)]
+    for k, rate in enumerate(rates):
+        lines += [
+            f"    _B[{k}, {j}] = {to_scalar(d)}" for j, s in enumerate(exact) if (d := derivative(rate, s)) != "0.0"
+        ]
     return lines + ["    return"]
