@@ -10,6 +10,7 @@ def test_partial_refit_changes_only_the_named_keys_and_stays_in_bounds(tmp_path)
     result = calibrate(
         patients_per_arm=10, max_evaluations=1, log=lambda line: None, checkpoint=checkpoint, only=("rescue_rate",)
     )
+    assert result["evaluations"] == 1  # the finite-difference trials count against the budget too
     assert set(result["parameters"]) == set(FITTED)
     for key, value in result["parameters"].items():
         low, high = FITTED[key]

@@ -21,8 +21,9 @@ chain matrix by scaling and squaring). A state the exact part feeds linearly (th
 integrated less the amount fed since the step began (``engine/linear.py``): serum within 3.3e-4 relative at every
 time in the 18 weeks after the first dose (60 patients, against scipy BDF at 1e-10) instead of 2e-3 six hours
 and 1.7e-3 a day after a dose, 301 instead of 309 steps per patient over 52 weeks, the same run time within the
-machine's noise (1000 patients, 30 interleaved runs). The exact Jacobian replaced a coloured finite difference (12 more right-hand
-sides per step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an empty cache.
+machine's noise (1000 patients, 30 interleaved runs). The exact Jacobian replaced a coloured finite difference (12
+more right-hand sides per step): 1.8x faster, errors no larger, for about 5 s more numba compilation per model on an
+empty cache.
 Reusing the Jacobian over several steps (a W-approximation) roughly halved right-hand-side calls but the embedded
 estimate stopped seeing the error (serum off by 4%), and the L-stable RODAS3 tableau took more steps than this one;
 neither is used. The LU factorisation of the method's matrix is generated for the Jacobian's sparsity pattern

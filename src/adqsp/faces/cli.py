@@ -89,7 +89,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="refit the calibrated parameters to calibration_targets.csv (slow)")
     p.add_argument("--patients-per-arm", type=int, help="per arm of each virtual trial (default 200)")
     p.add_argument("--seed", type=int, help="default 7")
-    p.add_argument("--max-evaluations", type=int, help="default 250")
+    p.add_argument(
+        "--max-evaluations",
+        type=int,
+        help="virtual trials to run at most, finite-difference ones included (default 250)",
+    )
     p.add_argument(
         "--only",
         type=lambda text: text.split(","),

@@ -160,6 +160,10 @@ def current_value(model: Model, key: str) -> float:
     return p.log_sd if key.endswith(LOG_SD) else p.value
 
 
+class _BudgetSpent(Exception):
+    """The fit has run as many virtual trials as it was allowed."""
+
+
 def calibrate(
     patients_per_arm: int = 200,
     seed: int = 7,
@@ -168,8 +172,9 @@ def calibrate(
     checkpoint: Path | None = None,
     only: tuple[str, ...] = (),
 ) -> dict:
-    """Fit :data:`FITTED` (or the keys in ``only``, the others kept) to the targets; returns every fitted key's
-    value and the target table.
+    """Fit :data:`FITTED` (or the keys in ``only``, the others kept) to the targets, running at most
+    ``max_evaluations`` virtual trials (finite-difference ones included); returns every fitted key's value and the
+    target table.
 
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed).
     """
@@ -184,7 +189,13 @@ def calibrate(
     history: list[float] = []
     best: dict[str, dict] = {}  # values and summary of the lowest-cost evaluation
 
+    evaluated: dict[bytes, np.ndarray] = {}  # the optimiser revisits points; a trial is rerun for none of them
+
     def f(x: np.ndarray) -> np.ndarray:
+        if x.tobytes() in evaluated:
+            return evaluated[x.tobytes()]
+        if len(history) >= max_evaluations:
+            raise _BudgetSpent
         values = {**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}
         summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
         r = residuals(summary, targets)
@@ -197,9 +208,13 @@ def calibrate(
             f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
             f"{time.perf_counter() - started:7.0f} s"
         )
+        evaluated[x.tobytes()] = r
         return r
 
-    least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, max_nfev=max_evaluations, x_scale=1.0)
+    try:  # max_nfev would not count the finite-difference Jacobian's trials: the budget is enforced in f
+        least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, x_scale=1.0)
+    except _BudgetSpent:
+        pass
     # the objective is a finite virtual trial: the best point evaluated, not the optimiser's last iterate
     values, summary = best["values"], best["summary"]
     table = [
