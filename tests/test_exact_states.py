@@ -68,7 +68,7 @@ def test_matrix_exponential_is_accurate_for_stiff_matrices_and_long_intervals(lo
         M[4] = 0.0
         if lower:  # an absorption chain's matrix: the solver uses the triangular products
             M = np.tril(M)
-        E, X, T = np.empty((5, 5)), np.empty((5, 5)), np.empty((5, 5))
+        E, X, T = np.empty((5, 5)), np.empty((4, 5, 5)), np.empty((5, 5))
         expm_small(M, scale, E, X, T, lower)
         ref = expm(M * scale)
         np.testing.assert_allclose(E, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
