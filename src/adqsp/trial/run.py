@@ -1,7 +1,8 @@
 """Run a virtual trial: screen virtual patients at their baseline visit, randomise, simulate each arm.
 
-Screening: each candidate is simulated drug-free to its chronic steady state, then along its own flare cycle
-to the enrolment day (day 0); the baseline visit is scored with rater and diary noise and the inclusion
+Screening: each candidate is brought to its chronic drug-free steady state (pseudo-transient continuation from
+the declared initial state; a 3000-day run for the rare candidate where it does not converge), then simulated
+along its own flare cycle to the enrolment day (day 0); the baseline visit is scored with rater and diary noise and the inclusion
 criteria are applied to it, as a trial does. Included patients are assigned to arms in turn (k-th included
 patient to arm k mod n_arms). Everything a patient draws comes from its own random stream.
 """
