@@ -33,6 +33,10 @@ neither is used. The LU factorisation of the method's matrix is generated for th
 with it and 1.40-1.47 s with the generated one, with the same steps and results. Where the chain feeds forward (a
 lower-triangular matrix), the exponential's products skip the zero upper triangle.
 
+Helpers on every step's path are inlined into the solver; those on rare paths (partial pivoting, the per-patient
+feed gain) are not: with everything inlined, numba took 88 s instead of 62 s to compile the dupilumab model on an
+empty cache (measured at the same moment) for a run time 2% shorter.
+
 The generated module (constants, right-hand side, Jacobian, LU, solver) is written once per model to a cache folder so
 numba can cache the machine code between runs.
 """
@@ -86,7 +90,7 @@ E1, E2, E3, E4 = 17.0 / 54.0, 7.0 / 36.0, 0.0, 125.0 / 108.0
 C1X, C2X, C3X, C4X = 0.5, -1.5, 121.0 / 50.0, 29.0 / 250.0
 _INV_FACTORIAL = np.array([1.0 / _m.factorial(k) for k in range(13)])
 
-@_nb.njit(cache=True, inline="always")
+@_nb.njit(cache=True)
 def _lu(a, piv):
     n = a.shape[0]
     for k in range(n):
@@ -112,7 +116,7 @@ def _lu(a, piv):
                     a[i, j] -= f * a[k, j]
 
 
-@_nb.njit(cache=True, inline="always")
+@_nb.njit(cache=True)
 def _lu_solve(a, piv, b):
     n = a.shape[0]
     for k in range(n):
@@ -133,7 +137,7 @@ def _lu_solve(a, piv, b):
         b[i] = s / a[i, i]
 
 
-@_nb.njit(cache=True, inline="always")
+@_nb.njit(cache=True)
 def _assemble(w, dfdy, other, diagonal):
     # W = diagonal * I - J over the integrated states
     n = other.shape[0]
@@ -229,7 +233,7 @@ def _propagate(E, y, exact, dst):
         dst[exact[a]] = s
 
 
-@_nb.njit(cache=True, inline="always")
+@_nb.njit(cache=True)
 def _feed_gain(A, m, B, K):
     # K = B A^-1 for the exact part's matrix A = M[:m, :m] (K A = B, so A^T K^T = B^T); False where A is
     # (nearly) singular: then the fed states are integrated without the split
@@ -442,7 +446,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
         n_steps[i] = steps
 
 
-@_nb.njit(cache=True, inline="always")
+@_nb.njit(cache=True)
 def _rate_norm(f, y, atol, other):
     # the largest relative rate of change (1/day) of the integrated states
     norm = 0.0

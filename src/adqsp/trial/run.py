@@ -2,9 +2,9 @@
 
 Screening: each candidate is brought to its chronic drug-free steady state (pseudo-transient continuation from
 the declared initial state; a 3000-day run for the rare candidate where it does not converge), then simulated
-along its own flare cycle to the enrolment day (day 0); the baseline visit is scored with rater and diary noise and the inclusion
-criteria are applied to it, as a trial does. Included patients are assigned to arms in turn (k-th included
-patient to arm k mod n_arms). Everything a patient draws comes from its own random stream.
+along its own flare cycle to the enrolment day (day 0); the baseline visit is scored with rater and diary noise
+and the inclusion criteria are applied to it, as a trial does. Included patients are assigned to arms in turn
+(k-th included patient to arm k mod n_arms). Everything a patient draws comes from its own random stream.
 """
 
 from __future__ import annotations
