@@ -148,6 +148,18 @@ def _assemble(w, dfdy, other, diagonal):
 
 
 @_nb.njit(cache=True, inline="always")
+def _factor(w, piv, dfdy, other, diagonal, multiplier_limit):
+    # LU of W = diagonal I - J in w: the generated static order, or, where it meets a small pivot, partial
+    # pivoting on a fresh copy (returns whether it pivoted: then solve with piv)
+    w_assemble(w, dfdy, diagonal)
+    if w_factor(w, multiplier_limit):
+        return False
+    _assemble(w, dfdy, other, diagonal)
+    _lu(w, piv)
+    return True
+
+
+@_nb.njit(cache=True, inline="always")
 def _w_solve(w, piv, pivoted, b):
     if pivoted:
         _lu_solve(w, piv, b)
@@ -363,11 +375,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 for q in range(n_f):
                     f0[fed[q]] -= fed_in[q]
                 while True:
-                    w_assemble(w, dfdy, 1.0 / (GAM * h))
-                    pivoted = not w_factor(w, multiplier_limit)
-                    if pivoted:  # the static order met a small pivot: partial pivoting on a fresh copy
-                        _assemble(w, dfdy, other, 1.0 / (GAM * h))
-                        _lu(w, piv)
+                    pivoted = _factor(w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
                     if m > 0:  # stage times 3h/5 and h (stage 2 sits at the step's end: PH2 gives the new y_S)
                         _expm(M, 0.2 * h, Q, X, T, lower)
                         _matmul(Q, Q, Q2, lower)
@@ -487,11 +495,7 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, other
                 code = 0
                 break
             it += 1
-            w_assemble(w, dfdy, 1.0 / dt)
-            pivoted = not w_factor(w, multiplier_limit)
-            if pivoted:
-                _assemble(w, dfdy, other, 1.0 / dt)
-                _lu(w, piv)
+            pivoted = _factor(w, piv, dfdy, other, 1.0 / dt, multiplier_limit)
             for a in range(n_o):
                 d[a] = f[other[a]]
             _w_solve(w, piv, pivoted, d)
