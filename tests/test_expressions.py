@@ -24,6 +24,20 @@ def test_numpy_and_scalar_translations_agree(expr):
     np.testing.assert_allclose(vector, scalar, rtol=1e-14)
 
 
+def test_a_parameter_power_is_the_generated_pow_and_agrees_with_the_operator():
+    import numba
+
+    from adqsp.engine.compiled import _POW
+
+    namespace = {"_nb": numba}
+    exec(_POW.replace("cache=True, ", ""), namespace)  # noqa: S102 (no file to cache for)
+    assert to_scalar("a ** b") == "_pow(a, b)" and to_scalar("a ** 2") == "(a ** 2.0)"
+    pow_ = namespace["_pow"]
+    for x in (0.0, 0.3, 2.5, 1e-30):
+        for n in (0.0, 1.0, 2.0, 1.7, 3.0):
+            assert pow_(x, n) == x**n and pow_.py_func(x, n) == x**n
+
+
 def test_sbml_translation_uses_sbml_names():
     text = to_sbml("where(t >= 1.0, a ** 2, log(b))")
     assert text.startswith("piecewise(") and "pow(a, 2.0)" in text and "time" in text and "ln(b)" in text

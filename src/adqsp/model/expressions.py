@@ -84,7 +84,8 @@ def to_sbml(expression: str) -> str:
 
 
 def to_scalar(expression: str) -> str:
-    """Python source on floats (``_m`` is the math module), for compiled per-patient code."""
+    """Python source on floats (``_m`` is the math module), for compiled per-patient code; a power with a
+    parameter exponent calls ``_pow`` (which the generated module defines)."""
     return _emit(parse(expression), SCALAR)
 
 
@@ -99,7 +100,11 @@ def _emit(node: ast.expr, target: int) -> str:
     if isinstance(node, ast.BinOp):
         left, right = _emit(node.left, target), _emit(node.right, target)
         if isinstance(node.op, ast.Pow):
-            return f"pow({left}, {right})" if target == SBML else f"({left} ** {right})"
+            if target == SBML:
+                return f"pow({left}, {right})"
+            if target == SCALAR and not isinstance(node.right, ast.Constant):
+                return f"_pow({left}, {right})"
+            return f"({left} ** {right})"
         return f"({left} {_BINOPS[type(node.op)]} {right})"
     if isinstance(node, ast.Compare):
         left, right = _emit(node.left, target), _emit(node.comparators[0], target)
