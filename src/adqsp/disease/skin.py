@@ -248,9 +248,9 @@ def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignm
         ),
         a(
             f"{s}_signature_up",
-            f"(2.0 * {s}_keratinocyte_stat6"
+            f"(signature_stat6_weight * {s}_keratinocyte_stat6"
             f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {s}_IL22 / (1.0 + {s}_IL22)"
-            f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / 4.0",
+            f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / (signature_stat6_weight + 2.0)",
             "dimensionless",
             f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)",
         ),
@@ -280,6 +280,14 @@ def _site_rates(s: str) -> dict[str, str]:
 
 TEWL = (
     _p("tewl_healthy", 14.0, "g/m^2/h", PELISTAD, "TEWL of healthy skin"),
+    _p(
+        "signature_stat6_weight",
+        2.0,
+        "dimensionless",
+        "calibrated: Hamilton 2014 week-4 reversal of the AD up-regulated genes (calibration_targets.csv)",
+        "weight of the STAT6-driven genes (chemokines) in the up-regulated gene score, beside epidermal growth (1),"
+        " the IL-22 (1) and IL-17 (0.5) modules",
+    ),
     _p(
         "tewl_gain",
         5.0,

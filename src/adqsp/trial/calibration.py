@@ -46,6 +46,7 @@ FITTED: dict[str, tuple[float, float]] = {
     "iga_scale": (2.0, 8.0),
     "epidermis_il22": (0.05, 5.0),
     "tewl_gain": (0.5, 20.0),
+    "signature_stat6_weight": (0.5, 30.0),
     "stat6_half_keratinocyte": (0.02, 2.0),
     "stat6_half_lymphocyte": (0.005, 1.0),
     "stat6_half_sensory_neuron": (0.01, 1.0),
