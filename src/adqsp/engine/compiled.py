@@ -64,14 +64,12 @@ from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
 
 DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
-#: first step (day) at the start and after the first dose (into a system that may hold no drug: with the
-#: concentration near the elimination's Michaelis constant the error estimate misses a too-long first step). The
-#: dose enters the exactly integrated part, so the other states see a smooth forcing, and later doses keep the
-#: step size the error control had reached. Measured (200 patients, 52 weeks, against scipy BDF at 1e-9): 309
-#: steps per patient with 0.03 against 372 with 1e-3, EASI within 9.1e-4 vs 1.2e-3 points and serum within
-#: 5.3e-4 vs 4.4e-4 relative at weeks 16 and 52, and 1.7e-3 relative one day after the first dose with either;
-#: 0.1 (289 steps) gave 5.8e-3 there. Restarting at every dose cost 303 steps against 257 for this rule, with
-#: serum as accurate (3.3e-4 at any time after a dose in the first 18 weeks, 60 patients)
+#: first step (day) at the start and after the first dose of a run. That dose may land in a system holding no drug,
+#: where, with the concentration near the elimination's Michaelis constant, the error estimate misses a too-long
+#: first step (60 patients against scipy BDF at 1e-10, 6 hours after it: serum 2.1e-2 off with 0.1, 3.9e-4 with
+#: 0.03). Later doses keep the step the error control had reached: they enter the exactly integrated chain, and the
+#: fed central compartment sees a smooth input (52 weeks of the label regimen: 257 steps per patient against 303
+#: when every dose restarted, serum within 3.3e-4 at any time after a dose in the first 18 weeks)
 FIRST_STEP = 0.03
 #: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
@@ -547,8 +545,8 @@ class FastModel:
     fed: np.ndarray
 
 
-#: ``x ** n`` for a parameter exponent: the Hill coefficients of 1 (and the exponents 0 and 2 their derivatives
-#: and squares give) cost a multiplication instead of libm's pow, which took 9% of a 52-week arm's samples
+#: ``x ** n`` with a parameter exponent: the exponents 1, 0 and 2 (a Hill coefficient of 1 and its derivative's 0)
+#: as a copy, a constant or a product instead of libm's pow, which had 9% of a 52-week arm's perf samples
 _POW = """
 @_nb.njit(cache=True, inline="always")
 def _pow(x, n):
