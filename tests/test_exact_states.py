@@ -127,17 +127,20 @@ def test_a_fed_state_is_integrated_accurately_and_a_singular_part_falls_back(acc
         assert not np.array_equal(split, unsplit.states)
 
 
-@pytest.mark.parametrize("first_week", [0, 4])
-def test_serum_follows_the_reference_in_the_days_after_each_dose(first_week):
+@pytest.mark.parametrize(("first_week", "empty_band"), [(0, False), (4, False), (4, True)])
+def test_serum_follows_the_reference_in_the_days_after_each_dose(first_week, empty_band):
     # the absorption pulse reaches the central compartment within hours of a dose; integrated as u = central - X
     # the method does not have to resolve it. A first dose after a drug-free month starts from the step the
-    # drug-free dynamics allowed: the solver restarts with its first step there
+    # drug-free dynamics allowed: the solver restarts with its first step there, also when a weight band no
+    # patient is in puts a dose event of 0 mg before it
     c = compiled("dupilumab")
     pop = sample(c.model, np.arange(8), seed=11)
     P = c.parameter_matrix(pop.values, 8)
     after = np.array([0.0, 0.05, 0.25, 0.5, 1.0, 2.0, 5.0, 14.0, 14.05, 14.25, 14.5, 15.0, 16.0, 21.0, 28.0])
     days = np.concatenate([[0.0], 7 * first_week + after]) if first_week else after
     entries = [{"mg": 600, "week": first_week}, {"mg": 300, "every_weeks": 2, "from_week": first_week + 2}]
+    if empty_band:
+        entries.insert(0, {"mg": 600, "week": 0, "weight_at_least_kg": 400})
     dose_t, dose_mg = Regimen.from_entries(entries).events(days[-1], pop.values["WT"])
     fast = solve(c, P, c.initial(P), days, dose_t, dose_mg)
     ref = solve(c, P, c.initial(P), days, dose_t, dose_mg, Tolerances(1e-10, 1e-10), method="scipy-bdf")

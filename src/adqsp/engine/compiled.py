@@ -64,12 +64,13 @@ from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
 
 DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
-#: first step (day) at the start and after the first dose of a run. That dose may land in a system holding no drug,
-#: where, with the concentration near the elimination's Michaelis constant, the error estimate misses a too-long
-#: first step (60 patients against scipy BDF at 1e-10, 6 hours after it: serum 2.1e-2 off with 0.1, 3.9e-4 with
-#: 0.03). Later doses keep the step the error control had reached: they enter the exactly integrated chain, and the
-#: fed central compartment sees a smooth input (52 weeks of the label regimen: 257 steps per patient against 303
-#: when every dose restarted, serum within 3.3e-4 at any time after a dose in the first 18 weeks)
+#: first step (day) at the start and after a patient's first dose of a run (a dose event of 0 mg, e.g. a weight
+#: band the patient is not in, is none). That dose may land in a system holding no drug, where, with the
+#: concentration near the elimination's Michaelis constant, the error estimate misses a too-long first step (60
+#: patients against scipy BDF at 1e-10, 6 hours after it: serum 2.1e-2 off with 0.1, 3.9e-4 with 0.03). Later
+#: doses keep the step the error control had reached: they enter the exactly integrated chain, and the fed central
+#: compartment sees a smooth input (52 weeks of the label regimen: 257 steps per patient against 303 when every
+#: dose restarted, serum within 3.3e-4 at any time after a dose in the first 18 weeks)
 FIRST_STEP = 0.03
 #: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
@@ -446,7 +447,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
             if out_index[k] >= 0:
                 for r in range(n_s):
                     out[i, out_index[k], r] = y[r]
-            if dose_index[k] >= 0:
+            if dose_index[k] >= 0 and doses[dose_index[k], i] != 0.0:
                 y[dose_row] += doses[dose_index[k], i] * p[f_row]
                 if not dosed:  # later doses keep the step: the error control sees their smooth transient
                     h = min(h, h0)
