@@ -2,9 +2,11 @@
 
 import math
 
+import numba
 import numpy as np
 import pytest
 
+from adqsp.engine.compiled import _POW
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.expressions import names_in, to_numpy, to_sbml, to_scalar
@@ -25,10 +27,6 @@ def test_numpy_and_scalar_translations_agree(expr):
 
 
 def test_a_parameter_power_is_the_generated_pow_and_agrees_with_the_operator():
-    import numba
-
-    from adqsp.engine.compiled import _POW
-
     namespace = {"_nb": numba}
     exec(_POW.replace("cache=True, ", ""), namespace)  # noqa: S102 (no file to cache for)
     assert to_scalar("a ** b") == "_pow(a, b)" and to_scalar("a ** 2") == "(a ** 2.0)"

@@ -193,8 +193,9 @@ def calibrate(
     evaluated: dict[bytes, np.ndarray] = {}  # the optimiser revisits points; a trial is rerun for none of them
 
     def f(x: np.ndarray) -> np.ndarray:
-        if x.tobytes() in evaluated:
-            return evaluated[x.tobytes()]
+        point = x.tobytes()
+        if point in evaluated:
+            return evaluated[point]
         if len(history) >= max_evaluations:
             raise _BudgetSpent
         values = {**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}
@@ -209,7 +210,7 @@ def calibrate(
             f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
             f"{time.perf_counter() - started:7.0f} s"
         )
-        evaluated[x.tobytes()] = r
+        evaluated[point] = r
         return r
 
     try:  # max_nfev would not count the finite-difference Jacobian's trials: the budget is enforced in f
