@@ -34,13 +34,15 @@ DEFAULT_TOLERANCES = Tolerances()
 
 @dataclass(frozen=True)
 class Trajectory:
-    """States at the output times: ``states[time, state, patient]``; ``ok[patient]`` solver status."""
+    """States at the output times: ``states[time, state, patient]``; ``ok[patient]`` solver status; for the
+    compiled engine, ``steps[patient]`` accepted steps and ``rejected[patient]`` rejected attempts."""
 
     times: np.ndarray
     states: np.ndarray
     ok: np.ndarray
     message: tuple[str, ...]
     steps: np.ndarray | None = None
+    rejected: np.ndarray | None = None
 
 
 def integrate(

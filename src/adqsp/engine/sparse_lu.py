@@ -50,8 +50,9 @@ def filled_pattern(pattern: np.ndarray, order: list[int]) -> np.ndarray:
 def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
     """``w_assemble(w, dfdy, diagonal)``: ``W = diagonal I - J`` on the entries the factorisation reads, row/column
     ``a`` of W being state ``rows[a]`` of the Jacobian ``dfdy``; ``w_factor(w, limit)``: L (unit diagonal) and U in
-    place; False if a pivot is zero or not finite or a multiplier exceeds ``limit`` in magnitude (then the caller
-    pivots); ``w_solve(w, b)``: ``b <- W^-1 b``."""
+    place, U's diagonal as its reciprocals (the solves multiply: no division on their critical path); False if a
+    pivot is zero or not finite or a multiplier exceeds ``limit`` in magnitude (then the caller pivots);
+    ``w_solve(w, b)``: ``b <- W^-1 b``."""
     order = elimination_order(pattern)
     filled = filled_pattern(pattern, order)
     assemble = ["@_nb.njit(cache=True)", "def w_assemble(w, dfdy, diagonal):"]
@@ -66,8 +67,9 @@ def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
         rows = [i for i in later if filled[i, k]]
         cols = [j for j in later if filled[k, j]]
         factor += [f"    if not 0.0 < abs(w[{k}, {k}]) < _m.inf:", "        return False"]
+        factor.append(f"    w[{k}, {k}] = 1.0 / w[{k}, {k}]")
         if rows:
-            factor.append(f"    r = 1.0 / w[{k}, {k}]")
+            factor.append(f"    r = w[{k}, {k}]")
         for i in rows:
             factor.append(f"    w[{i}, {k}] *= r")
             factor.append(f"    ok &= abs(w[{i}, {k}]) <= limit")
@@ -76,6 +78,6 @@ def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
         if earlier:
             forward.append(f"    b[{k}] -= " + " + ".join(f"w[{k}, {j}] * b[{j}]" for j in earlier))
         upper = " - ".join([f"b[{k}]", *(f"w[{k}, {j}] * b[{j}]" for j in later if filled[k, j])])
-        backward.insert(0, f"    b[{k}] = ({upper}) / w[{k}, {k}]")
+        backward.insert(0, f"    b[{k}] = ({upper}) * w[{k}, {k}]")
     solve = ["@_nb.njit(cache=True)", "def w_solve(w, b):", *forward, *backward, "    return"]
     return [*assemble, "    return", "", *factor, "    return ok", "", *solve]
