@@ -708,10 +708,16 @@ def cache_dir() -> Path:
     return path
 
 
+def source_digest(source: str) -> str:
+    """Names the generated module: file ``model_<digest>.py`` in the cache folder (numba's cache files for it
+    start with that stem), imported as ``adqsp_generated_<digest>`` (numba's cache records that name)."""
+    return hashlib.sha256(source.encode()).hexdigest()[:20]
+
+
 @lru_cache(maxsize=16)
 def _load(source: str) -> ModuleType:
     """Import the generated module (written to the cache folder once, so numba can cache its machine code)."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
     if not path.exists() or path.read_text() != source:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -724,8 +730,18 @@ def _load(source: str) -> ModuleType:
     return module
 
 
+_SOLVER_SOURCES: dict[str, str] = {}
+
+
+def solver_source(compiled: CompiledModel) -> str:
+    """:func:`generated_source` of a compiled model, generated once per process (keyed by its numpy source)."""
+    if compiled.source not in _SOLVER_SOURCES:
+        _SOLVER_SOURCES[compiled.source] = generated_source(compiled.model)
+    return _SOLVER_SOURCES[compiled.source]
+
+
 def fast_model(compiled: CompiledModel) -> FastModel:
-    module = _load(generated_source(compiled.model))
+    module = _load(solver_source(compiled))
     names = compiled.model.state_names
     exact = exact_states(compiled.model)
     index = np.arange(len(names), dtype=np.int64)

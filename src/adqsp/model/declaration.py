@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 
 from adqsp.model.expressions import names_in
@@ -82,6 +82,10 @@ class Model:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rates", MappingProxyType(dict(self.rates)))
+
+    def __reduce__(self) -> tuple:
+        """Pickled with the rates as a plain dict (a mapping proxy cannot be): for worker processes."""
+        return Model, tuple(dict(self.rates) if f.name == "rates" else getattr(self, f.name) for f in fields(self))
 
     def check(self) -> Model:
         """Raise ValueError unless names are unique, every state has a rate and every name is defined."""

@@ -20,6 +20,7 @@ class LocalExecutor:
     """Runs chunks one after another in this process (each chunk is itself parallel over patients)."""
 
     parallelism = 1
+    remote = False
 
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[tuple[int, Any]]:
         for k, item in enumerate(items):
@@ -41,6 +42,7 @@ class DaskExecutor:
             else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         )
         self.client = Client(scheduler) if scheduler else Client(self._cluster)
+        self.remote = scheduler is not None  # its workers do not share this machine's compiled-code cache
         self.parallelism = max(1, sum(self.client.nthreads().values()))
 
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[tuple[int, Any]]:

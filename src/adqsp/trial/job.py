@@ -9,7 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
-from adqsp.model.build import build_model
+from adqsp.engine.prebuild import prebuild
+from adqsp.model.build import build_model, compiled
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
@@ -51,6 +52,10 @@ def run_trial(
     ``executor`` runs the chunks of patients (default: this process); ``store`` keeps finished chunks so an
     interrupted run can be resumed. Neither changes a number.
     """
+    if not (executor and executor.remote):
+        drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
+        arms = [compiled(a.drug, a.pk_model, scenario.parameters) for a in scenario.arms]
+        prebuild([(drug_free, True), *((c, False) for c in arms)])
     indices, y_enrol = screen(scenario, progress, executor, store)
     n_arms = len(scenario.arms)
     results = [

@@ -1,0 +1,13 @@
+"""Session set-up: on an empty cache (as in CI), the full models' machine code is compiled side by side before the
+first test (see ``engine/prebuild.py``); on a filled one this only checks the cache."""
+
+import pytest
+
+from adqsp.engine.prebuild import prebuild
+from adqsp.model.build import compiled
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _machine_code():
+    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab")
+    prebuild([(compiled(drug), drug in (None, "dupilumab")) for drug in drugs])

@@ -1,0 +1,35 @@
+"""Compiling several models' machine code side by side: worker processes fill the cache this process loads from."""
+
+import numpy as np
+
+from adqsp.engine import prebuild as prebuild_module
+from adqsp.engine.compiled import fast_model, integrate_fast, solver_source
+from adqsp.engine.prebuild import is_cached, prebuild
+from adqsp.model.codegen import compile_model
+from adqsp.model.declaration import Model, Parameter, State
+
+
+def _decay(name: str, rate: str) -> Model:
+    states = (State("a", 1.0, "mg"), State("b", 0.0, "mg"))
+    return Model(name, (Parameter("k", 0.5, "1/day", "test"),), states, (), {"a": rate, "b": "k * a - b"}).check()
+
+
+def test_models_missing_from_the_cache_are_compiled_in_worker_processes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADQSP_CACHE", str(tmp_path))
+    monkeypatch.setattr(prebuild_module.os, "cpu_count", lambda: 2)
+    models = [compile_model(_decay("linear", "-k * a")), compile_model(_decay("quadratic", "-k * a * a"))]
+    sources = [solver_source(c) for c in models]
+    assert not any(is_cached(s, False) for s in sources)
+    assert prebuild([(models[0], True), (models[1], False), (models[1], False)]) == 2
+    assert is_cached(sources[0], True) and is_cached(sources[1], False) and not is_cached(sources[1], True)
+    assert prebuild([(models[0], True), (models[1], False)]) == 0  # all cached: nothing to do
+    P = models[1].parameter_matrix({}, 1)
+    course = integrate_fast(fast_model(models[1]), P, models[1].initial(P), np.array([0.0, 2.0]))
+    np.testing.assert_allclose(course.states[-1, 0, 0], 1.0 / (1.0 + 0.5 * 2.0), rtol=1e-3)
+
+
+def test_a_single_missing_model_is_left_to_this_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADQSP_CACHE", str(tmp_path))
+    c = compile_model(_decay("alone", "-k * a"))
+    assert prebuild([(c, False)]) == 0
+    assert not is_cached(solver_source(c), False)
