@@ -74,6 +74,18 @@ def test_matrix_exponential_is_accurate_for_stiff_matrices_and_long_intervals(lo
         np.testing.assert_allclose(E, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
 
 
+def test_steps_on_the_grid_have_a_table_slot_and_others_none():
+    # the solver keeps the chain's exponential per grid step; a step off the grid must never share a slot
+    module = _load(generated_source(_toy()))
+    steps = np.geomspace(1e-3, 1e3, 2000)
+    grid = [module._on_grid(h) for h in steps]
+    assert all(g <= h < g * 2.0 ** (1.0 / module.STEP_GRID) for g, h in zip(grid, steps, strict=True))
+    slots = {g: module._grid_slot(g) for g in grid}
+    assert min(slots.values()) >= 0 and len(set(slots.values())) == len(slots) == 8 * 20
+    for h in (0.3, 0.03, 1.0 + 1e-12, 0.0, np.inf, np.nan, 2.0**20, 2.0**-20):
+        assert module._grid_slot(h) == -1
+
+
 def test_the_absorption_chain_follows_its_closed_form_whatever_the_steps():
     c = compiled("dupilumab")
     pop = sample(c.model, np.arange(3), seed=2)

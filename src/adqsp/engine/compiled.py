@@ -35,7 +35,11 @@ lower-triangular matrix), the exponential's products skip the zero upper triangl
 times are ``Q = exp(M h / 5)`` applied three and five times to the state vector, not the matrix powers ``Q^3`` and
 ``Q^5`` formed and applied, and the generated LU keeps its pivots' reciprocals, so the four triangular solves of a
 step multiply instead of divide: together 17-26% less run time (1000 patients x 52 weeks, one thread, 20
-interleaved runs), states within 3e-12 relative of before.
+interleaved runs), states within 3e-12 relative of before. Where the model has an exact part, the step size is
+kept on a grid (the controller's step rounded down to 2^(k/8) day) and each patient keeps the exponential of each
+grid step it has used, so it is computed again only for steps cut to reach a stop and for new grid steps: 52
+weeks of the label regimen, 270 instead of 259 steps per patient, 20-24% less run time (1000 patients, one thread,
+10 interleaved runs), EASI and serum as close to scipy BDF as before (1.9e-3 points, 5.0e-4 relative).
 
 Helpers on every step's path are inlined into the solver; those on rare paths (partial pivoting, the per-patient
 feed gain) are not: with everything inlined, numba took 88 s instead of 62 s to compile the dupilumab model on an
@@ -97,6 +101,8 @@ C41, C42, C43 = -112.0 / 125.0, -54.0 / 125.0, -2.0 / 5.0
 B1, B2, B3, B4 = 19.0 / 9.0, 0.5, 25.0 / 108.0, 125.0 / 108.0
 E1, E2, E3, E4 = 17.0 / 54.0, 7.0 / 36.0, 0.0, 125.0 / 108.0
 C1X, C2X, C3X, C4X = 0.5, -1.5, 121.0 / 50.0, 29.0 / 250.0
+# steps on a grid of STEP_GRID per doubling (day); a patient's table of the chain's exponential has GRID_SLOTS of them
+STEP_GRID, GRID_SLOTS = 8.0, 192
 _INV_FACTORIAL = np.array([1.0 / _m.factorial(k) for k in range(13)])
 
 @_nb.njit(cache=True)
@@ -244,6 +250,22 @@ def _expm(M, tau, E, X, T, lower):
 
 
 @_nb.njit(cache=True, inline="always")
+def _on_grid(h):
+    # the longest grid step 2^(k / STEP_GRID) day (k an integer) not above h
+    return 2.0 ** (_m.floor(STEP_GRID * _m.log2(h)) / STEP_GRID)
+
+
+@_nb.njit(cache=True, inline="always")
+def _grid_slot(h):
+    # the table slot of a step on the grid, or -1 (a step cut to reach a stop, a capped one, or out of range)
+    k = round(STEP_GRID * _m.log2(h)) if 0.0 < h < _m.inf else 1 << 30
+    slot = k + GRID_SLOTS // 2
+    if 0 <= slot < GRID_SLOTS and 2.0 ** (k / STEP_GRID) == h:
+        return slot
+    return -1
+
+
+@_nb.njit(cache=True, inline="always")
 def _chain(Q, y, exact, at3, at5, v, u, lower):
     # the exact part at 3 and 5 fifths of the step: Q = exp(M h / 5) applied 3 and 5 times to [y_S; 1] (fewer
     # operations than forming Q^3 and Q^5)
@@ -368,6 +390,8 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 if M[r, j] != 0.0:
                     lower = False
         Q = np.empty((k_aug, k_aug))
+        table = np.empty((GRID_SLOTS if m > 0 else 0, k_aug, k_aug))  # exp(M h / 5) of each grid step h used
+        in_table = np.zeros(GRID_SLOTS, dtype=np.bool_)
         at3 = np.empty(m)
         at5 = np.empty(m)
         v = np.empty(k_aug)
@@ -407,8 +431,15 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                 while True:
                     pivoted = _factor(w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
                     if m > 0:  # stage times 3h/5 and h (stage 2 sits at the step's end: at5 is the new y_S)
-                        _expm(M, 0.2 * h, Q, X, T, lower)
-                        _chain(Q, y, exact, at3, at5, v, u, lower)
+                        slot = _grid_slot(h)
+                        if slot < 0:
+                            _expm(M, 0.2 * h, Q, X, T, lower)
+                            _chain(Q, y, exact, at3, at5, v, u, lower)
+                        else:
+                            if not in_table[slot]:
+                                _expm(M, 0.2 * h, table[slot], X, T, lower)
+                                in_table[slot] = True
+                            _chain(table[slot], y, exact, at3, at5, v, u, lower)
                     for a in range(n_o):
                         r = other[a]
                         g1[a] = f0[r] + h * C1X * ft[r]
@@ -458,8 +489,12 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                         for r in range(n_s):
                             y[r] = ynew[r]
                         h = h * min(4.0, 0.9 * err ** -0.25) if err > 0 else 4.0 * h
+                        if m > 0:
+                            h = _on_grid(h)
                         break
                     h = h * max(0.2, 0.9 * err ** (-1.0 / 3.0))
+                    if m > 0:
+                        h = _on_grid(h)
                     rejected += 1
                     if h < 1e-12 * max(1.0, abs(t)):
                         code = 2
