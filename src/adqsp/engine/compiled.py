@@ -432,14 +432,12 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                     pivoted = _factor(w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
                     if m > 0:  # stage times 3h/5 and h (stage 2 sits at the step's end: at5 is the new y_S)
                         slot = _grid_slot(h)
-                        if slot < 0:
-                            _expm(M, 0.2 * h, Q, X, T, lower)
-                            _chain(Q, y, exact, at3, at5, v, u, lower)
-                        else:
-                            if not in_table[slot]:
-                                _expm(M, 0.2 * h, table[slot], X, T, lower)
+                        E = Q if slot < 0 else table[slot]
+                        if slot < 0 or not in_table[slot]:  # one inlined exponential: less code to compile
+                            _expm(M, 0.2 * h, E, X, T, lower)
+                            if slot >= 0:
                                 in_table[slot] = True
-                            _chain(table[slot], y, exact, at3, at5, v, u, lower)
+                        _chain(E, y, exact, at3, at5, v, u, lower)
                     for a in range(n_o):
                         r = other[a]
                         g1[a] = f0[r] + h * C1X * ft[r]
