@@ -93,8 +93,8 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
     )
     sparsity = sp.kron(np.ones((n_states, n_states)), sp.identity(n), format="csr")
 
-    def f(t, flat):
-        return compiled.rhs(t, flat.reshape(n_states, n), P).ravel()
+    def f(t, flat, end):  # a segment's end is seen from inside it (a switch at a stop acts after the stop)
+        return compiled.rhs(min(t, end), flat.reshape(n_states, n), P).ravel()
 
     y = y0.astype(float).copy()
     for a, b in zip(stops[:-1], stops[1:], strict=True):
@@ -113,6 +113,7 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
             rtol=tol.rtol,
             atol=np.repeat(tol.absolute(compiled), n),
             jac_sparsity=sparsity,
+            args=(np.nextafter(b, -np.inf),),
         )
         if not sol.success:
             return out, False, sol.message

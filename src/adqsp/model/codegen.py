@@ -6,8 +6,8 @@ array, so a whole virtual population is evaluated in one call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,19 @@ class CompiledModel:
     observe: Callable[[float, Array, Array], dict[str, Array]]
     initial: Callable[[Array], Array]
     source: str
+    _observers: dict[tuple[str, ...], Callable] = field(default_factory=dict, compare=False, repr=False)
+
+    def observer(self, names: Iterable[str]) -> Callable[[float, Array, Array], dict[str, Array]]:
+        """Like ``observe``, for the given states and assignments only: it computes just the assignments they
+        need (generated once per set of names)."""
+        names = tuple(dict.fromkeys(names))
+        if names not in self._observers:
+            unknown = set(names) - set(self.model.state_names) - set(self.model.assignment_names)
+            if unknown:
+                raise KeyError(f"unknown states or assignments: {', '.join(sorted(unknown))}")
+            source = "\n".join(_observe_lines(self.model, names))
+            self._observers[names] = _execute(source, self.model.name)["observe"]
+        return self._observers[names]
 
     def parameter_matrix(self, values: dict[str, Array | float], n: int) -> Array:
         """Stack per-patient values (missing ones take the typical value) into ``(n_parameters, n)``."""
@@ -45,12 +58,9 @@ class CompiledModel:
 def compile_model(model: Model) -> CompiledModel:
     """Translate the declaration to numpy source once and compile it."""
     model.check()
-    unpack_p = [f"    {p} = _P[{i}]" for i, p in enumerate(model.parameter_names)]
-    unpack_y = [f"    {s} = _y[{i}]" for i, s in enumerate(model.state_names)]
-    assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments]
+    unpack_p, unpack_y = _unpack(model)
     rate_assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments_needed(model.rates.values())]
     derivs = [f"    _out[{i}] = {to_numpy(model.rates[s])}" for i, s in enumerate(model.state_names)]
-    observed = ", ".join(f"{n!r}: {n}" for n in (*model.state_names, *model.assignment_names))
     inits = [f"    _out[{i}] = {to_numpy(str(s.initial))}" for i, s in enumerate(model.states)]
     source = "\n".join(
         [
@@ -62,11 +72,7 @@ def compile_model(model: Model) -> CompiledModel:
             *derivs,
             "    return _out",
             "",
-            "def observe(t, _y, _P):",
-            *unpack_p,
-            *unpack_y,
-            *assigns,
-            f"    return {{{observed}}}",
+            *_observe_lines(model, (*model.state_names, *model.assignment_names)),
             "",
             "def initial(_P):",
             *unpack_p,
@@ -76,12 +82,29 @@ def compile_model(model: Model) -> CompiledModel:
             "",
         ]
     )
-    namespace: dict[str, object] = {"_np": np}
-    exec(compile(source, f"<adqsp model {model.name}>", "exec"), namespace)  # noqa: S102
-    return CompiledModel(
-        model=model,
-        rhs=namespace["rhs"],  # type: ignore[arg-type]
-        observe=namespace["observe"],  # type: ignore[arg-type]
-        initial=namespace["initial"],  # type: ignore[arg-type]
-        source=source,
+    functions = _execute(source, model.name)
+    return CompiledModel(model, functions["rhs"], functions["observe"], functions["initial"], source)
+
+
+def _observe_lines(model: Model, names: tuple[str, ...]) -> list[str]:
+    """Source of ``observe(t, _y, _P)`` returning ``names`` (states or assignments) and computing only the
+    assignments they depend on."""
+    unpack_p, unpack_y = _unpack(model)
+    assigns = [f"    {a.name} = {to_numpy(a.expression)}" for a in model.assignments_needed(names)]
+    returned = ", ".join(f"{n!r}: {n}" for n in names)
+    return ["def observe(t, _y, _P):", *unpack_p, *unpack_y, *assigns, f"    return {{{returned}}}"]
+
+
+def _unpack(model: Model) -> tuple[list[str], list[str]]:
+    """Lines naming each parameter row of ``_P`` and each state row of ``_y``."""
+    return (
+        [f"    {p} = _P[{i}]" for i, p in enumerate(model.parameter_names)],
+        [f"    {s} = _y[{i}]" for i, s in enumerate(model.state_names)],
     )
+
+
+def _execute(source: str, model_name: str) -> dict[str, Callable]:
+    """The functions defined by generated ``source``."""
+    namespace: dict[str, object] = {"_np": np}
+    exec(compile(source, f"<adqsp model {model_name}>", "exec"), namespace)  # noqa: S102
+    return {k: v for k, v in namespace.items() if callable(v)}

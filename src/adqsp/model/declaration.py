@@ -9,6 +9,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from types import MappingProxyType
 
 from adqsp.model.expressions import names_in
@@ -92,20 +93,20 @@ class Model:
         _check(self)
         return self
 
-    @property
+    @cached_property
     def parameter_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.parameters)
 
-    @property
+    @cached_property
     def state_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.states)
 
-    @property
+    @cached_property
     def state_scales(self) -> tuple[float, ...]:
         """Each state's typical magnitude, in its unit (tolerances and sanity bounds are relative to it)."""
         return tuple(s.scale for s in self.states)
 
-    @property
+    @cached_property
     def assignment_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.assignments)
 

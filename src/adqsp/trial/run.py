@@ -26,8 +26,8 @@ from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batch
 from adqsp.trial.scenario import Arm, Scenario
 
 SETTLE_DAYS = 3000.0
-SCREEN_BATCH = 256
-ARM_CHUNK = 256
+SCREEN_BATCH = 1024
+ARM_CHUNK = 1024
 BURN_IN_DAYS = 168.0
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
 NEGATIVE_AMOUNT = 1e-3
@@ -214,11 +214,11 @@ def run_arm(
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
     """Model assignments at each visit, ``(n_visits, n_patients)``; drug read-outs are 0 without a drug."""
-    per_visit = [c.observe(t, states[k], P) for k, t in enumerate(days)]
-    n = P.shape[1]
     serum = [k for k in c.model.assignment_names if k.endswith("_serum_mg_L")]
-    keys = set(READOUTS) | set(SCORE_INPUTS)
-    out = {k: np.array([np.broadcast_to(v[k], (n,)) for v in per_visit]) for k in keys}
+    observe = c.observer((*READOUTS, *SCORE_INPUTS, *serum[:1]))
+    per_visit = [observe(t, states[k], P) for k, t in enumerate(days)]
+    n = P.shape[1]
+    out = {k: np.array([np.broadcast_to(v[k], (n,)) for v in per_visit]) for k in {*READOUTS, *SCORE_INPUTS}}
     out["serum_mg_L"] = (
         np.array([np.broadcast_to(v[serum[0]], (n,)) for v in per_visit]) if serum else np.zeros((len(days), n))
     )
