@@ -82,3 +82,18 @@ def test_enrolment_state_is_on_the_flare_cycle_of_a_steady_disease():
     for i in range(4):
         tr = solve(c, P_free[:, [i]], y[:, [i]], np.array([0.0, period[i]]))
         np.testing.assert_allclose(tr.states[-1][:, 0], y[:, i], rtol=0.02, atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ["rosenbrock", "scipy-bdf"])
+def test_a_switch_at_a_stop_acts_only_after_it(method):
+    # the trial effect starts at day 0: a run ending at day 0 must not see it, one starting there must
+    c = compiled(None)
+    pop = sample(c.model, np.arange(3), seed=2)
+    P = c.parameter_matrix(pop.values, 3)
+    without = P.copy()
+    without[c.model.parameter_names.index("trial_effect")] = 0.0
+    y0, _ = enrolment_states(pop)
+    before = [solve(c, p, y0, np.array([-7.0, 0.0]), method=method).states[-1] for p in (P, without)]
+    np.testing.assert_array_equal(before[0], before[1])
+    after = [solve(c, p, y0, np.array([0.0, 7.0]), method=method).states[-1] for p in (P, without)]
+    assert np.abs(after[0] - after[1]).max() > 1e-3 * np.abs(after[1]).max()

@@ -73,6 +73,23 @@ def test_a_declared_model_compiles_to_a_batched_rhs():
     assert c.observe(0.0, y, P)["y"].tolist() == [1.0, 3.0]
 
 
+def test_an_observer_returns_what_it_is_asked_for_computing_only_what_that_needs():
+    assignments = (Assignment("y", "k * x", "AU/day"), Assignment("z", "2.0 * y", "AU/day"), Assignment("w", "x", "AU"))
+    c = compile_model(_model(assignments=assignments))
+    P = c.parameter_matrix({"k": np.array([0.5, 1.0])}, 2)
+    y = np.array([[2.0, 3.0]])
+    observe = c.observer(["z", "x", "z"])
+    out = observe(0.0, y, P)
+    assert list(out) == ["z", "x"]
+    full = c.observe(0.0, y, P)
+    for name, value in out.items():
+        np.testing.assert_array_equal(value, full[name])
+    assert "y" in observe.__code__.co_varnames and "w" not in observe.__code__.co_varnames
+    assert c.observer(("z", "x")) is observe  # generated once per set of names
+    with pytest.raises(KeyError, match="nonsense"):
+        c.observer(["x", "nonsense"])
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
