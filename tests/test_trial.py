@@ -9,6 +9,7 @@ import pytest
 
 from adqsp.faces.cli import main
 from adqsp.trial.job import run_trial
+from adqsp.trial.run import screen
 from adqsp.trial.scenario import load_scenario
 from adqsp.trial.summary import VISIT_KEYS
 
@@ -61,6 +62,16 @@ def test_same_seed_same_numbers_and_arms_randomised_from_one_screen(result):
     assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
     other = run_trial(replace(SMALL, seed=12))
     assert json.dumps(other.summary) != json.dumps(result.summary)
+
+
+def test_a_patients_arm_does_not_depend_on_who_else_is_included():
+    # each candidate's arm is its own draw: stricter entry criteria drop patients but move none between arms
+    loose = screen(SMALL)
+    strict = screen(replace(SMALL, inclusion=replace(SMALL.inclusion, easi_min=24.0)))
+    assert [len(indices) for indices, _ in loose] == [len(indices) for indices, _ in strict] == [6, 6, 6]
+    arm_of = [{int(i): k for k, (indices, _) in enumerate(arms) for i in indices} for arms in (loose, strict)]
+    common = arm_of[0].keys() & arm_of[1].keys()
+    assert len(common) >= 4 and all(arm_of[0][i] == arm_of[1][i] for i in common)
 
 
 def test_a_patient_does_not_depend_on_how_many_others_are_simulated(result):

@@ -16,8 +16,8 @@ from adqsp.model.declaration import Model
 from adqsp.population.philox import normals, uniforms
 
 #: stream purposes: disease parameters and covariates (shared by all arms), visit noise, PK parameters (per drug),
-#: rescue decisions, flare cycle phase
-DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM, FLARE_STREAM = 0, 1, 2, 3, 4
+#: rescue decisions, flare cycle phase, arm allocation
+DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM, FLARE_STREAM, ARM_STREAM = 0, 1, 2, 3, 4, 5
 #: body weight: mean and SD (kg) and bounds per preset
 WEIGHT = {
     "adult": (
@@ -85,3 +85,9 @@ def noise_draws(indices: np.ndarray, seed: int, n_visits: int, channels: tuple[s
 def rescue_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:
     """Uniform (0, 1) rescue draws, ``(n_visits, n_patients)``, from each patient's own stream."""
     return uniforms(indices, seed, RESCUE_STREAM, n_visits).T
+
+
+def arm_draws(indices: np.ndarray, seed: int, n_arms: int) -> np.ndarray:
+    """Each patient's allocated arm, ``0 .. n_arms - 1`` with equal chances, from its own stream."""
+    u = uniforms(indices, seed, ARM_STREAM, 1)[:, 0]
+    return np.minimum((u * n_arms).astype(np.int64), n_arms - 1)

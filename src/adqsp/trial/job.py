@@ -56,11 +56,9 @@ def run_trial(
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
         arms = [compiled(a.drug, a.pk_model, scenario.parameters) for a in scenario.arms]
         prebuild([(drug_free, True), *((c, False) for c in arms)])
-    indices, y_enrol = screen(scenario, progress, executor, store)
-    n_arms = len(scenario.arms)
     results = [
-        run_arm(scenario, k, indices[k::n_arms], y_enrol[:, k::n_arms], progress, executor, store)
-        for k in range(n_arms)
+        run_arm(scenario, k, indices, y_enrol, progress, executor, store)
+        for k, (indices, y_enrol) in enumerate(screen(scenario, progress, executor, store))
     ]
     param_hash = parameter_set_hash(scenario)
     summary = {

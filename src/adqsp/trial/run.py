@@ -3,8 +3,10 @@
 Screening: each candidate is brought to its chronic drug-free steady state (pseudo-transient continuation from
 the declared initial state; a 3000-day run for the rare candidate where it does not converge), then simulated
 along its own flare cycle to the enrolment day (day 0); the baseline visit is scored with rater and diary noise
-and the inclusion criteria are applied to it, as a trial does. Included patients are assigned to arms in turn
-(k-th included patient to arm k mod n_arms). Everything a patient draws comes from its own random stream.
+and the inclusion criteria are applied to it, as a trial does. Each candidate's arm is drawn from its own stream
+(equal chances); an arm takes the first ``patients_per_arm`` included candidates allotted to it, in index order, so
+whether one candidate is included moves no other patient between arms. Everything a patient draws comes from its
+own random stream.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from adqsp.errors import InputError
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
-from adqsp.population.sampling import Population, noise_draws, rescue_draws, sample
+from adqsp.population.sampling import Population, arm_draws, noise_draws, rescue_draws, sample
 from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
 
@@ -115,38 +117,43 @@ def screen(
     progress: Progress | None = None,
     executor: Executor | None = None,
     store: ChunkStore | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``patients_per_arm * n_arms`` eligible candidates in index order, and their enrolment states.
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each arm's patients and their enrolment states: the first ``patients_per_arm`` eligible candidates, in index
+    order, allotted to that arm by their own draw (:func:`~adqsp.population.sampling.arm_draws`).
 
     Candidates are screened in fixed batches (rounds of as many batches as the executor runs at once), so the
     patients kept do not depend on the executor.
     """
     executor = executor or LocalExecutor()
-    needed = scenario.patients_per_arm * len(scenario.arms)
-    kept_index: list[np.ndarray] = []
-    kept_y: list[np.ndarray] = []
-    n_kept, start = 0, 0
-    while n_kept < needed:
-        rate = n_kept / start if start else 0.3
-        wanted = np.ceil((needed - n_kept) / max(rate, 0.01) / SCREEN_BATCH)
+    n_arms, quota = len(scenario.arms), scenario.patients_per_arm
+    needed = quota * n_arms
+    kept: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(n_arms)]
+    filled = np.zeros(n_arms, dtype=np.int64)
+    n_eligible, start = 0, 0
+    while (filled < quota).any():
+        rate = n_eligible / start if start else 0.3
+        wanted = np.ceil((quota - filled).max() * n_arms / max(rate, 0.01) / SCREEN_BATCH)
         n_batches = int(np.clip(wanted, 1, 4 * executor.parallelism))
         starts = [start + k * SCREEN_BATCH for k in range(n_batches)]
         items = [(scenario, s, SCREEN_BATCH) for s in starts]
         for result in run_chunks(executor, screen_batch, items, [f"screen_{s:010d}" for s in starts], store):
-            take = min(len(result["index"]), needed - n_kept)
-            kept_index.append(result["index"][:take])
-            kept_y.append(result["y"][:, :take])
-            n_kept += take
+            n_eligible += len(result["index"])
+            arm = arm_draws(result["index"], scenario.seed, n_arms)
+            for k, (indices, states) in enumerate(kept):
+                rows = np.flatnonzero(arm == k)[: quota - filled[k]]
+                indices.append(result["index"][rows])
+                states.append(result["y"][:, rows])
+                filled[k] += len(rows)
         start += n_batches * SCREEN_BATCH
         if progress:
-            progress("screening", n_kept, needed)
+            progress("screening", int(filled.sum()), needed)
         if start > 50 * needed + 10_000:
             raise InputError(
                 "population",
-                f"only {n_kept} of {start} screened virtual patients meet the entry criteria ({needed} needed);"
+                f"only {n_eligible} of {start} screened virtual patients meet the entry criteria ({needed} needed);"
                 " relax easi_min, iga_min or bsa_min_pct",
             )
-    return np.concatenate(kept_index), np.concatenate(kept_y, axis=1)
+    return [(np.concatenate(indices), np.concatenate(states, axis=1)) for indices, states in kept]
 
 
 def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
