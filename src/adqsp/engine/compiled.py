@@ -610,14 +610,15 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, multi
 class FastModel:
     """A model compiled to machine code: ``solve`` integrates a population (see :func:`integrate_fast`);
     ``steady`` finds steady states (see :func:`steady_state_fast`); ``jac(t, y, p, f, J, ft)`` gives the rates,
-    their exact Jacobian and time derivative (``J`` zeroed beforehand).
+    their exact Jacobian and time derivative (``J`` zeroed beforehand). ``other``: the indices of the states the
+    method integrates (the rest are integrated exactly); ``fed``: those integrated less the amount the exact part fed
+    them (``solve`` takes them as an argument: empty integrates them as the others).
     """
 
     compiled: CompiledModel
     solve: object
     steady: object
     jac: object
-    exact: np.ndarray
     other: np.ndarray
     fed: np.ndarray
 
@@ -798,7 +799,7 @@ def solver_source(compiled: CompiledModel) -> str:
 
 def fast_model(compiled: CompiledModel) -> FastModel:
     module = _load(solver_source(compiled))
-    return FastModel(compiled, module.solve, module.steady, module.jacobian, module.EXACT, module.OTHER, module.FED)
+    return FastModel(compiled, module.solve, module.steady, module.jacobian, module.OTHER, module.FED)
 
 
 def integrate_fast(
