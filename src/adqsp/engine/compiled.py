@@ -6,7 +6,10 @@ with Shampine's A-stable parameter set and embedded 3rd-order error estimate (Sh
 derivative of the rates are exact: generated from the declaration by symbolic differentiation
 (``model/derivatives.py``) and the chain rule through the assignments. The error norm is the weighted root mean
 square over states (as in CVODE); the right-hand side computes only the assignments the rates need, and their
-parameter-only parts once per patient (``engine/constants.py``). Patients run in parallel threads
+parameter-only parts once per patient (``engine/constants.py``), as does the Jacobian, and a division by such a
+part is a product with its reciprocal: on the dupilumab model 198 -> 136 divisions in the Jacobian and 67 -> 49 in
+the right-hand side, 436 -> 409 ns and 181 -> 169 ns per call (least of 15 interleaved timings each), 52 weeks
+of 1000 patients within 1.1e-14 relative of before with the same steps. Patients run in parallel threads
 (``numba.prange``); dose events and output times are stops common to all patients.
 
 The closed linear part of the model (the absorption depot and transit chain; see ``engine/linear.py``) is not
@@ -75,7 +78,7 @@ from types import ModuleType
 
 import numpy as np
 
-from adqsp.engine.constants import split_constants
+from adqsp.engine.constants import Constants, split_constants
 from adqsp.engine.integrate import Tolerances, Trajectory
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
@@ -641,10 +644,12 @@ def _pow(x, n):
 def generated_source(model: Model) -> str:
     """Numba source of the patient's constants, the scalar right-hand side, its exact Jacobian, the matrix of the
     exactly integrated part and the solver for this model."""
-    split, constants = split_constants(model)
+    split, hoisted = split_constants(model)
+    jacobian_body, pattern = _jacobian(split, hoisted)  # may hoist more constants: before they are listed
+    constants = hoisted.assignments
+    jacobian = _jacobian_head(split, constants) + jacobian_body
     header = ["import math as _m", "import numpy as np", "import numba as _nb", "", f"N_CONSTANTS = {len(constants)}"]
     header.append(_POW)
-    jacobian, pattern = _jacobian(split, constants)
     exact = exact_states(model)
     fed = fed_states(model, exact)
     other = [i for i, s in enumerate(model.state_names) if s not in exact]
@@ -706,10 +711,20 @@ def _rate_lines(model: Model) -> list[str]:
     return [f"    _out[{i}] = {to_scalar(model.rates[s])}" for i, s in enumerate(model.state_names)]
 
 
-def _jacobian(split: Model, constants: tuple[Assignment, ...]) -> tuple[list[str], np.ndarray]:
-    """``jac(t, _y, _p, _c, _out, _J, _ft)``: the rates into ``_out`` (as ``rhs``, sharing one pass over the
-    assignments), d rates / d states into ``_J`` (structural nonzeros only: the caller zero-fills it once) and
-    d rates / dt into ``_ft``, by the chain rule forward through the assignments.
+def _jacobian_head(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
+    """The signature of ``jac`` (see :func:`_jacobian`) and its unpacking of names."""
+    lines = [
+        "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
+        "def jac(t, _y, _p, _c, _out, _J, _ft):",
+    ]
+    return lines + _unpack_lines(split, constants)
+
+
+def _jacobian(split: Model, constants: Constants) -> tuple[list[str], np.ndarray]:
+    """The body of ``jac(t, _y, _p, _c, _out, _J, _ft)`` after its unpacking (:func:`_jacobian_head`): the rates
+    into ``_out`` (as ``rhs``, sharing one pass over the assignments), d rates / d states into ``_J`` (structural
+    nonzeros only: the caller zero-fills it once) and d rates / dt into ``_ft``, by the chain rule forward through
+    the assignments. The partials' constant subexpressions join ``constants``.
 
     ``_d_<a>__<j>`` is the derivative of assignment ``a`` with respect to state index ``j`` (or time ``t``);
     ``_g_<a>__<k>`` the partial of ``a`` with respect to its k-th operand that varies. Division by zero gives
@@ -718,18 +733,14 @@ def _jacobian(split: Model, constants: tuple[Assignment, ...]) -> tuple[list[str
     """
     key = {s: str(i) for i, s in enumerate(split.state_names)} | {"t": "t"}
     varies: dict[str, set[str]] = {s: {s} for s in key}
-    lines = [
-        "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
-        "def jac(t, _y, _p, _c, _out, _J, _ft):",
-    ]
-    lines += _unpack_lines(split, constants)
+    lines: list[str] = []
     pattern = np.zeros((len(key) - 1, len(key) - 1), dtype=bool)
     for a in split.assignments:
-        partials, totals = _chain_rule(a.name, a.expression, varies, key, value=a.name)
+        partials, totals = _chain_rule(a.name, a.expression, varies, key, constants, value=a.name)
         lines += partials + [f"    _d_{a.name}__{key[v]} = {total}" for v, total in totals.items()]
         varies[a.name] = set(totals)
     for i, s in enumerate(split.state_names):
-        partials, totals = _chain_rule(s, split.rates[s], varies, key)
+        partials, totals = _chain_rule(s, split.rates[s], varies, key, constants)
         lines += partials + [f"    _J[{i}, {key[v]}] = {total}" for v, total in totals.items() if v != "t"]
         lines.append(f"    _ft[{i}] = {totals.get('t', '0.0')}")
         pattern[i, [int(key[v]) for v in totals if v != "t"]] = True
@@ -737,7 +748,12 @@ def _jacobian(split: Model, constants: tuple[Assignment, ...]) -> tuple[list[str
 
 
 def _chain_rule(
-    target: str, expression: str, varies: dict[str, set[str]], key: dict[str, str], value: str | None = None
+    target: str,
+    expression: str,
+    varies: dict[str, set[str]],
+    key: dict[str, str],
+    constants: Constants,
+    value: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Lines computing the partials of ``expression`` with respect to its operands that vary, and, for each
     state or ``t`` it depends on, its total derivative as scalar source (a sum of partial x operand derivative).
@@ -747,7 +763,7 @@ def _chain_rule(
     partials: dict[str, str] = {}  # scalar source -> local name (equal partials are computed once)
     terms: dict[str, list[str]] = {}
     for operand in sorted(n for n in names_in(expression) if varies.get(n)):
-        partial = derivative(expression, operand, value)
+        partial = constants.rewrite(derivative(expression, operand, value))
         if partial == "0.0":
             continue
         name = partials.setdefault(to_scalar(partial), f"_g_{target}__{len(partials)}")
