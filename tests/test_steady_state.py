@@ -6,6 +6,7 @@ import pytest
 
 import adqsp.trial.run as trial_run
 from adqsp.engine.compiled import STEADY_RATE_LIMIT, steady_state_fast
+from adqsp.engine.integrate import Tolerances
 from adqsp.engine.solve import _fast, solve, steady_state
 from adqsp.model.build import compiled
 from adqsp.population.sampling import sample
@@ -57,3 +58,21 @@ def test_iteration_limit_reports_not_converged():
     c, _, P = _unforced("adult", 8)
     _, ok, iterations = steady_state_fast(_fast(c), P, c.initial(P), -168.0, max_iter=2)
     assert not ok.any() and (iterations == 2).all()
+
+
+def test_enrolment_states_are_close_to_a_tight_solution(monkeypatch):
+    # the burn-in's first half runs at a looser tolerance; its error has largely decayed by day 0
+    c, pop, _ = _unforced("adult", 200)
+    y, ok = enrolment_states(pop)
+
+    def tight(*args, **kwargs):
+        return solve(*args, **{**kwargs, "tol": Tolerances(1e-9, 1e-9)})
+
+    monkeypatch.setattr(trial_run, "solve", tight)
+    reference, reference_ok = enrolment_states(pop)
+    assert ok.all() and reference_ok.all()
+    P = c.parameter_matrix({k: v for k, v in pop.values.items() if k in c.model.parameter_names}, len(pop))
+    easi, easi_reference = (c.observe(0.0, states, P)["easi"] for states in (y, reference))
+    assert np.abs(easi - easi_reference).max() < 0.02  # points
+    scale = 1e-3 * np.array(c.model.state_scales)[:, None]
+    assert (np.abs(y - reference) / (np.abs(reference) + scale)).max() < 1e-2
