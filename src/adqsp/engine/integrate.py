@@ -98,11 +98,12 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol):
 
     y = y0.astype(float).copy()
     for a, b in zip(stops[:-1], stops[1:], strict=True):
+        out[times == a] = y  # an output at a stop: before that stop's dose
         k = np.flatnonzero(np.isclose(dose_times, a))
         if k.size:
             y[dose_row] += dose_amounts[k[0]] * bioavailability
         last = b == stops[-1]
-        idx = np.flatnonzero((times >= a) & ((times < b) | (last & (times <= b))))
+        idx = np.flatnonzero((times > a) & ((times < b) | (last & (times <= b))))
         t_eval = np.union1d(times[idx], [b])
         sol = solve_ivp(
             f,
