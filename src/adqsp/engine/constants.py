@@ -32,10 +32,9 @@ class Constants:
     by :meth:`rewrite` (named ``_k<i>``, in the order they were first met, so each is computed after those it
     reads). One instance rewrites the rates and the Jacobian, so equal constants are computed once."""
 
-    def __init__(self, model: Model) -> None:
-        self.varying = varying_names(model)
-        needed = model.assignments_needed(model.rates.values())
-        self.declared = tuple(a for a in needed if a.name not in self.varying)
+    def __init__(self, varying: set[str], declared: tuple[Assignment, ...]) -> None:
+        self.varying = varying
+        self.declared = declared
         self._hoisted: dict[str, str] = {}  # constant source -> name
 
     @property
@@ -73,11 +72,10 @@ class Constants:
 def split_constants(model: Model) -> tuple[Model, Constants]:
     """The model as the rates need it, with its constant subexpressions replaced by names ``_k<i>``, and its
     :class:`Constants` (which can go on to rewrite the Jacobian's partials)."""
-    constants = Constants(model)
+    varying = varying_names(model)
     needed = model.assignments_needed(model.rates.values())
-    assignments = tuple(
-        replace(a, expression=constants.rewrite(a.expression)) for a in needed if a.name in constants.varying
-    )
+    constants = Constants(varying, tuple(a for a in needed if a.name not in varying))
+    assignments = tuple(replace(a, expression=constants.rewrite(a.expression)) for a in needed if a.name in varying)
     rates = {s: constants.rewrite(rate) for s, rate in model.rates.items()}
     return replace(model, assignments=assignments, rates=rates), constants
 
