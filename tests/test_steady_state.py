@@ -61,7 +61,7 @@ def test_iteration_limit_reports_not_converged():
 
 
 def test_enrolment_states_are_close_to_a_tight_solution(monkeypatch):
-    # the burn-in's first half runs at a looser tolerance (RELAXED); its error has largely decayed by day 0
+    # the burn-in's first half runs at a looser tolerance (BURN_IN_RELAXED); its error has largely decayed by day 0
     c, pop, _ = _unforced("adult", 200)
     y, ok = enrolment_states(pop)
 
