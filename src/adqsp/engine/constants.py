@@ -27,7 +27,7 @@ def varying_names(model: Model) -> set[str]:
     return varying
 
 
-class Constants:
+class Constants(ast.NodeTransformer):
     """The patient's constants of one model: the declared constant assignments, then every subexpression hoisted
     by :meth:`rewrite` (named ``_k<i>``, in the order they were first met, so each is computed after those it
     reads). One instance rewrites the rates and the Jacobian, so equal constants are computed once."""
@@ -44,20 +44,15 @@ class Constants:
 
     def rewrite(self, expression: str) -> str:
         """``expression`` with its constant subexpressions replaced by their names."""
-        return ast.unparse(self._hoist(copy.deepcopy(parse(expression))))  # parse's trees are shared
+        return ast.unparse(self.visit(copy.deepcopy(parse(expression))))  # parse's trees are shared
 
-    def _hoist(self, node: ast.AST) -> ast.AST:
+    def visit(self, node: ast.AST) -> ast.AST:
         if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Call) and self._constant(node):
             return self._reference(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and self._constant(node.right):
             reciprocal = ast.BinOp(ast.Constant(1.0), ast.Div(), node.right)
-            return ast.BinOp(self._hoist(node.left), ast.Mult(), self._reference(reciprocal))
-        for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.AST):
-                setattr(node, field, self._hoist(value))
-            elif isinstance(value, list):
-                setattr(node, field, [self._hoist(v) if isinstance(v, ast.AST) else v for v in value])
-        return node
+            return ast.BinOp(self.visit(node.left), ast.Mult(), self._reference(reciprocal))
+        return self.generic_visit(node)
 
     def _constant(self, node: ast.AST) -> bool:
         return not _names(node) & self.varying
