@@ -10,7 +10,8 @@ parameter-only parts once per patient (``engine/constants.py``), as does the Jac
 part is a product with its reciprocal: on the dupilumab model 198 -> 136 divisions in the Jacobian and 67 -> 49 in
 the right-hand side, 436 -> 409 ns and 181 -> 169 ns per call (least of 15 interleaved timings each), 52 weeks
 of 1000 patients within 1.1e-14 relative of before with the same steps. Patients run in parallel threads
-(``numba.prange``); dose events and output times are stops common to all patients.
+(``numba.prange``); dose events and output times are stops common to all patients, and each stop carries a factor
+on the tolerances of the segment it ends (:class:`~adqsp.engine.integrate.Relaxed`: looser far before an output).
 
 The closed linear part of the model (the absorption depot and transit chain; see ``engine/linear.py``) is not
 integrated by the method: its exact solution, a matrix exponential, is evaluated at the stage times and the method
@@ -79,7 +80,7 @@ from types import ModuleType
 import numpy as np
 
 from adqsp.engine.constants import Constants, split_constants
-from adqsp.engine.integrate import Tolerances, Trajectory
+from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
 from adqsp.model.codegen import CompiledModel
@@ -354,8 +355,8 @@ def _unfeed(f, ys, B, exact, fed):
 
 
 @_nb.njit(cache=True, parallel=True)
-def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, atol, max_steps, h0, h_later, out,
-          status, n_steps, n_rejected, fed, multiplier_limit):
+def solve(P, Y0, stops, tol_factor, out_index, dose_index, doses, dose_row, f_row, rtol, atol, max_steps, h0, h_later,
+          out, status, n_steps, n_rejected, fed, multiplier_limit):
     # exact: indices of the states integrated exactly (see engine/linear.py); other: the rest, which the
     # Rosenbrock method integrates with y_S(t) as a known forcing (its time derivative enters through ft); fed: the
     # other states the exact part feeds linearly, integrated as u = y - X (see engine/linear.py; FED, or none to
@@ -425,6 +426,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
         for k in range(stops.shape[0]):
             target = stops[k]
             before = np.nextafter(target, -np.inf)  # a stop's time, seen from the segment it ends
+            relax = tol_factor[k]  # the segment's tolerances are this many times the given ones
             while t < target and code == 0:
                 if steps >= max_steps:
                     code = 1
@@ -495,7 +497,7 @@ def solve(P, Y0, stops, out_index, dose_index, doses, dose_row, f_row, rtol, ato
                         r = other[a]
                         if not _m.isfinite(ynew[r]):
                             finite = False
-                        scale = atol[r] + rtol * max(abs(y[r]), abs(ynew[r]))
+                        scale = (atol[r] + rtol * max(abs(y[r]), abs(ynew[r]))) * relax
                         e = (E1 * g1[a] + E2 * g2[a] + E3 * g3[a] + E4 * g4[a]) / scale
                         err += e * e
                     err = _m.sqrt(err / max(n_o, 1))
@@ -830,6 +832,7 @@ def integrate_fast(
     h0: float = FIRST_STEP,
     h_later: float = LATER_DOSE_STEP,
     multiplier_limit: float = MULTIPLIER_LIMIT,
+    relaxed: Relaxed | None = None,
 ) -> Trajectory:
     """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive
     (a negative ``multiplier_limit`` makes every step whose factorisation has a multiplier pivot: for tests)."""
@@ -837,7 +840,9 @@ def integrate_fast(
     times = np.asarray(times, float)
     dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
     keep = (dose_times >= times[0]) & (dose_times < times[-1])
-    stops = np.unique(np.concatenate([times, dose_times[keep]]))
+    switches = relaxed.switches(times) if relaxed else np.zeros(0)
+    stops = np.unique(np.concatenate([times, dose_times[keep], switches]))
+    tol_factor = relaxed.factors(stops, times) if relaxed else np.ones(len(stops))
     out_index = np.full(len(stops), -1, dtype=np.int64)
     out_index[np.searchsorted(stops, times)] = np.arange(len(times))
     dose_index = np.full(len(stops), -1, dtype=np.int64)
@@ -860,6 +865,7 @@ def integrate_fast(
         np.ascontiguousarray(P.T),
         np.ascontiguousarray(y0.T, dtype=float),
         stops,
+        tol_factor,
         out_index,
         dose_index,
         doses,

@@ -19,8 +19,8 @@ import numpy as np
 
 from adqsp.endpoints.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
-from adqsp.engine.integrate import Tolerances
-from adqsp.engine.solve import Relaxed, solve, steady_state
+from adqsp.engine.integrate import Relaxed
+from adqsp.engine.solve import solve, steady_state
 from adqsp.errors import InputError
 from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
@@ -34,19 +34,19 @@ SCREEN_BATCH = 1024
 ARM_CHUNK = 1024
 BURN_IN_DAYS = 168.0
 #: the trial reads the states at its visits only, and the dynamics forget (the skin compartments and the antibody's
-#: distribution within weeks), so what lies long before the next visit is integrated at a looser tolerance: an error
+#: distribution within weeks), so what lies long before the next visit is integrated at looser tolerances: an error
 #: made there has largely decayed by then. Screening burn-in (more than 84 days before day 0), 3000 candidates
-#: against a 1e-9 solution: 62.7 instead of 83.2 attempted steps per candidate; day-0 EASI within 7.3e-3 points
-#: (3.9e-3 at 5e-4 throughout; mean 3.6e-4 vs 1.9e-4), BSA 1.6e-2 (1.0e-2) percent points, IgE within 7.8e-4
-#: relative (1.2e-4; the slowest state), TARC 3.7e-3 (2.8e-3); every candidate's inclusion the same as the
-#: reference's (at 5e-4 throughout one differed). Relaxed for the first 112 days instead: 54.7 attempts, but one
+#: against a 1e-9 solution: 60.7 instead of 83.2 attempted steps per candidate; day-0 EASI within 8.1e-3 points
+#: (3.9e-3 at 5e-4 throughout; mean 3.6e-4 vs 1.9e-4), BSA 2.0e-2 (1.0e-2) percent points, IgE within 7.9e-4 relative
+#: (1.2e-4; the slowest state), TARC 2.8e-3 (the same); every candidate's inclusion the same as the reference's (at
+#: 5e-4 throughout one differed). Relaxed for the first 112 days instead (measured with separate runs per part): one
 #: candidate's EASI 2.6 points off (an area band edge crossed), mean EASI error 1.5e-3, IgE 1.2e-3
-BURN_IN_RELAXED = Relaxed(days=84.0, tol=Tolerances(rtol=5e-3, atol=5e-3))
+BURN_IN_RELAXED = Relaxed(days=84.0, factor=10.0)  # rtol = atol = 5e-3
 #: arms (more than 56 days before the next visit): 52 weeks of the label regimen, visits at weeks 16 and 52, 1000
-#: patients against a 1e-9 solution: 187.3 instead of 261.6 attempts per patient; at the visits EASI within 2.0e-3 /
+#: patients against a 1e-9 solution: 182.5 instead of 261.6 attempts per patient; at the visits EASI within 2.0e-3 /
 #: 1.7e-3 points (1.7e-3 / 1.1e-3 at 5e-4 throughout), serum 4.7e-4 / 4.5e-4 relative (4.6e-4 / 4.4e-4), IgE 9.8e-5
-#: / 4.8e-4 (6.7e-6 / 4.9e-5), TARC 6.3e-4 / 1.2e-3 (the same); 84 days at 5e-3: 213.0 attempts
-ARM_RELAXED = Relaxed(days=56.0, tol=Tolerances(rtol=1e-2, atol=1e-2))
+#: / 4.8e-4 (6.7e-6 / 4.9e-5), TARC 6.3e-4 / 1.2e-3 (the same); 84 days at 5e-3 (separate runs): 213.0 attempts
+ARM_RELAXED = Relaxed(days=56.0, factor=20.0)  # rtol = atol = 1e-2
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
 NEGATIVE_AMOUNT = 1e-3
 #: latent read-outs kept per visit (model assignment names)
