@@ -80,7 +80,7 @@ from types import ModuleType
 import numpy as np
 
 from adqsp.engine.constants import Constants, split_constants
-from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory
+from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
 from adqsp.model.codegen import CompiledModel
@@ -840,9 +840,7 @@ def integrate_fast(
     times = np.asarray(times, float)
     dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
     keep = (dose_times >= times[0]) & (dose_times < times[-1])
-    switches = relaxed.switches(times) if relaxed else np.zeros(0)
-    stops = np.unique(np.concatenate([times, dose_times[keep], switches]))
-    tol_factor = relaxed.factors(stops, times) if relaxed else np.ones(len(stops))
+    stops, tol_factor = relaxed_stops(np.unique(np.concatenate([times, dose_times[keep]])), times, relaxed)
     out_index = np.full(len(stops), -1, dtype=np.int64)
     out_index[np.searchsorted(stops, times)] = np.arange(len(times))
     dose_index = np.full(len(stops), -1, dtype=np.int64)

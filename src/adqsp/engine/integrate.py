@@ -52,6 +52,15 @@ class Relaxed:
         return np.where(stops <= following - self.days, self.factor, 1.0)
 
 
+def relaxed_stops(stops: np.ndarray, times: np.ndarray, relaxed: Relaxed | None) -> tuple[np.ndarray, np.ndarray]:
+    """``stops`` (sorted, unique) with ``relaxed``'s switches added, and per stop the factor on the tolerances of the
+    segment that ends there (1 throughout without ``relaxed``)."""
+    if relaxed is None:
+        return stops, np.ones(len(stops))
+    stops = np.union1d(stops, relaxed.switches(times))
+    return stops, relaxed.factors(stops, times)
+
+
 @dataclass(frozen=True)
 class Trajectory:
     """States at the output times: ``states[time, state, patient]``; ``ok[patient]`` solver status; for the
@@ -110,13 +119,8 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol, rela
     dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
     dose_row = compiled.model.state_names.index(compiled.model.dose_target.state) if len(dose_times) else -1
     bioavailability = _dose_scale(compiled, P) if len(dose_times) else None
-    switches = relaxed.switches(times) if relaxed else np.zeros(0)
-    stops = np.unique(
-        np.concatenate(
-            [[times[0], times[-1]], dose_times[(dose_times >= times[0]) & (dose_times < times[-1])], switches]
-        )
-    )
-    factors = relaxed.factors(stops, times) if relaxed else np.ones(len(stops))
+    within = dose_times[(dose_times >= times[0]) & (dose_times < times[-1])]
+    stops, factors = relaxed_stops(np.unique(np.concatenate([[times[0], times[-1]], within])), times, relaxed)
     sparsity = sp.kron(np.ones((n_states, n_states)), sp.identity(n), format="csr")
 
     def f(t, flat, end):  # a segment's end is seen from inside it (a switch at a stop acts after the stop)
