@@ -2,8 +2,9 @@
 
 import numpy as np
 
+from adqsp.engine import compiled as compiled_module
 from adqsp.engine import prebuild as prebuild_module
-from adqsp.engine.compiled import fast_model, integrate_fast, solver_source
+from adqsp.engine.compiled import fast_model, generated_source, integrate_fast, solver_source
 from adqsp.engine.prebuild import is_cached, prebuild
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Model, Parameter, State
@@ -33,3 +34,21 @@ def test_a_single_missing_model_is_left_to_this_process(tmp_path, monkeypatch):
     c = compile_model(_decay("alone", "-k * a"))
     assert prebuild([(c, False)]) == 0
     assert not is_cached(solver_source(c), False)
+
+
+def test_a_generated_source_is_kept_for_later_processes_running_the_same_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADQSP_CACHE", str(tmp_path))
+    c = compile_model(_decay("kept", "-k * a"))
+
+    def later_process() -> str:  # a new process: nothing generated in memory yet
+        monkeypatch.setattr(compiled_module, "_SOLVER_SOURCES", {})
+        return solver_source(c)
+
+    source = later_process()
+    (kept,) = (tmp_path / "numba").glob("source_*.py")
+    assert kept.read_text() == source == generated_source(c.model)
+    kept.write_text(source + "# read back\n")
+    assert later_process() == source + "# read back\n"  # read, not generated again
+    monkeypatch.setattr(compiled_module, "code_digest", lambda: "changed code")
+    assert later_process() == source  # other code: generated again, kept in another file
+    assert len(list((tmp_path / "numba").glob("source_*.py"))) == 2

@@ -73,7 +73,7 @@ import importlib.util
 import os
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -795,9 +795,7 @@ def _load(source: str) -> ModuleType:
     digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
     if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)
+        _write_whole(path, source)
     spec = importlib.util.spec_from_file_location(f"adqsp_generated_{digest}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache re-imports the module by name
@@ -805,13 +803,37 @@ def _load(source: str) -> ModuleType:
     return module
 
 
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` by renaming a finished file: a reader sees the old file or the whole new one."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@cache
+def code_digest() -> str:
+    """Digest of this package's Python code: a generated source kept on disk is valid for this code only."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 _SOLVER_SOURCES: dict[str, str] = {}
 
 
 def solver_source(compiled: CompiledModel) -> str:
-    """:func:`generated_source` of a compiled model, generated once per process (keyed by its numpy source)."""
+    """:func:`generated_source` of a compiled model, generated once per process (keyed by its numpy source) and kept
+    in the cache folder for later processes (keyed by the numpy source and :func:`code_digest`; generating the two
+    models of a trial takes about a second, reading them a millisecond)."""
     if compiled.source not in _SOLVER_SOURCES:
-        _SOLVER_SOURCES[compiled.source] = generated_source(compiled.model)
+        path = cache_dir() / f"source_{source_digest(code_digest() + compiled.source)}.py"
+        if path.exists():
+            source = path.read_text()
+        else:
+            source = generated_source(compiled.model)
+            _write_whole(path, source)
+        _SOLVER_SOURCES[compiled.source] = source
     return _SOLVER_SOURCES[compiled.source]
 
 
