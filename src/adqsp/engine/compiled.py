@@ -83,6 +83,7 @@ from adqsp.engine.constants import Constants, split_constants
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
+from adqsp.files import write_atomic
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Assignment, Model
 from adqsp.model.derivatives import derivative
@@ -795,19 +796,12 @@ def _load(source: str) -> ModuleType:
     digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
     if not path.exists() or path.read_text() != source:
-        _write_whole(path, source)
+        write_atomic(path, lambda tmp: tmp.write_text(source))
     spec = importlib.util.spec_from_file_location(f"adqsp_generated_{digest}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache re-imports the module by name
     spec.loader.exec_module(module)
     return module
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` by renaming a finished file: a reader sees the old file or the whole new one."""
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 @cache
@@ -832,7 +826,7 @@ def solver_source(compiled: CompiledModel) -> str:
             source = path.read_text()
         else:
             source = generated_source(compiled.model)
-            _write_whole(path, source)
+            write_atomic(path, lambda tmp: tmp.write_text(source))
         _SOLVER_SOURCES[compiled.source] = source
     return _SOLVER_SOURCES[compiled.source]
 

@@ -231,8 +231,9 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _export_sbml(args: argparse.Namespace) -> int:
-    from adqsp.faces.output import check_file_path, write_atomic
+    from adqsp.faces.output import check_file_path
     from adqsp.faces.sbml import to_sbml_document, validation_errors, write_sbml
+    from adqsp.files import write_atomic
     from adqsp.model.build import build_model
 
     out = check_file_path(args.out, (".xml", ".sbml"))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
@@ -20,6 +18,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from adqsp.files import write_atomic
 
 #: endpoints of the table, in order, with their labels
 _ENDPOINTS: dict[str, str] = {
@@ -97,7 +97,8 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
             "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band.",
         ),
     ]
-    _write_atomic(path, _page(summary, figures))
+    page = _page(summary, figures)
+    write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
 def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
@@ -343,17 +344,3 @@ def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buffer, metadata={"Software": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then move it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,13 +7,13 @@ completes, and a resumed run computes only the chunks that are missing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from adqsp.files import write_atomic
 
 
 class LocalExecutor:
@@ -74,14 +74,11 @@ class ChunkStore:
             return {k: data[k] for k in data.files}
 
     def save(self, name: str, arrays: dict[str, np.ndarray]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".npz", dir=self.folder)
-        os.close(fd)
-        try:
-            np.savez(tmp, **arrays)
-            os.replace(tmp, self.folder / f"{name}.npz")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as handle:  # a file object: np.savez adds no suffix to it
+                np.savez(handle, **arrays)
+
+        write_atomic(self.folder / f"{name}.npz", write)
 
 
 def run_chunks(
