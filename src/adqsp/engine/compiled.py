@@ -819,7 +819,7 @@ _SOLVER_SOURCES: dict[str, str] = {}
 def solver_source(compiled: CompiledModel) -> str:
     """:func:`generated_source` of a compiled model, generated once per process (keyed by its numpy source) and kept
     in the cache folder for later processes (keyed by the numpy source and :func:`code_digest`; generating the two
-    models of a trial takes about a second, reading them a millisecond)."""
+    models of a trial takes about 0.4 s, reading them a millisecond)."""
     if compiled.source not in _SOLVER_SOURCES:
         path = cache_dir() / f"source_{source_digest(code_digest() + compiled.source)}.py"
         if path.exists():
