@@ -12,10 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import adqsp.trial.course
 import adqsp.trial.job
+from adqsp.errors import InputError
 from adqsp.faces.cli import main
 from adqsp.trial.scenario import default_scenario_text
 
@@ -96,6 +98,13 @@ _CASES = [
     ("trial unknown option", ["trial", "--frobnicate"], "arguments"),
     ("trial seed too large", ["trial", "--seed", str(2**63)], "--seed"),
     ("trial workers 0", ["trial", "--workers", "0"], "--workers"),
+    ("trial workers without dask", ["trial", "--workers", "3"], "--workers"),
+    ("trial scheduler without dask", ["trial", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+    (
+        "trial workers with a scheduler",
+        ["trial", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
+        "--workers",
+    ),
     ("simulate PK model of another drug", ["simulate", "--pk-model", "zhu2017", "--out", "ts.csv"], "--pk-model"),
     (
         "simulate PK model for placebo",
@@ -200,6 +209,69 @@ def test_trial_non_empty_out_needs_force(capsys, work):
     assert "--force" in line
     assert (out / "keep.txt").read_text() == "precious"
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_trial_resume_replaces_no_folder_it_has_no_unfinished_run_for(capsys, work):
+    out = work / "existing"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    path = _scenario(work)
+    line = _assert_input_error(capsys, work, ["trial", str(path), "--out", str(out), "--resume", "--quiet"], "--out")
+    assert "no unfinished run" in line and (out / "keep.txt").read_text() == "precious"
+
+
+def test_trial_out_below_a_file(capsys, work):
+    (work / "afile").write_text("not a folder")
+    path = _scenario(work)
+    line = _assert_input_error(capsys, work, ["trial", str(path), "--out", "afile/sub/results"], "--out")
+    assert "afile is a file" in line
+
+
+def test_trial_unreachable_scheduler_is_bad_input(capsys, work):
+    path = _scenario(work)
+    argv = ["trial", str(path), "--executor", "dask", "--scheduler", "bogus://nowhere", "--out", "out", "--quiet"]
+    line = _assert_input_error(capsys, work, argv, "--scheduler")
+    assert "bogus://nowhere" in line
+
+
+def test_bad_input_found_during_a_run_leaves_no_unfinished_run(capsys, work, monkeypatch):
+    """Bad input found only after chunks were saved (no candidate meets the entry criteria): a rerun of the same
+    command would fail the same way, so the partial folder goes too (an interrupted run keeps it for --resume)."""
+
+    def no_one_eligible(scenario, progress, executor, store):
+        store.save("screen_0000000000", {"index": np.arange(3)})
+        raise InputError("population", "only 0 of 1024 screened virtual patients meet the entry criteria")
+
+    monkeypatch.setattr(adqsp.trial.job, "run_trial", no_one_eligible)
+    path = _scenario(work)
+    _assert_input_error(capsys, work, ["trial", str(path), "--out", "out", "--quiet"], "population")
+
+
+def test_an_internal_error_prints_one_line_and_logs_the_traceback(capsys, work, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(adqsp.trial.course, "time_course", broken)
+    assert main(["simulate", "--drug", "placebo", "--weeks", "2", "--out", "ts.csv"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("adqsp: internal error: RuntimeError: something broke (traceback in ")
+    log = Path(line.split("(traceback in ")[1].rstrip(")"))
+    assert "Traceback" in log.read_text() and "something broke" in log.read_text()
+    monkeypatch.setattr(tempfile, "tempdir", str(work / "no such folder"))  # the log cannot be written: still one line
+    assert main(["simulate", "--drug", "placebo", "--weeks", "2", "--out", "ts.csv"]) == 1
+    assert capsys.readouterr().err == "adqsp: internal error: RuntimeError: something broke\n"
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "adqsp", "params", "--format", "csv"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the first line (as `adqsp params | head -0`)
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""
 
 
 def test_trial_force_reaches_the_simulation_and_keeps_old_results_when_it_fails(capsys, work):

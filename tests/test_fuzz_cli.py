@@ -107,7 +107,7 @@ def valid_scenarios(draw) -> dict[str, Any]:
     optional = {
         "visits": st.lists(st.sampled_from([w / 2 for w in range(int(2 * weeks) + 1)]), unique=True).map(sorted),
         "seed": st.integers(0, 2**63 - 1),
-        "compare_to": st.lists(st.sampled_from(["SOLO 1", "SOLO pooled", "nowhere"]), max_size=2),
+        "compare_to": st.lists(st.sampled_from(["SOLO 1", "SOLO pooled"]), max_size=2),
         "population": st.fixed_dictionaries(
             {},
             optional={

@@ -250,6 +250,7 @@ _ERRORS = [
     ("duplicate arm names after strip", _set(("arms", 1, "name"), "placebo  "), "arms"),
     ("compare_to a string", _set(("compare_to",), "SOLO 1"), "compare_to"),
     ("compare_to with a number", _set(("compare_to",), ["SOLO 1", 2]), "compare_to[1]"),
+    ("compare_to an unknown study", _set(("compare_to",), ["SOLO 1", "SOLO 9"]), "compare_to[1]"),
     ("parameters not a table", _set(("parameters",), [1, 2]), "parameters"),
     ("unknown parameter", _set(("parameters",), {"not_a_parameter": 1.0}), "parameters.not_a_parameter"),
     ("negative parameter", _set(("parameters",), {"th2_drive": -1.0}), "parameters.th2_drive"),

@@ -63,6 +63,10 @@ def test_every_number_is_bounded(model):
         ({"arms": [{"name": "x", "drug": "x", "doses": [{"mg": 1, "week": 0}]}]}, "arms[0].drug: unknown drug 'x' "),
         ({"arms": [{"name": "d", "drug": "dupilumab", "doses": [{"mg": -5, "week": 0}]}]}, "got -5"),
         ({"parameters": {"odd key": {"sd": 1}}}, 'parameters."odd key".sd: unknown key (allowed: log_sd, value)'),
+        (  # a bound that six digits round is given in full: 0.142857 would read as allowed
+            {"arms": [{"name": "d", "drug": "dupilumab", "doses": [{"mg": 1, "week": 0, "every_weeks": 0.142857}]}]},
+            "every_weeks: must be a number >= 0.14285714285714285 and <= 520, got 0.142857",
+        ),
     ],
 )
 def test_messages_say_what_was_wrong_and_what_is_allowed(data, message):

@@ -117,7 +117,9 @@ def _describe_one(node: dict[str, Any]) -> str:
 def _number(value: float) -> str:
     if isinstance(value, int) or (value.is_integer() and abs(value) < 1e7):
         return str(int(value))
-    return f"{value:.6g}"
+    short = f"{value:.6g}"
+    # every digit where six are not exact: a rounded bound (1/7 as 0.142857) would read as met by a value failing it
+    return short if float(short) == value else repr(value)
 
 
 @cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -33,13 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("adqsp: interrupted; previous results are untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`adqsp params | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141  # as a shell reports a command ended by SIGPIPE
     except Exception as exc:  # noqa: BLE001 - the contract: short message, traceback in a log
-        log = Path(tempfile.gettempdir()) / "adqsp-error.log"
-        log.write_text(traceback.format_exc())
-        print(
-            f"adqsp: internal error: {type(exc).__name__}: {_one_line(str(exc))} (traceback in {log})", file=sys.stderr
-        )
+        print(f"adqsp: internal error: {type(exc).__name__}: {_one_line(str(exc))}{_log_traceback()}", file=sys.stderr)
         return 1
+
+
+def _log_traceback() -> str:
+    """Write the current traceback to a new log file; `` (traceback in PATH)``, or nothing if it cannot be written."""
+    try:
+        fd, log = tempfile.mkstemp(prefix="adqsp-error-", suffix=".log")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(traceback.format_exc())
+    except OSError:
+        return ""
+    return f" (traceback in {log})"
 
 
 def _one_line(text: str) -> str:
@@ -133,8 +144,12 @@ def _trial(args: argparse.Namespace) -> int:
         scenario = replace(scenario, patients_per_arm=opts.patients_per_arm)
     if opts.seed is not None:
         scenario = replace(scenario, seed=opts.seed)
-    if args.scheduler and args.executor != "dask":
-        raise InputError("--scheduler", "needs --executor dask")
+    if args.executor != "dask":
+        for name, value in (("--scheduler", args.scheduler), ("--workers", args.workers)):
+            if value is not None:
+                raise InputError(name, "needs --executor dask")
+    if args.scheduler and args.workers is not None:
+        raise InputError("--workers", "not used with --scheduler (the cluster has its own workers)")
     fingerprint = f"{scenario!r}|{package_version()}"
     folder = ResultsFolder(
         args.out or Path("results") / scenario.name,
@@ -143,8 +158,10 @@ def _trial(args: argparse.Namespace) -> int:
         fingerprint=fingerprint,
         resume=args.resume,
     )
-    executor = DaskExecutor(opts.workers, args.scheduler) if args.executor == "dask" else LocalExecutor()
+    executor = LocalExecutor()
     try:
+        if args.executor == "dask":
+            executor = DaskExecutor(opts.workers, args.scheduler)
         started = time.perf_counter()
         result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
         elapsed = time.perf_counter() - started
@@ -154,8 +171,8 @@ def _trial(args: argparse.Namespace) -> int:
         write_table(result.patients, folder.path("patients.parquet"))
         write_report(result.summary, result.patients, folder.path("report.html"))
         target = folder.commit()
-    except BaseException:
-        folder.discard()
+    except BaseException as exc:
+        folder.discard(resumable=not isinstance(exc, InputError))
         raise
     finally:
         executor.close()

@@ -43,24 +43,31 @@ def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out")
 class ResultsFolder:
     """Build a results folder in a sibling ``.<name>.partial`` folder and swap it into place only when complete.
 
-    An explicit, non-empty target is replaced only with ``force`` or ``resume``; the default folder under
-    ``results/`` is owned by adqsp and replaced on every run. Until :meth:`commit`, the previous results stay
-    untouched. The partial folder holds finished chunks (``chunks/``) and a fingerprint of the run; with
-    ``resume`` a partial folder of the same run is continued, otherwise it is started afresh.
+    An explicit, non-empty target is replaced only with ``force``, or by ``resume`` continuing an unfinished run
+    of it; the default folder under ``results/`` is owned by adqsp and replaced on every run. Until :meth:`commit`,
+    the previous results stay untouched. The partial folder holds finished chunks (``chunks/``) and a fingerprint
+    of the run; with ``resume`` a partial folder of the same run is continued, otherwise it is started afresh.
     """
 
     def __init__(self, target: Path, force: bool, owned: bool, fingerprint: str, resume: bool = False) -> None:
         self.target = Path(target).expanduser().resolve()
         if self.target.exists() and not self.target.is_dir():
             raise InputError("--out", f"{self.target} exists and is not a folder")
-        if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned or resume):
-            raise InputError("--out", f"{self.target} is not empty (use --force to replace it)")
-        self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.target.with_name(f".{self.target.name}.partial")
         stamp = self.staging / "fingerprint.txt"
-        if resume and stamp.is_file() and stamp.read_text() != fingerprint:
+        resuming = resume and stamp.is_file()
+        if resuming and stamp.read_text() != fingerprint:
             raise InputError("--resume", "the unfinished run was made with another scenario, seed or version")
-        if not resume and self.staging.exists():
+        if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned or resuming):
+            nothing = " and holds no unfinished run to resume" if resume else ""
+            raise InputError("--out", f"{self.target} is not empty{nothing} (use --force to replace it)")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            file = next((p for p in self.target.parents if p.exists() and not p.is_dir()), None)
+            problem = f"{file} is a file, not a folder" if file else exc.strerror
+            raise InputError("--out", f"cannot create the folder {self.target.parent}: {problem}") from None
+        if not resuming and self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(exist_ok=True)
         stamp.write_text(fingerprint)
@@ -82,7 +89,8 @@ class ResultsFolder:
             shutil.rmtree(old, ignore_errors=True)
         return self.target
 
-    def discard(self) -> None:
-        """Drop an unfinished run that cannot be resumed (no chunk was finished)."""
-        if not self.chunks.is_dir() or not any(self.chunks.iterdir()):
+    def discard(self, resumable: bool = True) -> None:
+        """Drop an unfinished run, unless it can be resumed: ``resumable`` (it stopped for a reason a rerun of the
+        same command need not meet again, not bad input) and at least one chunk finished."""
+        if not resumable or not self.chunks.is_dir() or not any(self.chunks.iterdir()):
             shutil.rmtree(self.staging, ignore_errors=True)

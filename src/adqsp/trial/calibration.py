@@ -21,7 +21,7 @@ from adqsp.model.build import LOG_SD, build_model, parameter_of
 from adqsp.model.declaration import Model
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario
-from adqsp.trial.summary import calibration_targets
+from adqsp.trial.targets import calibration_targets
 
 #: parameter -> (lower, upper) bound of its typical value
 FITTED: dict[str, tuple[float, float]] = {

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from adqsp.errors import InputError
 from adqsp.files import write_atomic
 
 
@@ -41,7 +42,13 @@ class DaskExecutor:
             if scheduler
             else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         )
-        self.client = Client(scheduler) if scheduler else Client(self._cluster)
+        if scheduler:
+            try:
+                self.client = Client(scheduler)
+            except (OSError, ValueError) as exc:  # an unknown address scheme, no scheduler there, a timeout
+                raise InputError("--scheduler", f"cannot connect to {scheduler}: {exc}") from None
+        else:
+            self.client = Client(self._cluster)
         self.remote = scheduler is not None  # its workers do not share this machine's compiled-code cache
         self.parallelism = max(1, sum(self.client.nthreads().values()))
 

@@ -31,6 +31,7 @@ from adqsp.errors import InputError
 from adqsp.model.build import LOG_SD, Overrides, check_overrides
 from adqsp.pk.regimen import Regimen
 from adqsp.schema import OverrideTable, ScenarioFile
+from adqsp.trial.targets import studies
 from adqsp.validation import validate
 
 
@@ -101,6 +102,10 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         Arm(arm.name, arm.drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model)
         for i, arm in enumerate(file.arms)
     )
+    known = studies()
+    for i, study in enumerate(file.compare_to):
+        if study not in known:
+            raise InputError(f"compare_to[{i}]", f"unknown study {study!r} (known: {', '.join(known)})")
     overrides = _overrides(file.parameters)
     check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
     population = file.population

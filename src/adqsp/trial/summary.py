@@ -11,13 +11,12 @@ statistic and counted by reason.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
-from importlib import resources
 
 import numpy as np
 
 from adqsp.trial.run import ArmResult
+from adqsp.trial.targets import calibration_targets
 
 BASELINE_KEYS = ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean")
 VISIT_KEYS = (
@@ -118,12 +117,6 @@ def published_baseline(studies: tuple[str, ...]) -> dict[str, float]:
         for row in calibration_targets()
         if row["study"] in studies and row["arm"] == "all arms" and row["endpoint"] in BASELINE_KEYS
     }
-
-
-def calibration_targets() -> list[dict[str, str]]:
-    """The shipped copy of reference/calibration_targets.csv (the only data calibration may fit)."""
-    text = resources.files("adqsp").joinpath("data/calibration_targets.csv").read_text()
-    return list(csv.DictReader(text.splitlines()))
 
 
 def _week_key(week: float) -> str:
