@@ -120,10 +120,10 @@ _CASES = [
     ("no subcommand", [], "arguments"),
     ("assay IL-5", ["assay", "--cytokine", "IL-5"], "arguments"),
     ("assay without cytokine", ["assay"], "arguments"),
-    ("assay negative drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "-1", "--drug", "dupilumab"], "drug_nM"),
-    ("assay concentration without drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "5"], "drug_nM"),
-    ("assay unknown drug", ["assay", "--cytokine", "IL-13", "--drug", "omalizumab", "--drug-nM", "5"], "drug"),
-    ("assay unknown cell", ["assay", "--cytokine", "IL-13", "--cell", "neuron"], "cell"),
+    ("assay negative drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "-1", "--drug", "dupilumab"], "--drug-nM"),
+    ("assay concentration without drug", ["assay", "--cytokine", "IL-4", "--drug-nM", "5"], "--drug-nM"),
+    ("assay unknown drug", ["assay", "--cytokine", "IL-13", "--drug", "omalizumab", "--drug-nM", "5"], "--drug"),
+    ("assay unknown cell", ["assay", "--cytokine", "IL-13", "--cell", "neuron"], "--cell"),
 ]
 
 
@@ -140,6 +140,12 @@ def test_params_unknown_drug_names_the_drug(capsys, work):
 def test_simulate_missing_folder_is_not_created(capsys, work):
     _assert_input_error(capsys, work, ["simulate", "--out", "nowhere/ts.csv"], "--out")
     assert not (work / "nowhere").exists()
+
+
+def test_simulate_out_below_a_file(capsys, work):
+    (work / "afile").write_text("not a folder")
+    line = _assert_input_error(capsys, work, ["simulate", "--out", "afile/ts.csv"], "--out")
+    assert "afile is a file" in line
 
 
 def test_simulate_out_is_a_folder(capsys, work):

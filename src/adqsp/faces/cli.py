@@ -291,7 +291,10 @@ def _assay(args: argparse.Namespace) -> int:
     from adqsp.receptor.assay import run_assay
 
     kwargs = {"cell": args.cell} if args.cell else {}
-    result = run_assay(args.cytokine, drug=args.drug, drug_nM=args.drug_nM, **kwargs)
+    try:
+        result = run_assay(args.cytokine, drug=args.drug, drug_nM=args.drug_nM, **kwargs)
+    except InputError as exc:  # the API names its arguments; the command line, its options
+        raise InputError(f"--{exc.field.replace('_', '-')}", exc.problem) from None
     if args.json:
         print(json.dumps(result.to_dict()))
     else:

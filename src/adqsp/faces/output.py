@@ -33,6 +33,8 @@ def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out")
     path = Path(path).expanduser().resolve()
     if path.suffix not in suffixes:
         raise InputError(field, f"file must end in {' or '.join(suffixes)}, got {path.name!r}")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise InputError(field, f"{path.parent} is a file, not a folder")
     if not path.parent.is_dir():
         raise InputError(field, f"folder {path.parent} does not exist")
     if path.is_dir():
