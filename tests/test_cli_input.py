@@ -253,6 +253,15 @@ def test_bad_input_found_during_a_run_leaves_no_unfinished_run(capsys, work, mon
     _assert_input_error(capsys, work, ["trial", str(path), "--out", "out", "--quiet"], "population")
 
 
+def test_an_override_that_makes_the_model_non_finite_is_bad_input(capsys, tmp_path, monkeypatch):
+    """Checked as the run starts (so not with the guarded entry points of ``work``): nothing is left behind, not even
+    the default ``results/`` folder the run had created for its results."""
+    monkeypatch.chdir(tmp_path)
+    path = _scenario(tmp_path, append="\n[parameters]\npk_Vc = 0\n")
+    _assert_input_error(capsys, tmp_path, ["trial", str(path), "--quiet"], "parameters.pk_Vc")
+    _assert_input_error(capsys, tmp_path, ["simulate", "--scenario", str(path), "--out", "ts.csv"], "parameters.pk_Vc")
+
+
 def test_an_internal_error_prints_one_line_and_logs_the_traceback(capsys, work, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something broke")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from adqsp.errors import InputError
-from adqsp.model.build import build_model, check_overrides
+from adqsp.model.build import build_model, check_finite, check_overrides
 from adqsp.population.sampling import sample
 from adqsp.trial.scenario import parse_scenario
 
@@ -62,3 +62,10 @@ def test_rater_and_trial_conduct_parameters_take_no_log_sd(name):
     with pytest.raises(InputError, match=rf"parameters\.{name}\.log_sd: the same for every patient"):
         parse_scenario(data)
     parse_scenario({**data, "parameters": {name: {"value": 0.5}}})
+
+
+def test_an_override_that_makes_the_model_non_finite_is_named():
+    check_finite("dupilumab", None, (("th2_drive", 0.0),))  # no type 2 drive: a valid model
+    with pytest.raises(InputError) as info:  # a central volume of 0 divides by zero
+        check_finite("dupilumab", None, (("pk_Vc", 0.0), ("th2_drive", 2.0)))
+    assert info.value.field == "parameters.pk_Vc"

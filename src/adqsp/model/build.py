@@ -12,6 +12,8 @@ import json
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from adqsp.disease.skin import disease_block
 from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
@@ -72,3 +74,21 @@ def check_overrides(overrides: Overrides, drugs: tuple[tuple[str | None, str | N
 def compiled(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> CompiledModel:
     """The compiled model of an arm (cached: compiling is pure)."""
     return compile_model(build_model(drug, pk_model, overrides))
+
+
+def check_finite(drug: str | None, pk_model: str | None, overrides: Overrides) -> None:
+    """The typical patient's rates and read-outs at its initial state are finite with these overrides; otherwise an
+    InputError naming the override responsible (a volume, rate constant or half-saturation set to 0, say), rather
+    than a run whose every patient fails."""
+    if overrides and not _finite_at_start(compiled(drug, pk_model, overrides)):
+        culprit = next((o for o in overrides if not _finite_at_start(compiled(drug, pk_model, (o,)))), None)
+        field = f"parameters.{parameter_of(culprit[0])}" if culprit else "parameters"
+        raise InputError(field, "makes the model's rates or read-outs non-finite (a volume, rate or constant of 0?)")
+
+
+def _finite_at_start(c: CompiledModel) -> bool:
+    P = c.parameter_matrix({}, 1)
+    with np.errstate(all="ignore"):
+        y = c.initial(P)
+        values = [c.rhs(0.0, y, P), *c.observe(0.0, y, P).values()]
+    return all(np.isfinite(v).all() for v in values)

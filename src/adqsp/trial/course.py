@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adqsp.engine.solve import solve
-from adqsp.model.build import Overrides, compiled
+from adqsp.model.build import Overrides, check_finite, compiled
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
@@ -64,6 +64,7 @@ def time_course(
     """
     given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
     validate(CourseArguments, {k: v for k, v in given.items() if v is not None})
+    check_finite(drug, pk_model, overrides)
     c = compiled(drug, pk_model, overrides)
     patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
     y_enrol, ok = enrolment_states(patient, overrides)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from adqsp.engine.prebuild import prebuild
-from adqsp.model.build import build_model, compiled
+from adqsp.model.build import build_model, check_finite, compiled
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
@@ -52,6 +52,8 @@ def run_trial(
     ``executor`` runs the chunks of patients (default: this process); ``store`` keeps finished chunks so an
     interrupted run can be resumed. Neither changes a number.
     """
+    for drug, pk_model in dict.fromkeys([(None, None), *((a.drug, a.pk_model) for a in scenario.arms)]):
+        check_finite(drug, pk_model, scenario.parameters)
     if not (executor and executor.remote):
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
         arms = [compiled(a.drug, a.pk_model, scenario.parameters) for a in scenario.arms]
