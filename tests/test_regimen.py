@@ -114,6 +114,14 @@ def test_weight_tier_excluding_everyone_gives_zero_amounts():
     assert amounts.tolist() == [[0.0, 0.0]]
 
 
+def test_a_weight_band_no_patient_falls_in_is_an_error():
+    with pytest.raises(InputError) as info:
+        Regimen.from_entries(
+            [{"mg": 300, "week": 0}, {"mg": 300, "week": 2, "weight_below_kg": 60, "weight_at_least_kg": 80}]
+        )
+    assert info.value.field == "doses[1]" and "no patient" in info.value.problem
+
+
 # --- NONMEM records ---------------------------------------------------------------------------------------------
 
 

@@ -78,7 +78,13 @@ class Regimen:
         return regimen
 
     def check(self, field: str = "doses") -> None:
-        """Entries are in order of first week and no two doses fall at the same time for one weight."""
+        """Entries are in order of first week, each applies to some weight, and no two doses fall at the same time
+        for one weight."""
+        for i, e in enumerate(self.entries):
+            if None not in (e.weight_below_kg, e.weight_at_least_kg) and e.weight_below_kg <= e.weight_at_least_kg:
+                raise InputError(
+                    f"{field}[{i}]", "weight_below_kg must be above weight_at_least_kg (no patient gets this dose)"
+                )
         probe_weights = self._tier_weights()
         for w in probe_weights:
             seen: set[float] = set()
