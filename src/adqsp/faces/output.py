@@ -64,7 +64,7 @@ class ResultsFolder:
             nothing = " and holds no unfinished run to resume" if resume else ""
             raise InputError("--out", f"{self.target} is not empty{nothing} (use --force to replace it)")
         #: the folders above the target this run creates (deepest first), removed again if it is discarded
-        self.created = [p for p in self.target.parents if not p.exists()]
+        self._created = [p for p in self.target.parents if not p.exists()]
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -98,6 +98,6 @@ class ResultsFolder:
         same command need not meet again, not bad input) and at least one chunk finished."""
         if not resumable or not self.chunks.is_dir() or not any(self.chunks.iterdir()):
             shutil.rmtree(self.staging, ignore_errors=True)
-            for folder in self.created:
+            for folder in self._created:
                 if folder.is_dir() and not any(folder.iterdir()):
                     folder.rmdir()
