@@ -6,6 +6,7 @@ import pytest
 from adqsp.engine.compiled import fast_model, integrate_fast
 from adqsp.engine.integrate import Relaxed, Tolerances, integrate
 from adqsp.engine.solve import solve
+from adqsp.errors import InputError
 from adqsp.model.build import compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
@@ -146,3 +147,23 @@ def test_relaxed_without_a_long_gap_is_bitwise_the_plain_run(population):
     plain = solve(c, P, y0, DAYS, dose_t, dose_mg)
     relaxed = solve(c, P, y0, DAYS, dose_t, dose_mg, relaxed=Relaxed(84.0, 10.0))
     np.testing.assert_array_equal(plain.states, relaxed.states)
+
+
+@pytest.mark.parametrize("method", ["rosenbrock", "scipy-bdf"])
+def test_arrays_of_the_wrong_shape_or_order_are_named_not_integrated(population, method):
+    """The compiled engine reads memory by these shapes: a mismatch must stop before it (it had crashed the process,
+    or returned results read from outside the parameter array as if they were fine)."""
+    c, P, y0, dose_t, dose_mg = population
+    drug_free_states = y0[: len(compiled(None).model.states)]  # enrolment states not yet placed in the arm model
+    cases = [
+        ("y0", (P, drug_free_states, DAYS, dose_t, dose_mg)),
+        ("P", (P[:-5], y0, DAYS, dose_t, dose_mg)),
+        ("times", (P, y0, DAYS[[0, 2, 1, 3]], dose_t, dose_mg)),
+        ("dose_times", (P, y0, DAYS, dose_t[::-1], dose_mg)),
+        ("dose_amounts", (P, y0, DAYS, dose_t, dose_mg[:, 0])),
+        ("dose_amounts", (P, y0, DAYS, dose_t, None)),
+    ]
+    for field, args in cases:
+        with pytest.raises(InputError) as info:
+            solve(c, *args, method=method)
+        assert info.value.field == field

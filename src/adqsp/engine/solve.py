@@ -9,6 +9,7 @@ from adqsp.engine import compiled as compiled_engine
 from adqsp.engine import integrate as reference
 from adqsp.engine.compiled import FastModel, fast_model, integrate_fast, steady_state_fast
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, integrate
+from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel
 
 METHODS = ("rosenbrock", "scipy-bdf")
@@ -32,11 +33,35 @@ def solve(
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
     tol = tol or DEFAULT_TOL[method]
+    _check_arrays(compiled, P, y0, times, dose_times, dose_amounts)
     if dose_times is not None and len(dose_times) == 0:
         dose_times = dose_amounts = None
     if method == "scipy-bdf":
         return integrate(compiled, P, y0, times, dose_times, dose_amounts, tol, relaxed=relaxed)
     return integrate_fast(_fast(compiled), P, y0, times, dose_times, dose_amounts, tol, relaxed=relaxed)
+
+
+def _check_arrays(compiled: CompiledModel, P, y0, times, dose_times, dose_amounts) -> None:
+    """Shapes and orders the engines rely on (the compiled one reads memory by them): an InputError naming the
+    argument, not a crash or a result read from the wrong place."""
+    n_par, n_st = len(compiled.model.parameters), len(compiled.model.states)
+    P, y0, times = np.asarray(P), np.asarray(y0), np.asarray(times, float)
+    if P.ndim != 2 or P.shape[0] != n_par:
+        raise InputError("P", f"must be (parameters, patients) = ({n_par}, n) for this model, got shape {P.shape}")
+    n = P.shape[1]
+    if y0.shape != (n_st, n):
+        raise InputError("y0", f"must be (states, patients) = ({n_st}, {n}) for this model, got shape {y0.shape}")
+    if times.ndim != 1 or len(times) == 0 or not np.isfinite(times).all() or np.any(np.diff(times) <= 0):
+        raise InputError("times", "must be a non-empty 1-D array of finite, strictly increasing times (day)")
+    if (dose_times is None) != (dose_amounts is None):
+        raise InputError("dose_amounts", "dose_times and dose_amounts go together")
+    if dose_times is not None:
+        dose_times = np.asarray(dose_times, float)
+        if dose_times.ndim != 1 or not np.isfinite(dose_times).all() or np.any(np.diff(dose_times) <= 0):
+            raise InputError("dose_times", "must be a 1-D array of finite, strictly increasing times (day)")
+        shape = np.shape(dose_amounts)
+        if shape != (len(dose_times), n):
+            raise InputError("dose_amounts", f"must be (dose times, patients) = ({len(dose_times)}, {n}), got {shape}")
 
 
 def steady_state(compiled: CompiledModel, P: np.ndarray, y0: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
