@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from adqsp.faces.cli import main
-from adqsp.trial.job import run_trial
+from adqsp.trial.job import parameter_set_hash, run_trial
 from adqsp.trial.run import screen
 from adqsp.trial.scenario import load_scenario
 from adqsp.trial.summary import VISIT_KEYS
@@ -23,7 +23,7 @@ def result():
 
 def test_summary_has_the_documented_shape(result):
     s = result.summary
-    assert s["scenario"] == "solo1" and s["seed"] == 11
+    assert s["scenario"] == "solo1" and s["seed"] == 11 and s["parameter_overrides"] == {}
     assert [a["name"] for a in s["arms"]] == [a.name for a in SMALL.arms]
     for arm in s["arms"]:
         assert arm["n"] + arm["excluded"] == 6
@@ -38,6 +38,12 @@ def test_summary_has_the_documented_shape(result):
     assert 30.0 < q2w["visits"]["16"]["serum_trough_mg_L"] < 150.0
     assert q2w["published"]["16"]["EASI75"] == pytest.approx(0.51)
     json.dumps(s, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_the_parameter_set_recorded_includes_the_overrides():
+    overridden = replace(SMALL, parameters=(("pk_Vc", 5.52),))
+    assert parameter_set_hash(overridden) != parameter_set_hash(SMALL)
+    assert parameter_set_hash(overridden) == parameter_set_hash(replace(SMALL, parameters=(("pk_Vc", 5.52),)))
 
 
 def test_baseline_meets_inclusion_criteria(result):

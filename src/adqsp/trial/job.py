@@ -33,10 +33,11 @@ def package_version() -> str:
 
 
 def parameter_set_hash(scenario: Scenario) -> str:
-    """Hash of every arm model's declared parameters (name, value, unit, variability)."""
+    """Hash of every arm model's parameters as the run used them (name, value, unit, variability; the scenario's
+    overrides applied)."""
     h = hashlib.sha256()
     for arm in scenario.arms:
-        for p in build_model(arm.drug, arm.pk_model).parameters:
+        for p in build_model(arm.drug, arm.pk_model, scenario.parameters).parameters:
             h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())
     return h.hexdigest()[:16]
 
@@ -68,6 +69,7 @@ def run_trial(
         "seed": scenario.seed,
         "version": package_version(),
         "parameter_set": param_hash,
+        "parameter_overrides": dict(scenario.parameters),
         "weeks": scenario.weeks,
         "patients_per_arm": scenario.patients_per_arm,
         "published_baseline": published_baseline(scenario.compare_to),
