@@ -1,11 +1,11 @@
-"""Time courses of one patient: arguments checked by the scenario schema."""
+"""Time courses of one patient: arguments checked as a scenario file's are, overrides, the course's end."""
 
 from __future__ import annotations
 
 import pytest
 
 from adqsp.errors import InputError
-from adqsp.pk.regimen import Regimen
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.trial.course import time_course
 
 
@@ -23,3 +23,26 @@ def test_time_course_arguments_are_checked_by_the_schema(kwargs, field):
     args = {"drug": "dupilumab", **kwargs}
     with pytest.raises(InputError, match=rf"^{field}: "):
         time_course(args.pop("drug"), Regimen(), **args)
+
+
+LABEL = Regimen.from_entries(LABEL_DOSES["dupilumab"])
+
+
+@pytest.mark.parametrize(
+    ("drug", "overrides", "field"),
+    [
+        ("dupilumab", {"tralo_typo": 5.0}, "parameters.tralo_typo"),  # a typo had been ignored
+        ("dupilumab", (("pk_Vc", 0.0),), "parameters.pk_Vc"),  # a model that divides by zero
+        (None, (), "regimen"),  # doses without a drug had been dropped
+    ],
+)
+def test_overrides_and_regimen_are_checked(drug, overrides, field):
+    with pytest.raises(InputError, match=rf"^{field}: "):
+        time_course(drug, LABEL, 2, overrides=overrides)
+
+
+def test_overrides_as_a_mapping_and_the_end_of_a_course_the_step_does_not_divide():
+    course = time_course("dupilumab", LABEL, 4, step_days=10, overrides={"pk_Vc": 5.52})
+    assert course["time_days"].tolist() == [0.0, 10.0, 20.0, 28.0]
+    typical = time_course("dupilumab", LABEL, 4, step_days=10)
+    assert course["dupilumab_serum_mg_L"].iloc[-1] < typical["dupilumab_serum_mg_L"].iloc[-1]  # twice the volume

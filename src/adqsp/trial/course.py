@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adqsp.engine.solve import solve
-from adqsp.model.build import Overrides, check_finite, compiled
+from adqsp.errors import InputError
+from adqsp.model.build import Overrides, check_finite, check_overrides, compiled
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population
@@ -56,14 +59,19 @@ def time_course(
     pk_model: str | None = None,
     values: dict[str, float] | None = None,
     step_days: float = 1.0,
-    overrides: Overrides = (),
+    overrides: Overrides | Mapping[str, float] = (),
 ) -> pd.DataFrame:
-    """Every state and assignment of one patient (typical values unless ``values`` are given) over time.
+    """Every state and assignment of one patient (typical values unless ``values`` are given) over time, at every
+    ``step_days`` and at the end (day ``7 weeks``); ``overrides``: parameter values, as pairs or a mapping.
 
     Bad arguments raise InputError naming the argument (same bounds as a scenario file).
     """
     given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
     validate(CourseArguments, {k: v for k, v in given.items() if v is not None})
+    if drug is None and regimen.entries:
+        raise InputError("regimen", "doses given without a drug")
+    overrides = tuple(sorted(dict(overrides).items()))
+    check_overrides(overrides, ((drug, pk_model),))
     check_finite(drug, pk_model, overrides)
     c = compiled(drug, pk_model, overrides)
     patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
@@ -71,6 +79,8 @@ def time_course(
     P = c.parameter_matrix(patient.values, 1)
     y0 = arm_initial_states(c, y_enrol, overrides)
     days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
+    if days[-1] < weeks * 7.0 - 1e-9:  # a step that does not divide the course: its end too
+        days = np.append(days, weeks * 7.0)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
