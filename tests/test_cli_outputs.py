@@ -7,6 +7,9 @@ import pandas as pd
 import pytest
 
 from adqsp.faces.cli import main
+from adqsp.model.build import build_model
+from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.trial.course import time_course
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -55,6 +58,22 @@ def test_export_sbml_writes_a_valid_document(tmp_path):
     doc = libsbml.readSBMLFromFile(str(out))
     assert doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
     assert doc.getModel().getParameter("dupilumab_serum_mg_L") is not None
+
+
+@pytest.mark.parametrize("initial", ["enrolment", "declared"])
+def test_export_sbml_starts_where_simulate_starts_or_from_the_declared_values(tmp_path, initial):
+    out = tmp_path / "model.xml"
+    assert main(["export-sbml", "--out", str(out), "--initial", initial]) == 0
+    sbml = libsbml.readSBMLFromFile(str(out)).getModel()
+    states = {s.name: s.initial for s in build_model("dupilumab").states}
+    exported = {name: sbml.getParameter(name).getValue() for name in states}
+    declared = {name: value for name, value in states.items() if not isinstance(value, str)}
+    if initial == "declared":
+        assert {name: exported[name] for name in declared} == declared
+    else:
+        day0 = time_course("dupilumab", Regimen.from_entries(LABEL_DOSES["dupilumab"]), 1).iloc[0]
+        assert exported == pytest.approx({name: day0[name] for name in states}, rel=1e-12, abs=1e-15)
+        assert exported["les_th2"] != pytest.approx(declared["les_th2"])  # the disease is not at its declared start
 
 
 def test_assay_json(capsys):

@@ -94,6 +94,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drug")
     p.add_argument("--pk-model")
     p.add_argument("--weeks", type=float)
+    p.add_argument(
+        "--initial",
+        choices=("enrolment", "declared"),
+        default="enrolment",
+        help="start from the typical patient's day-0 state, as `adqsp simulate` does (default), or from the"
+        " declared initial values",
+    )
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(run=_export_sbml)
 
@@ -252,10 +259,12 @@ def _export_sbml(args: argparse.Namespace) -> int:
     from adqsp.faces.sbml import to_sbml_document, validation_errors, write_sbml
     from adqsp.files import write_atomic
     from adqsp.model.build import build_model
+    from adqsp.trial.course import enrolment_state
 
     out = check_file_path(args.out, (".xml", ".sbml"))
     drug, regimen, weeks, pk_model, overrides = _drug_and_regimen(args)
-    doc = to_sbml_document(build_model(drug, pk_model, overrides), regimen, horizon_days=weeks * 7.0)
+    start = enrolment_state(drug, pk_model, overrides=overrides) if args.initial == "enrolment" else None
+    doc = to_sbml_document(build_model(drug, pk_model, overrides), regimen, weeks * 7.0, initial_state=start)
     errors = validation_errors(doc)
     if errors:
         raise RuntimeError(f"SBML export failed validation: {errors[0]}")

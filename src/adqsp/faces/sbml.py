@@ -9,6 +9,7 @@ dose state at each dose time of the typical patient.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 
 import libsbml
@@ -74,9 +75,14 @@ def unit_id(unit: str) -> str:
 
 
 def to_sbml_document(
-    model: Model, regimen: Regimen | None = None, horizon_days: float = 112.0, weight_kg: float = 75.0
+    model: Model,
+    regimen: Regimen | None = None,
+    horizon_days: float = 112.0,
+    weight_kg: float = 75.0,
+    initial_state: Mapping[str, float] | None = None,
 ) -> libsbml.SBMLDocument:
-    """Build the SBML document of ``model`` at its typical parameter values."""
+    """Build the SBML document of ``model`` at its typical parameter values; ``initial_state``: the states' values
+    to start from instead of the declared initial values (e.g. :func:`adqsp.trial.course.enrolment_state`)."""
     doc = libsbml.SBMLDocument(3, 2)
     sm = doc.createModel()
     sm.setId(re.sub(r"\W", "_", model.name))
@@ -89,9 +95,10 @@ def to_sbml_document(
         value = weight_kg if p.name == "WT" else p.value
         _parameter(sm, p.name, value, p.unit, True, f"{p.description} Source: {p.source}. log-SD {p.log_sd:g}.")
     for s in model.states:
-        initial = s.initial if not isinstance(s.initial, str) else None
-        _parameter(sm, s.name, initial if initial is not None else 0.0, s.unit, False, f"state: {s.description}")
-        if initial is None:
+        value = s.initial if initial_state is None else initial_state[s.name]
+        formula = isinstance(value, str)  # a declared initial value computed from parameters
+        _parameter(sm, s.name, 0.0 if formula else value, s.unit, False, f"state: {s.description}")
+        if formula:
             ia = sm.createInitialAssignment()
             ia.setSymbol(s.name)
             ia.setMath(_math(str(s.initial)))

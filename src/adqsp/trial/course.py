@@ -52,6 +52,25 @@ class CourseArguments(BaseModel):
         return self
 
 
+def enrolment_state(
+    drug: str | None, pk_model: str | None = None, values: dict[str, float] | None = None, overrides: Overrides = ()
+) -> dict[str, float]:
+    """One patient's states at day 0 of an arm (typical values unless ``values`` are given): its drug-free steady
+    state carried along its flare cycle to enrolment, drug compartments empty; where :func:`time_course` starts."""
+    c = compiled(drug, pk_model, overrides)
+    _, y0, ok = _day0(c, values, overrides)
+    if not ok:
+        raise RuntimeError("this patient's drug-free steady state or flare cycle could not be integrated")
+    return dict(zip(c.model.state_names, y0[:, 0].tolist(), strict=True))
+
+
+def _day0(c, values: dict[str, float] | None, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, bool]:
+    """One patient's parameter matrix and states at day 0, each ``(rows, 1)``, and whether they were found."""
+    patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
+    y_enrol, ok = enrolment_states(patient, overrides)
+    return c.parameter_matrix(patient.values, 1), arm_initial_states(c, y_enrol, overrides), bool(ok[0])
+
+
 def time_course(
     drug: str | None,
     regimen: Regimen,
@@ -74,10 +93,7 @@ def time_course(
     check_overrides(overrides, ((drug, pk_model),))
     check_finite(drug, pk_model, overrides)
     c = compiled(drug, pk_model, overrides)
-    patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
-    y_enrol, ok = enrolment_states(patient, overrides)
-    P = c.parameter_matrix(patient.values, 1)
-    y0 = arm_initial_states(c, y_enrol, overrides)
+    P, y0, ok = _day0(c, values, overrides)
     days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
     if days[-1] < weeks * 7.0 - 1e-9:  # a step that does not divide the course: its end too
         days = np.append(days, weeks * 7.0)
@@ -86,6 +102,6 @@ def time_course(
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
     frame = pd.DataFrame({"time_days": days, **{k: np.broadcast_to(v, days.shape) for k, v in observed.items()}})
     frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in DRUGS]].sum(axis=1)
-    frame["solver_ok"] = bool(ok[0] and tr.ok[0])
+    frame["solver_ok"] = bool(ok and tr.ok[0])
     first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
     return frame[first + [k for k in frame.columns if k not in first]]
