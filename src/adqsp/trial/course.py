@@ -1,8 +1,9 @@
-"""Time courses of individual patients (the typical patient by default), from enrolment, with a regimen."""
+"""Time courses from enrolment under a regimen: of one patient (the typical patient by default), with every state
+and assignment, or of a sampled virtual population, with the read-outs asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,8 @@ from adqsp.errors import InputError
 from adqsp.model.build import Overrides, check_finite, check_overrides, compiled
 from adqsp.pk.models import DRUGS
 from adqsp.pk.regimen import Regimen
-from adqsp.population.sampling import Population
-from adqsp.schema import MAX_DAY, Drug, PkModel, Weeks, check_pk_model, real
+from adqsp.population.sampling import Population, sample
+from adqsp.schema import MAX_DAY, Drug, PatientsPerArm, PkModel, Preset, Seed, Weeks, check_pk_model, real
 from adqsp.trial.run import arm_initial_states, enrolment_states
 from adqsp.validation import validate
 
@@ -86,17 +87,10 @@ def time_course(
     Bad arguments raise InputError naming the argument (same bounds as a scenario file).
     """
     given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
-    validate(CourseArguments, {k: v for k, v in given.items() if v is not None})
-    if drug is None and regimen.entries:
-        raise InputError("regimen", "doses given without a drug")
-    overrides = tuple(sorted(dict(overrides).items()))
-    check_overrides(overrides, ((drug, pk_model),))
-    check_finite(drug, pk_model, overrides)
+    overrides = _checked(CourseArguments, regimen, overrides, **given)
     c = compiled(drug, pk_model, overrides)
     P, y0, ok = _day0(c, values, overrides)
-    days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
-    if days[-1] < weeks * 7.0 - 1e-9:  # a step that does not divide the course: its end too
-        days = np.append(days, weeks * 7.0)
+    days = _days(weeks, step_days)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
@@ -105,3 +99,86 @@ def time_course(
     frame["solver_ok"] = bool(ok and tr.ok[0])
     first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
     return frame[first + [k for k in frame.columns if k not in first]]
+
+
+class PopulationArguments(CourseArguments):
+    """The checked arguments of :func:`population_course`."""
+
+    patients: PatientsPerArm
+    seed: Seed = 0
+    preset: Preset = "adult"
+    step_days: real(gt=0.0, le=MAX_DAY) = Field(7.0, description="output interval in days")
+
+
+#: read-outs of :func:`population_course` by default
+POPULATION_OUTPUTS = ("easi", "itch_nrs", "bsa_pct", "tarc_serum", "ige_serum", "les_keratinocyte_il4ra_occupancy")
+
+
+def population_course(
+    drug: str | None,
+    regimen: Regimen,
+    weeks: float,
+    patients: int,
+    seed: int = 0,
+    outputs: Sequence[str] = POPULATION_OUTPUTS,
+    pk_model: str | None = None,
+    step_days: float = 7.0,
+    overrides: Overrides | Mapping[str, float] = (),
+    preset: str = "adult",
+) -> pd.DataFrame:
+    """Read-outs of ``patients`` sampled virtual patients (indices 0 .. patients - 1 of ``seed``'s population, the
+    same patients a trial with that seed screens) from each one's enrolment state, every ``step_days`` and at the
+    end: a long table (patient, time_days, WT, the drug's serum concentration, ``outputs``, solver_ok). No
+    inclusion criteria are applied; :func:`adqsp.trial.job.run_trial` screens, randomises and scores a trial.
+    """
+    overrides = _checked(
+        PopulationArguments,
+        regimen,
+        overrides,
+        drug=drug,
+        weeks=weeks,
+        pk_model=pk_model,
+        step_days=step_days,
+        patients=patients,
+        seed=seed,
+        preset=preset,
+    )
+    c = compiled(drug, pk_model, overrides)
+    names = list(dict.fromkeys([*(f"{drug}_serum_mg_L",) * (drug is not None), *outputs]))
+    unknown = sorted(set(names) - set(c.model.state_names) - set(c.model.assignment_names))
+    if unknown:
+        raise InputError("outputs", f"unknown read-out {unknown[0]!r} (see the columns of `adqsp simulate`)")
+    pop = sample(c.model, np.arange(patients), seed, preset)
+    y_enrol, found = enrolment_states(pop, overrides)
+    P = c.parameter_matrix(pop.values, patients)
+    days = _days(weeks, step_days)
+    dose_t, dose_mg = regimen.events(days[-1], pop.values["WT"])
+    tr = solve(c, P, arm_initial_states(c, y_enrol, overrides), days, dose_t, dose_mg)
+    observe = c.observer(names)
+    values = [observe(t, tr.states[k], P) for k, t in enumerate(days)]  # each (patients,) per name
+    return pd.DataFrame(
+        {
+            "patient": np.tile(np.arange(patients), len(days)),
+            "time_days": np.repeat(days, patients),
+            "WT": np.tile(pop.values["WT"], len(days)),
+            **{name: np.concatenate([np.broadcast_to(v[name], (patients,)) for v in values]) for name in names},
+            "solver_ok": np.tile(found & tr.ok, len(days)),
+        }
+    )
+
+
+def _checked(arguments: type[CourseArguments], regimen: Regimen, overrides, **given) -> Overrides:
+    """Check a course's arguments as a scenario file's are; the overrides as sorted pairs."""
+    validate(arguments, {k: v for k, v in given.items() if v is not None})
+    if given["drug"] is None and regimen.entries:
+        raise InputError("regimen", "doses given without a drug")
+    overrides = tuple(sorted(dict(overrides).items()))
+    check_overrides(overrides, ((given["drug"], given["pk_model"]),))
+    check_finite(given["drug"], given["pk_model"], overrides)
+    return overrides
+
+
+def _days(weeks: float, step_days: float) -> np.ndarray:
+    """Output days: every ``step_days`` from 0, and the course's last day (when the step does not divide it)."""
+    days = np.arange(0.0, weeks * 7.0 + 1e-9, step_days)
+    return days if days[-1] >= weeks * 7.0 - 1e-9 else np.append(days, weeks * 7.0)
