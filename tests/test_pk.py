@@ -77,6 +77,24 @@ def test_inter_individual_variability_matches_published_sd_and_correlation():
     assert np.mean(pop.values["WT"]) == pytest.approx(75.7, rel=0.03)
 
 
+@pytest.mark.parametrize(
+    ("drug", "sd_cl", "sd_vc", "rho"),
+    [
+        ("tralokinumab", 0.3057, 0.3861, 0.61),  # Soehoel 2022: CV 31.3% and 40.1%
+        ("lebrikizumab", 0.105**0.5, 0.124**0.5, 0.729),  # Zhu 2017: omega^2 0.105 and 0.124, covariance 0.0832
+    ],
+)
+def test_il13_antibodies_vary_between_patients_as_published(drug, sd_cl, sd_vc, rho):
+    pop = sample(pk_block(drug), np.arange(6000), seed=3)
+    log_cl, log_vc = np.log(pop.values["pk_CL"]), np.log(pop.values["pk_Vc"])
+    assert np.std(log_cl) == pytest.approx(sd_cl, rel=0.05)
+    assert np.std(log_vc) == pytest.approx(sd_vc, rel=0.05)
+    assert np.corrcoef(log_cl, log_vc)[0, 1] == pytest.approx(rho, abs=0.04)
+    days = np.array([0.0, 112.0])
+    c = serum(drug, LABEL_DOSES[drug], days, weight=np.array([50.0, 75.0, 120.0]))[-1]
+    assert c[0] > c[1] > c[2]  # heavier patients clear more and spread wider
+
+
 def test_unknown_pk_model_is_an_input_error():
     from adqsp.errors import InputError
 

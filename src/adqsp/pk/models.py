@@ -8,6 +8,8 @@ so the receptor layer is one declaration for every arm.
 
 from __future__ import annotations
 
+import math
+
 from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, State
 
@@ -20,8 +22,8 @@ DEFAULT_PK_MODEL = {drug: models[0] for drug, models in PK_MODELS.items()}
 K20 = "Kovalenko P et al. Clin Pharmacol Drug Dev 2020;9:756"
 K20M3 = f"{K20} (model 3)"
 K16 = "Kovalenko P et al. CPT Pharmacometrics Syst Pharmacol 2016;5:617"
-SOEHOEL = "Soehoel A et al. 2022 (tralokinumab population PK)"
-ZHU = "Zhu R et al. 2017 (lebrikizumab population PK)"
+SOEHOEL = "Soehoel A, Larsen MS, Timmermann S. Clin Pharmacol Drug Dev 2022;11:910 (tralokinumab population PK)"
+ZHU = "Zhu R et al. Pulm Pharmacol Ther 2017;46:88 (lebrikizumab population PK)"
 SKIN_PARTITION = Parameter(
     "skin_partition",
     0.157,
@@ -206,27 +208,55 @@ def _central_rates(absorbed: str, ke: str = "pk_ke") -> dict[str, str]:
     }
 
 
+#: published variability of the IL-13 antibodies' population PK models: log-scale SDs, the correlation of CL and
+#: Vc, and body-weight exponents (reference weight, then CL, Vc, Vp, Q). Soehoel 2022 Table 2 gives IIV as CV% =
+#: sqrt(exp(omega^2) - 1): CL 31.3%, V2 40.1%, correlation 0.61; Zhu 2017 Table 3 gives omega^2: CL 0.105, Vc
+#: 0.124, ka 0.154, cov(CL, Vc) 0.0832 (correlation 0.729; those of ka with CL and Vc, 0.016 and 0.032, left out)
+_IL13_VARIABILITY = {
+    "tralokinumab": (
+        {"pk_CL": math.sqrt(math.log1p(0.313**2)), "pk_Vc": math.sqrt(math.log1p(0.401**2))},
+        0.61,
+        (75.0, 0.873, 0.783, 0.783, 0.873),
+    ),
+    "lebrikizumab": (
+        {"pk_CL": math.sqrt(0.105), "pk_Vc": math.sqrt(0.124), "pk_ka": math.sqrt(0.154)},
+        0.0832 / math.sqrt(0.105 * 0.124),
+        (70.0, 1.00, 0.814, 0.692, 0.479),
+    ),
+}
+
+
 def _two_compartment_linear(drug: str):
     p = Parameter
-    src = SOEHOEL if drug == "tralokinumab" else ZHU
+    table = "Table 2" if drug == "tralokinumab" else "Table 3"
+    src = f"{SOEHOEL if drug == 'tralokinumab' else ZHU}, {table} (as transcribed in nlmixr2lib)"
     cl, vc, vp, q, ka, f = {
         "tralokinumab": (0.149, 2.71, 1.44, 0.159, 0.184, 0.761),
         "lebrikizumab": (0.156, 4.10, 1.45, 0.284, 0.239, 0.856),
     }[drug]
+    sd, rho, (wt_ref, *exponents) = _IL13_VARIABILITY[drug]
     params = (
-        p("pk_CL", cl, "L/day", src, description="clearance"),
-        p("pk_Vc", vc, "L", src, description="central volume"),
-        p("pk_Vp", vp, "L", src, description="peripheral volume"),
-        p("pk_Q", q, "L/day", src, description="inter-compartmental clearance"),
-        p("pk_ka", ka, "1/day", src, description="first-order absorption"),
+        p("pk_CL", cl, "L/day", src, sd["pk_CL"], f"clearance at {wt_ref:g} kg"),
+        p("pk_Vc", vc, "L", src, sd["pk_Vc"], f"central volume at {wt_ref:g} kg"),
+        p("pk_Vp", vp, "L", src, description=f"peripheral volume at {wt_ref:g} kg"),
+        p("pk_Q", q, "L/day", src, description=f"inter-compartmental clearance at {wt_ref:g} kg"),
+        p("pk_ka", ka, "1/day", src, sd.get("pk_ka", 0.0), "first-order absorption"),
         p("pk_F", f, "dimensionless", src, description="SC bioavailability"),
+        *(
+            p(f"pk_{name}_wt_exp", e, "dimensionless", src, description=f"body-weight exponent on {name}")
+            for name, e in zip(("CL", "Vc", "Vp", "Q"), exponents, strict=True)
+        ),
     )
     states = (State("sc_depot", 0.0, "mg", "SC depot", scale=100.0), *_central_states())
-    assigns = (Assignment("pk_Vc_i", "pk_Vc", "L", "central volume (no weight covariate published here)"),)
+    unit = {"CL": "L/day", "Vc": "L", "Vp": "L", "Q": "L/day"}
+    assigns = tuple(
+        Assignment(f"pk_{name}_i", f"pk_{name} * (WT / {wt_ref}) ** pk_{name}_wt_exp", u, f"individual {name}")
+        for name, u in unit.items()
+    )
     rates = {
         "sc_depot": "-pk_ka * sc_depot",
-        "central": "pk_ka * sc_depot - pk_CL / pk_Vc_i * central - pk_Q / pk_Vc_i * central"
-        " + pk_Q / pk_Vp * peripheral",
-        "peripheral": "pk_Q / pk_Vc_i * central - pk_Q / pk_Vp * peripheral",
+        "central": "pk_ka * sc_depot - pk_CL_i / pk_Vc_i * central - pk_Q_i / pk_Vc_i * central"
+        " + pk_Q_i / pk_Vp_i * peripheral",
+        "peripheral": "pk_Q_i / pk_Vc_i * central - pk_Q_i / pk_Vp_i * peripheral",
     }
-    return params, states, assigns, rates, ()
+    return params, states, assigns, rates, (("pk_CL", "pk_Vc", rho),)
