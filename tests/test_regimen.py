@@ -297,6 +297,11 @@ def test_bad_records_raise_input_error_naming_the_field(records, field):
     assert info.value.field == field
 
 
+def test_record_errors_give_times_in_days_as_records_do():
+    with pytest.raises(InputError, match=r"^records\[1\]: overlaps an earlier entry at day 14$"):
+        Regimen.from_records([{"amt": 600, "time": 0, "ii": 14, "addl": 2}, {"amt": 300, "time": 14}])
+
+
 def test_record_with_addl_zero_needs_no_interval():
     times, _ = _events(Regimen.from_records([{"amt": 300, "time": 7, "addl": 0}]), 100.0)
     assert times == [7.0]

@@ -74,10 +74,10 @@ class Regimen:
     def from_records(cls, records: Iterable[Mapping[str, Any]], field: str = "records") -> Regimen:
         """NONMEM-style records: ``amt`` (mg), ``time`` (days, default 0), ``ii`` (days), ``addl``."""
         regimen = cls(tuple(_record_entry(record) for record in validate(list[DoseRecord], records, field)))
-        regimen.check(field)
+        regimen.check(field, days=True)
         return regimen
 
-    def check(self, field: str = "doses") -> None:
+    def check(self, field: str = "doses", days: bool = False) -> None:
         """Entries are in order of first week, each applies to some weight, and no two doses fall at the same time
         for one weight."""
         for i, e in enumerate(self.entries):
@@ -86,6 +86,7 @@ class Regimen:
                     f"{field}[{i}]", "weight_below_kg must be above weight_at_least_kg (no patient gets this dose)"
                 )
         probe_weights = self._tier_weights()
+        unit, per_week = ("day", 7.0) if days else ("week", 1.0)  # records give times in days
         for w in probe_weights:
             seen: set[float] = set()
             last_start = -math.inf
@@ -93,11 +94,12 @@ class Regimen:
                 if not e.applies(np.array(w)):
                     continue
                 if e.first_week < last_start:
-                    raise InputError(f"{field}[{i}]", "entries must be listed in order of week")
+                    raise InputError(f"{field}[{i}]", f"entries must be listed in order of {unit}")
                 last_start = e.first_week
                 times = {round(x, 9) for x in e.weeks(horizon_weeks=MAX_WEEK)}
                 if times & seen:
-                    raise InputError(f"{field}[{i}]", f"overlaps an earlier entry at week {min(times & seen):g}")
+                    at = min(times & seen) * per_week
+                    raise InputError(f"{field}[{i}]", f"overlaps an earlier entry at {unit} {at:g}")
                 seen |= times
 
     def events(self, horizon_days: float, weight_kg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
