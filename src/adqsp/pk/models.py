@@ -44,7 +44,7 @@ _MODEL4_COVARIATES = (
 def pk_block(drug: str, pk_model: str | None = None) -> Model:
     """The PK part of the model for one drug (plus zero-concentration stand-ins for the others)."""
     if drug not in DRUGS:
-        raise InputError("drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)})")
+        raise InputError("drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)}, or None for placebo)")
     pk_model = pk_model or DEFAULT_PK_MODEL[drug]
     if pk_model not in PK_MODELS[drug]:
         raise InputError(
