@@ -46,3 +46,10 @@ def test_overrides_as_a_mapping_and_the_end_of_a_course_the_step_does_not_divide
     assert course["time_days"].tolist() == [0.0, 10.0, 20.0, 28.0]
     typical = time_course("dupilumab", LABEL, 4, step_days=10)
     assert course["dupilumab_serum_mg_L"].iloc[-1] < typical["dupilumab_serum_mg_L"].iloc[-1]  # twice the volume
+
+
+def test_every_column_has_its_unit():
+    course = time_course("dupilumab", LABEL, 1)
+    units = course.attrs["units"]
+    assert set(units) == set(course.columns)
+    assert (units["time_days"], units["dupilumab_serum_mg_L"], units["les_epidermis_um"]) == ("day", "mg/L", "um")

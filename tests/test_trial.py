@@ -46,6 +46,15 @@ def test_the_parameter_set_recorded_includes_the_overrides():
     assert parameter_set_hash(overridden) == parameter_set_hash(replace(SMALL, parameters=(("pk_Vc", 5.52),)))
 
 
+def test_the_endpoint_table_holds_every_visit_entry_of_the_summary(result):
+    table = result.endpoints()
+    arms = result.summary["arms"]
+    assert len(table) == sum(len(entries) for arm in arms for entries in arm["visits"].values())
+    q2w = table[(table.arm == arms[1]["name"]) & (table.week == 16.0)].set_index("endpoint")
+    assert q2w.loc["EASI75", "value"] == arms[1]["visits"]["16"]["EASI75"]
+    assert q2w.loc["EASI75", "published"] == pytest.approx(0.51)
+
+
 def test_baseline_meets_inclusion_criteria(result):
     for arm in result.arms:
         base = {k: v[0] for k, v in arm.scores.items()}

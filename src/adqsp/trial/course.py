@@ -98,7 +98,7 @@ def time_course(
     frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in DRUGS]].sum(axis=1)
     frame["solver_ok"] = bool(ok and tr.ok[0])
     first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
-    return frame[first + [k for k in frame.columns if k not in first]]
+    return _with_units(frame[first + [k for k in frame.columns if k not in first]], c)
 
 
 class PopulationArguments(CourseArguments):
@@ -156,7 +156,7 @@ def population_course(
     tr = solve(c, P, arm_initial_states(c, y_enrol, overrides), days, dose_t, dose_mg)
     observe = c.observer(names)
     values = [observe(t, tr.states[k], P) for k, t in enumerate(days)]  # each (patients,) per name
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "patient": np.tile(np.arange(patients), len(days)),
             "time_days": np.repeat(days, patients),
@@ -165,6 +165,15 @@ def population_course(
             "solver_ok": np.tile(found & tr.ok, len(days)),
         }
     )
+    return _with_units(frame, c)
+
+
+def _with_units(frame: pd.DataFrame, c) -> pd.DataFrame:
+    """``frame`` with ``attrs["units"]``: each column's unit (``dimensionless`` for flags and indices)."""
+    declared = {s.name: s.unit for s in c.model.states} | {a.name: a.unit for a in c.model.assignments}
+    known = declared | {"time_days": "day", "skin_drug_nM": "nM", "WT": "kg"}
+    frame.attrs["units"] = {column: known.get(column, "dimensionless") for column in frame.columns}
+    return frame
 
 
 def _checked(arguments: type[CourseArguments], regimen: Regimen, overrides, **given) -> Overrides:

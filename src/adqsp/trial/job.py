@@ -19,10 +19,24 @@ from adqsp.trial.summary import arm_summary, per_patient, published_baseline, pu
 
 @dataclass(frozen=True)
 class TrialResult:
+    """A trial's scenario, its arms' per-visit arrays, ``summary`` (as written to summary.json) and ``patients``
+    (one row per patient and visit, as written to patients.parquet)."""
+
     scenario: Scenario
     arms: tuple[ArmResult, ...]
     summary: dict
     patients: pd.DataFrame
+
+    def endpoints(self) -> pd.DataFrame:
+        """The summary's visit endpoints as a long table: arm, week, endpoint, value and the published value where
+        the scenario's ``compare_to`` studies give one (rates as fractions, changes in % from baseline)."""
+        rows = [
+            (arm["name"], float(week), key, value, arm["published"].get(week, {}).get(key))
+            for arm in self.summary["arms"]
+            for week, entries in arm["visits"].items()
+            for key, value in entries.items()
+        ]
+        return pd.DataFrame(rows, columns=["arm", "week", "endpoint", "value", "published"])
 
 
 def package_version() -> str:
