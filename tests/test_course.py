@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from adqsp.errors import InputError
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
-from adqsp.trial.course import time_course
+from adqsp.trial.course import population_course, time_course
 
 
 @pytest.mark.parametrize(
@@ -53,3 +54,20 @@ def test_every_column_has_its_unit():
     units = course.attrs["units"]
     assert set(units) == set(course.columns)
     assert (units["time_days"], units["dupilumab_serum_mg_L"], units["les_epidermis_um"]) == ("day", "mg/L", "um")
+
+
+def test_a_population_course_is_its_patients_courses_whatever_the_population_size():
+    small = population_course("dupilumab", LABEL, 4, patients=3, seed=7)
+    large = population_course("dupilumab", LABEL, 4, patients=12, seed=7)
+    assert small.solver_ok.all() and len(small) == 3 * 5  # days 0, 7, 14, 21, 28
+    pd.testing.assert_frame_equal(small, large[large.patient < 3].reset_index(drop=True))
+    assert small.groupby("time_days").dupilumab_serum_mg_L.min().iloc[-1] > 10.0  # everyone dosed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"patients": 0}, "patients"), ({"outputs": ["easi", "no_such"]}, "outputs"), ({"seed": -1}, "seed")],
+)
+def test_population_course_arguments_are_checked(kwargs, field):
+    with pytest.raises(InputError, match=rf"^{field}: "):
+        population_course("dupilumab", LABEL, 2, **{"patients": 2, **kwargs})
