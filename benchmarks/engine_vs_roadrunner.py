@@ -159,7 +159,7 @@ def main() -> None:
     rr_seconds, rr_all, adams = roadrunner_loop(*patients(m), m)
     for n in args.patients:
         c, pop, P, y0 = patients(n)
-        ours(c, pop, P[:, :2], y0[:, :2])  # compile / load the cached machine code outside the timing
+        ours(c, pop.take(np.arange(2)), P[:, :2], y0[:, :2])  # compile or load the machine code untimed
         seconds, values, ok = ours(c, pop, P, y0)
         k = min(n, m)
         rr_values = {key: v[:, :k] for key, v in rr_all.items()}
