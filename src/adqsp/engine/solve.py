@@ -51,17 +51,22 @@ def _check_arrays(compiled: CompiledModel, P, y0, times, dose_times, dose_amount
     n = P.shape[1]
     if y0.shape != (n_st, n):
         raise InputError("y0", f"must be (states, patients) = ({n_st}, {n}) for this model, got shape {y0.shape}")
-    if times.ndim != 1 or len(times) == 0 or not np.isfinite(times).all() or np.any(np.diff(times) <= 0):
-        raise InputError("times", "must be a non-empty 1-D array of finite, strictly increasing times (day)")
+    _check_increasing(times, "times")
+    if len(times) == 0:
+        raise InputError("times", "must not be empty")
     if (dose_times is None) != (dose_amounts is None):
         raise InputError("dose_amounts", "dose_times and dose_amounts go together")
     if dose_times is not None:
         dose_times = np.asarray(dose_times, float)
-        if dose_times.ndim != 1 or not np.isfinite(dose_times).all() or np.any(np.diff(dose_times) <= 0):
-            raise InputError("dose_times", "must be a 1-D array of finite, strictly increasing times (day)")
+        _check_increasing(dose_times, "dose_times")
         shape = np.shape(dose_amounts)
         if shape != (len(dose_times), n):
             raise InputError("dose_amounts", f"must be (dose times, patients) = ({len(dose_times)}, {n}), got {shape}")
+
+
+def _check_increasing(values: np.ndarray, field: str) -> None:
+    if values.ndim != 1 or not np.isfinite(values).all() or np.any(np.diff(values) <= 0):
+        raise InputError(field, "must be a 1-D array of finite, strictly increasing times (day)")
 
 
 def steady_state(compiled: CompiledModel, P: np.ndarray, y0: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
