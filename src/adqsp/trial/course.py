@@ -59,17 +59,21 @@ def enrolment_state(
     """One patient's states at day 0 of an arm (typical values unless ``values`` are given): its drug-free steady
     state carried along its flare cycle to enrolment, drug compartments empty; where :func:`time_course` starts."""
     c = compiled(drug, pk_model, overrides)
-    _, y0, ok = _day0(c, values, overrides)
-    if not ok:
+    _, y0, ok = _day0(c, _one_patient(values), overrides)
+    if not ok[0]:
         raise RuntimeError("this patient's drug-free steady state or flare cycle could not be integrated")
     return dict(zip(c.model.state_names, y0[:, 0].tolist(), strict=True))
 
 
-def _day0(c, values: dict[str, float] | None, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, bool]:
-    """One patient's parameter matrix and states at day 0, each ``(rows, 1)``, and whether they were found."""
-    patient = Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
-    y_enrol, ok = enrolment_states(patient, overrides)
-    return c.parameter_matrix(patient.values, 1), arm_initial_states(c, y_enrol, overrides), bool(ok[0])
+def _one_patient(values: dict[str, float] | None) -> Population:
+    """The typical patient, with ``values`` instead of the typical ones where given."""
+    return Population(np.array([0]), {k: np.array([v]) for k, v in (values or {}).items()})
+
+
+def _day0(c, population: Population, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The patients' parameter matrix and states at day 0 of the arm model ``c``, and whether each was found."""
+    y_enrol, found = enrolment_states(population, overrides)
+    return c.parameter_matrix(population.values, len(population)), arm_initial_states(c, y_enrol, overrides), found
 
 
 def time_course(
@@ -89,14 +93,14 @@ def time_course(
     given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
     overrides = _checked(CourseArguments, regimen, overrides, **given)
     c = compiled(drug, pk_model, overrides)
-    P, y0, ok = _day0(c, values, overrides)
+    P, y0, ok = _day0(c, _one_patient(values), overrides)
     days = _days(weeks, step_days)
     dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
     frame = pd.DataFrame({"time_days": days, **{k: np.broadcast_to(v, days.shape) for k, v in observed.items()}})
     frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in DRUGS]].sum(axis=1)
-    frame["solver_ok"] = bool(ok and tr.ok[0])
+    frame["solver_ok"] = bool(ok[0] and tr.ok[0])
     first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
     return _with_units(frame[first + [k for k in frame.columns if k not in first]], c)
 
@@ -145,16 +149,15 @@ def population_course(
     )
     c = compiled(drug, pk_model, overrides)
     names = list(dict.fromkeys([*(f"{drug}_serum_mg_L",) * (drug is not None), *outputs]))
-    unknown = sorted(set(names) - set(c.model.state_names) - set(c.model.assignment_names))
-    if unknown:
-        raise InputError("outputs", f"unknown read-out {unknown[0]!r} (see the columns of `adqsp simulate`)")
+    try:
+        observe = c.observer(names)
+    except KeyError as exc:
+        raise InputError("outputs", f"{exc.args[0]} (see the columns of `adqsp simulate`)") from None
     pop = sample(c.model, np.arange(patients), seed, preset)
-    y_enrol, found = enrolment_states(pop, overrides)
-    P = c.parameter_matrix(pop.values, patients)
+    P, y0, found = _day0(c, pop, overrides)
     days = _days(weeks, step_days)
     dose_t, dose_mg = regimen.events(days[-1], pop.values["WT"])
-    tr = solve(c, P, arm_initial_states(c, y_enrol, overrides), days, dose_t, dose_mg)
-    observe = c.observer(names)
+    tr = solve(c, P, y0, days, dose_t, dose_mg)
     values = [observe(t, tr.states[k], P) for k, t in enumerate(days)]  # each (patients,) per name
     frame = pd.DataFrame(
         {
