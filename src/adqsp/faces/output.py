@@ -33,13 +33,19 @@ def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out")
     path = Path(path).expanduser().resolve()
     if path.suffix not in suffixes:
         raise InputError(field, f"file must end in {' or '.join(suffixes)}, got {path.name!r}")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise InputError(field, f"{path.parent} is a file, not a folder")
+    blocking = _file_above(path)
+    if blocking:
+        raise InputError(field, f"{blocking} is a file, not a folder")
     if not path.parent.is_dir():
         raise InputError(field, f"folder {path.parent} does not exist")
     if path.is_dir():
         raise InputError(field, f"{path} is a folder")
     return path
+
+
+def _file_above(path: Path) -> Path | None:
+    """The file (not folder) among ``path``'s parents, if one stands where a folder is needed."""
+    return next((p for p in path.parents if p.exists() and not p.is_dir()), None)
 
 
 class ResultsFolder:
@@ -68,8 +74,8 @@ class ResultsFolder:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            file = next((p for p in self.target.parents if p.exists() and not p.is_dir()), None)
-            problem = f"{file} is a file, not a folder" if file else exc.strerror
+            blocking = _file_above(self.target)
+            problem = f"{blocking} is a file, not a folder" if blocking else exc.strerror
             raise InputError("--out", f"cannot create the folder {self.target.parent}: {problem}") from None
         if not resuming and self.staging.exists():
             shutil.rmtree(self.staging)
