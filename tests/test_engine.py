@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from adqsp.engine.compiled import fast_model, integrate_fast
+from adqsp.engine.fast import fast_model, integrate_fast
 from adqsp.engine.integrate import Relaxed, Tolerances, integrate
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from adqsp.engine.compiled import DEFAULT_TOLERANCES, _load, fast_model, generated_source, integrate_fast
+from adqsp.engine.cache import load as _load
+from adqsp.engine.fast import DEFAULT_TOLERANCES, fast_model, integrate_fast
+from adqsp.engine.generate import generated_source
 from adqsp.engine.integrate import Tolerances
 from adqsp.engine.linear import exact_states, fed_states
 from adqsp.engine.solve import solve

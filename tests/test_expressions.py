@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from adqsp.engine.compiled import _POW
+from adqsp.engine.generate import _POW
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.expressions import names_in, to_numpy, to_sbml, to_scalar

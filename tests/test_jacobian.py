@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from adqsp.engine.compiled import fast_model
+from adqsp.engine.fast import fast_model
 from adqsp.engine.solve import solve
 from adqsp.model.build import compiled
 from adqsp.model.derivatives import derivative

@@ -2,9 +2,11 @@
 
 import numpy as np
 
-from adqsp.engine import compiled as compiled_module
+from adqsp.engine import cache as compiled_module
 from adqsp.engine import prebuild as prebuild_module
-from adqsp.engine.compiled import fast_model, generated_source, integrate_fast, solver_source
+from adqsp.engine.cache import solver_source
+from adqsp.engine.fast import fast_model, integrate_fast
+from adqsp.engine.generate import generated_source
 from adqsp.engine.prebuild import is_cached, prebuild
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Model, Parameter, State

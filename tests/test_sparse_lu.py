@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from adqsp.engine.compiled import _load, fast_model, generated_source, integrate_fast
+from adqsp.engine.cache import load as _load
+from adqsp.engine.fast import fast_model, integrate_fast
+from adqsp.engine.generate import generated_source
 from adqsp.engine.sparse_lu import elimination_order, filled_pattern, sparse_lu_lines
 from adqsp.model.build import compiled
 from adqsp.population.sampling import sample

@@ -1,7 +1,7 @@
 """Compile several models' machine code side by side, one process each.
 
 numba compiles a model's solver on one core (LLVM), in a minute or more per full model, and caches the machine
-code in the cache folder (``engine/compiled.py``), where any later process loads it in about a second. A trial
+code in the cache folder (``engine/cache.py``), where any later process loads it in about a second. A trial
 needs its drug-free model (screening) and each arm's model: on an empty cache, compiling them one after another in
 the trial's process leaves the other cores idle. :func:`prebuild` compiles the models whose machine code is not
 cached yet in separate processes at once, then the trial loads them from the cache. With one model missing, or one
@@ -17,14 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from adqsp.engine.compiled import (
-    cache_dir,
-    fast_model,
-    integrate_fast,
-    solver_source,
-    source_digest,
-    steady_state_fast,
-)
+from adqsp.engine.cache import cache_dir, solver_source, source_digest
+from adqsp.engine.fast import fast_model, integrate_fast, steady_state_fast
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model
 

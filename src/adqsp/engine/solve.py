@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from adqsp.engine import compiled as compiled_engine
+from adqsp.engine import fast as rosenbrock
 from adqsp.engine import integrate as reference
-from adqsp.engine.compiled import FastModel, fast_model, integrate_fast, steady_state_fast
+from adqsp.engine.fast import FastModel, fast_model, integrate_fast, steady_state_fast
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, integrate
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel
 
 METHODS = ("rosenbrock", "scipy-bdf")
 #: default tolerances per method (absolute ones relative to each state's declared scale)
-DEFAULT_TOL = {"rosenbrock": compiled_engine.DEFAULT_TOLERANCES, "scipy-bdf": reference.DEFAULT_TOLERANCES}
+DEFAULT_TOL = {"rosenbrock": rosenbrock.DEFAULT_TOLERANCES, "scipy-bdf": reference.DEFAULT_TOLERANCES}
 
 
 def solve(
@@ -71,7 +71,7 @@ def _check_increasing(values: np.ndarray, field: str) -> None:
 
 def steady_state(compiled: CompiledModel, P: np.ndarray, y0: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
     """Steady states of every patient reached from ``y0`` (rates evaluated at time ``t``), and which converged
-    (see :func:`adqsp.engine.compiled.steady_state_fast`)."""
+    (see :func:`adqsp.engine.fast.steady_state_fast`)."""
     y, ok, _ = steady_state_fast(_fast(compiled), P, y0, t)
     return y, ok
 

@@ -4,7 +4,7 @@ The Jacobian's structural nonzeros are known from the declaration, so the factor
 straight-line code over those entries and their fill-in, in an elimination order chosen once by Markowitz's
 rule (Markowitz, Manage Sci 1957;3:255: the diagonal pivot with the fewest (row count - 1) x (column count - 1)
 in the remaining submatrix). Pivots stay on the diagonal (W is diagonally dominant for small steps; for large
-steps the solver checks the multipliers and falls back to partial pivoting, see ``engine/compiled.py``).
+steps the solver checks the multipliers and falls back to partial pivoting, see ``kernels/lu.py``).
 On the dupilumab model's 19 integrated states W has 97 structural nonzeros: 157 after fill-in in the declared
 order, 97 (no fill-in) in Markowitz's.
 

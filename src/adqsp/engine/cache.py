@@ -1,0 +1,71 @@
+"""The cache folder of generated modules: each model's generated source is written there once and imported from
+there, so numba can cache its machine code beside it (``__pycache__``) between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from functools import cache, lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from adqsp.engine.generate import generated_source
+from adqsp.files import write_atomic
+from adqsp.model.codegen import CompiledModel
+
+
+def cache_dir() -> Path:
+    """The folder of generated modules: ``$ADQSP_CACHE/numba``, by default ``~/.cache/adqsp/numba`` (created)."""
+    root = os.environ.get("ADQSP_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "adqsp")
+    path = Path(root) / "numba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def source_digest(source: str) -> str:
+    """Names the generated module: file ``model_<digest>.py`` in the cache folder (numba's cache files for it
+    start with that stem), imported as ``adqsp_generated_<digest>`` (numba's cache records that name)."""
+    return hashlib.sha256(source.encode()).hexdigest()[:20]
+
+
+@lru_cache(maxsize=16)
+def load(source: str) -> ModuleType:
+    """Import the generated module (written to the cache folder once, so numba can cache its machine code)."""
+    digest = source_digest(source)
+    path = cache_dir() / f"model_{digest}.py"
+    if not path.exists() or path.read_text() != source:
+        write_atomic(path, lambda tmp: tmp.write_text(source))
+    spec = importlib.util.spec_from_file_location(f"adqsp_generated_{digest}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache re-imports the module by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def code_digest() -> str:
+    """Digest of this package's Python code (the kernels included): a generated source kept on disk is valid for
+    this code only."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_SOLVER_SOURCES: dict[str, str] = {}
+
+
+def solver_source(compiled: CompiledModel) -> str:
+    """:func:`generated_source` of a compiled model, generated once per process (keyed by its numpy source) and kept
+    in the cache folder for later processes (keyed by the numpy source and :func:`code_digest`)."""
+    if compiled.source not in _SOLVER_SOURCES:
+        path = cache_dir() / f"source_{source_digest(code_digest() + compiled.source)}.py"
+        if path.exists():
+            source = path.read_text()
+        else:
+            source = generated_source(compiled.model)
+            write_atomic(path, lambda tmp: tmp.write_text(source))
+        _SOLVER_SOURCES[compiled.source] = source
+    return _SOLVER_SOURCES[compiled.source]

@@ -1,0 +1,158 @@
+"""The compiled engine's entry points: a model's machine code (:func:`fast_model`), a population integrated with it
+(:func:`integrate_fast`, the Rosenbrock solver of ``kernels/rosenbrock.py``) or brought to its steady states
+(:func:`steady_state_fast`), and the solver's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adqsp.engine.cache import load, solver_source
+from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
+from adqsp.model.codegen import CompiledModel
+
+DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
+#: first step (day) at the start and after a patient's first dose of a run (a dose event of 0 mg, e.g. a weight
+#: band the patient is not in, is none). That dose may land in a system holding no drug, where, with the
+#: concentration near the elimination's Michaelis constant, the error estimate misses a too-long first step
+FIRST_STEP = 0.03
+#: longest first step (day) after a later dose. Later doses enter the exactly integrated chain and need no restart,
+#: but the step the error control carried into a dose, days long, would be rejected about twice at each one
+LATER_DOSE_STEP = 0.5
+#: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
+#: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
+MULTIPLIER_LIMIT = 10.0
+#: pseudo-transient continuation to a steady state: first implicit Euler step (day), convergence (largest relative
+#: rate of change, 1/day: under 3e-6 relative drift over 3000 days) and iteration limit
+STEADY_FIRST_STEP = 1.0
+STEADY_RATE_LIMIT = 1e-9
+STEADY_MAX_ITER = 100
+STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite state"}
+
+
+@dataclass(frozen=True)
+class FastModel:
+    """A model compiled to machine code: ``solve`` integrates a population (see :func:`integrate_fast`);
+    ``steady`` finds steady states (see :func:`steady_state_fast`); ``jac(t, y, p, f, J, ft)`` gives the rates,
+    their exact Jacobian and time derivative (``J`` zeroed beforehand). ``other``: the indices of the states the
+    method integrates (the rest are integrated exactly); ``fed``: those integrated less the amount the exact part fed
+    them (``solve`` takes them as an argument: empty integrates them as the others).
+    """
+
+    compiled: CompiledModel
+    solve: object
+    steady: object
+    jac: object
+    other: np.ndarray
+    fed: np.ndarray
+
+
+def fast_model(compiled: CompiledModel) -> FastModel:
+    """The machine code of ``compiled``'s generated module (compiled by numba on first use, then cached on disk)."""
+    module = load(solver_source(compiled))
+    return FastModel(compiled, module.solve, module.steady, module.jacobian, module.OTHER, module.FED)
+
+
+def integrate_fast(
+    fast: FastModel,
+    P: np.ndarray,
+    y0: np.ndarray,
+    times: np.ndarray,
+    dose_times: np.ndarray | None = None,
+    dose_amounts: np.ndarray | None = None,
+    tol: Tolerances = DEFAULT_TOLERANCES,
+    max_steps: int = 200_000,
+    h0: float = FIRST_STEP,
+    h_later: float = LATER_DOSE_STEP,
+    multiplier_limit: float = MULTIPLIER_LIMIT,
+    relaxed: Relaxed | None = None,
+) -> Trajectory:
+    """Same contract as :func:`adqsp.engine.integrate.integrate`, compiled and per-patient adaptive
+    (a negative ``multiplier_limit`` makes every step whose factorisation has a multiplier pivot: for tests)."""
+    model = fast.compiled.model
+    times = np.asarray(times, float)
+    dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
+    keep = (dose_times >= times[0]) & (dose_times < times[-1])
+    stops, tol_factor = relaxed_stops(np.unique(np.concatenate([times, dose_times[keep]])), times, relaxed)
+    out_index = np.full(len(stops), -1, dtype=np.int64)
+    out_index[np.searchsorted(stops, times)] = np.arange(len(times))
+    dose_index = np.full(len(stops), -1, dtype=np.int64)
+    for k in np.flatnonzero(keep):
+        dose_index[np.searchsorted(stops, dose_times[k])] = k
+    doses = (
+        np.zeros((max(len(dose_times), 1), P.shape[1]))
+        if dose_amounts is None
+        else np.ascontiguousarray(dose_amounts, dtype=float)
+    )
+    target = model.dose_target
+    dose_row = model.state_names.index(target.state) if target else 0
+    f_row = model.parameter_names.index(target.bioavailability) if target else 0
+    n = P.shape[1]
+    out = np.full((n, len(times), len(model.states)), np.nan)
+    status = np.zeros(n, dtype=np.int64)
+    steps = np.zeros(n, dtype=np.int64)
+    rejected = np.zeros(n, dtype=np.int64)
+    fast.solve(
+        np.ascontiguousarray(P.T),
+        np.ascontiguousarray(y0.T, dtype=float),
+        stops,
+        tol_factor,
+        out_index,
+        dose_index,
+        doses,
+        dose_row,
+        f_row,
+        tol.rtol,
+        tol.absolute(fast.compiled),
+        max_steps,
+        h0,
+        h_later,
+        out,
+        status,
+        steps,
+        rejected,
+        fast.fed,
+        multiplier_limit,
+    )
+    return Trajectory(
+        times=times,
+        states=np.transpose(out, (1, 2, 0)),
+        ok=status == 0,
+        message=tuple(STATUS[int(s)] for s in status),
+        steps=steps,
+        rejected=rejected,
+    )
+
+
+def steady_state_fast(
+    fast: FastModel,
+    P: np.ndarray,
+    y0: np.ndarray,
+    t: float,
+    rate_limit: float = STEADY_RATE_LIMIT,
+    max_iter: int = STEADY_MAX_ITER,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steady states ``(n_states, n)`` of the model at time ``t`` reached from ``y0`` by pseudo-transient
+    continuation, whether each converged (every state's relative rate below ``rate_limit`` per day, with the
+    absolute floor of the default tolerances), and the iterations each took. The exactly integrated part is held
+    at ``y0``: it has no steady state of its own to find in the drug-free model, where it is empty."""
+    model = fast.compiled.model
+    n = P.shape[1]
+    out = np.empty((n, len(model.states)))
+    status = np.zeros(n, dtype=np.int64)
+    iterations = np.zeros(n, dtype=np.int64)
+    fast.steady(
+        np.ascontiguousarray(P.T),
+        np.ascontiguousarray(y0.T, dtype=float),
+        float(t),
+        DEFAULT_TOLERANCES.absolute(fast.compiled),
+        STEADY_FIRST_STEP,
+        rate_limit,
+        max_iter,
+        out,
+        status,
+        iterations,
+        MULTIPLIER_LIMIT,
+    )
+    return out.T, status == 0, iterations
