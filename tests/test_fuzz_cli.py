@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from adqsp.faces.cli import main
 from adqsp.model.build import build_model
-from adqsp.pk.models import DRUGS
+from adqsp.drugs.registry import shipped
 
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -96,7 +96,7 @@ _NAMES = st.text(
 
 @st.composite
 def valid_scenarios(draw) -> dict[str, Any]:
-    drugs = draw(st.lists(st.sampled_from([None, *DRUGS]), min_size=1, max_size=3, unique=True))
+    drugs = draw(st.lists(st.sampled_from([None, *shipped()]), min_size=1, max_size=3, unique=True))
     weeks = draw(st.sampled_from([0.5, 1, 2, 2.5, 3, 4]))
     arms = [{"name": "placebo"} if drug is None else {"name": drug, "drug": drug} for drug in drugs]
     for arm in arms:

@@ -5,7 +5,8 @@ import pytest
 
 from adqsp.engine.integrate import Tolerances, integrate
 from adqsp.model.codegen import compile_model
-from adqsp.pk.models import DUPILUMAB_PK_MODELS, pk_block
+from adqsp.drugs.registry import resolve
+from adqsp.pk.models import pk_block
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
 
@@ -13,7 +14,7 @@ TIGHT = Tolerances(rtol=1e-8, atol=1e-8)
 
 
 def serum(drug, doses, days, pk_model=None, weight=75.0, values=None):
-    c = compile_model(pk_block(drug, pk_model))
+    c = compile_model(pk_block(resolve(drug), pk_model))
     n = np.size(weight)
     P = c.parameter_matrix({"WT": np.atleast_1d(weight), **(values or {})}, n)
     dose_t, dose_mg = Regimen.from_entries(doses).events(days[-1], np.atleast_1d(weight))
@@ -43,7 +44,7 @@ def test_heavier_patients_have_lower_concentrations():
     assert c[0] > c[1] > c[2]
 
 
-@pytest.mark.parametrize("pk_model", DUPILUMAB_PK_MODELS)
+@pytest.mark.parametrize("pk_model", tuple(resolve("dupilumab").pk_models))
 def test_every_dupilumab_model_gives_a_label_like_trough(pk_model):
     trough = serum("dupilumab", LABEL_DOSES["dupilumab"], np.array([0.0, 112.0]), pk_model)[-1, 0]
     assert 40.0 <= trough <= 110.0
@@ -68,7 +69,7 @@ def test_drug_washes_out_within_label_window():
 
 
 def test_inter_individual_variability_matches_published_sd_and_correlation():
-    model = pk_block("dupilumab")
+    model = pk_block(resolve("dupilumab"))
     pop = sample(model, np.arange(6000), seed=3)
     log_vc, log_ke = np.log(pop.values["pk_Vc"]), np.log(pop.values["pk_ke"])
     assert np.std(log_vc) == pytest.approx(0.216, rel=0.05)
@@ -85,7 +86,7 @@ def test_inter_individual_variability_matches_published_sd_and_correlation():
     ],
 )
 def test_il13_antibodies_vary_between_patients_as_published(drug, sd_cl, sd_vc, rho):
-    pop = sample(pk_block(drug), np.arange(6000), seed=3)
+    pop = sample(pk_block(resolve(drug)), np.arange(6000), seed=3)
     log_cl, log_vc = np.log(pop.values["pk_CL"]), np.log(pop.values["pk_Vc"])
     assert np.std(log_cl) == pytest.approx(sd_cl, rel=0.05)
     assert np.std(log_vc) == pytest.approx(sd_vc, rel=0.05)
@@ -99,13 +100,13 @@ def test_unknown_pk_model_is_an_input_error():
     from adqsp.errors import InputError
 
     with pytest.raises(InputError, match="pk_model"):
-        pk_block("dupilumab", "nonsense")
+        pk_block(resolve("dupilumab"), "nonsense")
 
 
 @pytest.mark.parametrize("drug", ["dupilumab", "tralokinumab", "lebrikizumab"])
 def test_drug_mass_balance_without_elimination(drug):
     """With elimination switched off, every milligram absorbed (F x dose) stays in the compartments."""
-    c = compile_model(pk_block(drug))
+    c = compile_model(pk_block(resolve(drug)))
     off = {"pk_ke": 0.0, "pk_Vmax": 0.0} if drug == "dupilumab" else {"pk_CL": 0.0}
     P = c.parameter_matrix({k: np.array([v]) for k, v in off.items()}, 1)
     days = np.array([0.0, 3.0, 30.0, 90.0])

@@ -11,7 +11,11 @@ from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.receptor import kinetics as k
 from adqsp.receptor import qss
-from adqsp.receptor.constants import CELLS, DRUGS
+from adqsp.drugs.registry import resolve
+from adqsp.receptor.constants import CELLS
+from adqsp.receptor.motifs import Binder
+
+DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 
 TISSUE_PM = (0.0, 0.1, 1.0, 10.0, 30.0)  # tissue IL-4 / IL-13 range
 DRUG_NM = (1.0, 10.0, 100.0)
@@ -21,13 +25,14 @@ TOLERANCE = 0.03  # relative, complexes and pSTAT6, one correction step, IL-4 an
 def _compare(cells: tuple[str, ...], conc: tuple[float, ...], corrections: int) -> dict[str, float]:
     """Worst relative error of the QSS against the full steady state over cells x IL-4 x IL-13 x drugs."""
     worst = dict.fromkeys(("type1", "type2", "pstat6", "il4ra_occupancy"), 0.0)
-    drugs = [(None, 0.0), *itertools.product(DRUGS, DRUG_NM)]
+    drugs = [{}, *({d: nM} for d, nM in itertools.product(DRUGS, DRUG_NM))]
+    drugs.append({"tralokinumab": 10.0, "dupilumab": 1.0})  # an IL-4Ra and an IL-13 binder together
     for cell in cells:
         il4, il13 = (np.array(x) for x in zip(*itertools.product(conc, conc), strict=True))
-        for drug, nM in drugs:
-            q = qss.evaluate(cell, il4, il13, **({f"{drug}_nM": nM} if drug else {}), corrections=corrections)
+        for given in drugs:
+            q = qss.evaluate(cell, il4, il13, given, corrections=corrections)
             for i in range(il4.size):
-                full = k.steady_state(cell, il4[i], il13[i], {drug: nM} if drug else None)
+                full = k.steady_state(cell, il4[i], il13[i], given)
                 for key, ref in (
                     ("type1", full.type1),
                     ("type2", full.type2),
@@ -58,8 +63,8 @@ def test_receptor_relaxes_within_hours_so_qss_holds_on_days() -> None:
     t = np.linspace(0.0, 240.0, 241)
     for cell, drug in (("keratinocyte", "dupilumab"), ("lymphocyte", "lebrikizumab")):
         start = k.steady_state(cell, 1.0, 1.0)  # before the step: low cytokines, no drug
-        tc = k.time_course(cell, 20.0, 20.0, t, {drug: 10.0}, y0=np.array([start.amounts[s] for s in k.SPECIES]))
-        target = float(qss.evaluate(cell, 20.0, 20.0, **{f"{drug}_nM": 10.0})["pstat6"])
+        tc = k.time_course(cell, 20.0, 20.0, t, {drug: 10.0}, y0=np.array([start.amounts.get(s, 0.0) for s in k.species((Binder.of(resolve(drug)),))]))
+        target = float(qss.evaluate(cell, 20.0, 20.0, {drug: 10.0})["pstat6"])
         off = np.abs(tc.pstat6 / target - 1.0) > 0.01
         settled = t[np.nonzero(off)[0][-1] + 1]
         assert 1.0 < settled <= 120.0, (cell, settled)
@@ -67,32 +72,34 @@ def test_receptor_relaxes_within_hours_so_qss_holds_on_days() -> None:
 
 def test_dupilumab_blocks_and_il13_antibodies_spare_il4_in_tissue() -> None:
     base = qss.evaluate("keratinocyte", 10.0, 10.0)["pstat6"]
-    assert qss.evaluate("keratinocyte", 10.0, 10.0, dupilumab_nM=70.0)["pstat6"] < 0.3 * base
+    assert qss.evaluate("keratinocyte", 10.0, 10.0, {"dupilumab": 70.0})["pstat6"] < 0.3 * base
     il4_only = qss.evaluate("keratinocyte", 10.0, 0.0)
     for drug in ("tralokinumab", "lebrikizumab"):
-        with_drug = qss.evaluate("keratinocyte", 10.0, 0.0, **{f"{drug}_nM": 70.0})
+        with_drug = qss.evaluate("keratinocyte", 10.0, 0.0, {drug: 70.0})
         assert with_drug["pstat6"] == pytest.approx(il4_only["pstat6"], rel=1e-12)
-        il13_only = qss.evaluate("keratinocyte", 0.0, 10.0, **{f"{drug}_nM": 70.0})["pstat6"]
+        il13_only = qss.evaluate("keratinocyte", 0.0, 10.0, {drug: 70.0})["pstat6"]
         assert il13_only < 0.02 * qss.evaluate("keratinocyte", 0.0, 10.0)["pstat6"]
 
 
 def test_evaluate_broadcasts() -> None:
-    out = qss.evaluate("lymphocyte", np.array([[1.0], [10.0]]), np.array([0.0, 1.0, 10.0]), dupilumab_nM=5.0)
+    out = qss.evaluate("lymphocyte", np.array([[1.0], [10.0]]), np.array([0.0, 1.0, 10.0]), {"dupilumab": 5.0})
     assert out["pstat6"].shape == (2, 3) and np.all((out["pstat6"] >= 0) & (out["pstat6"] < 1))
     assert np.all(np.diff(out["pstat6"], axis=1) > 0) and np.all(np.diff(out["pstat6"], axis=0) > 0)
 
 
 def test_assignments_fit_into_one_declared_model() -> None:
+    binders = tuple(Binder.of(resolve(d)) for d in DRUGS)  # every motif at once
     inputs = tuple(
         Parameter(n, 1.0, u, "test input")
         for n, u in (("skin_il4", "pM"), ("skin_il13", "pM"), *((f"{d}_skin_nM", "nM") for d in DRUGS))
     )
     assigns = (
-        *qss.receptor_assignments("les", "skin_il4", "skin_il13"),
-        *qss.receptor_assignments("non", "skin_il4", "skin_il13"),
+        *qss.receptor_assignments("les", "skin_il4", "skin_il13", binders),
+        *qss.receptor_assignments("non", "skin_il4", "skin_il13", binders),
     )
-    parts = (*qss.receptor_parameters(), *inputs)
-    model = compile_model(Model("m", parts, (), (*qss.receptor_constants(), *assigns), {})).model  # checks names
+    parts = (*qss.receptor_parameters(binders), *inputs)
+    constants = qss.receptor_constants(binders)
+    model = compile_model(Model("m", parts, (), (*constants, *assigns), {})).model  # checks names
     names = set(model.assignment_names)
     for site, cell in itertools.product(("les", "non"), qss.TISSUE_CELLS):
         for out in ("il4ra_occupancy", "type1", "type2", "pstat6"):

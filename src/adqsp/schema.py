@@ -25,7 +25,6 @@ from pydantic import (
     model_validator,
 )
 
-from adqsp.pk.models import DRUGS, PK_MODELS
 from adqsp.population.sampling import PRESETS
 from adqsp.validation import fail, problem, shown
 
@@ -94,20 +93,10 @@ Seed = whole(ge=0, lt=2**63)
 Addl = whole(ge=0, le=MAX_ADDL)
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)]
 FolderName = Annotated[Name, AfterValidator(_folder_name), Field(json_schema_extra={"pattern": _FOLDER_NAME})]
-Drug = choice(DRUGS, "drug", "omit for placebo")
-PkModel = choice(tuple(m for models in PK_MODELS.values() for m in models), "PK model", "omit for the drug's default")
+#: a drug or PK model as named in a scenario: checked against the drug records when the scenario is read
+DrugName = Annotated[Name, Field(description="a shipped drug (`adqsp drug list`) or one of drug_files")]
+PkModel = Annotated[Name, Field(description="one of the drug's PK models (`adqsp drug show NAME`)")]
 Preset = choice(PRESETS, "preset")
-
-
-def check_pk_model(drug: str | None, pk_model: str | None) -> None:
-    """``pk_model`` is None or one of ``drug``'s PK models; an error is placed at ``pk_model``."""
-    if pk_model is None:
-        return
-    if drug is None:
-        fail(("pk_model",), "needs a drug (placebo has no PK model)", pk_model)
-    if pk_model not in PK_MODELS[drug]:
-        allowed = ", ".join(PK_MODELS[drug])
-        fail(("pk_model",), f"unknown PK model {pk_model!r} for {drug} (allowed: {allowed})", pk_model)
 
 
 class _Table(BaseModel):
@@ -165,7 +154,9 @@ class ArmTable(_Table):
     """One `[[arms]]` table: a treatment arm. Without `drug` and `doses` it is a placebo arm."""
 
     name: Name = Field(description="arm name, unique in the scenario (as in calibration_targets.csv for compare_to)")
-    drug: Drug = Field(None, description="drug given in this arm; omit for placebo")
+    drug: DrugName = Field(
+        None, description="drug given in this arm (a shipped drug or one of drug_files); omit for placebo"
+    )
     doses: list[DoseTable] = Field([], description="dose entries (a drug arm needs at least one; none for placebo)")
     pk_model: PkModel = Field(None, description="population PK model of the drug (default: the drug's first)")
 
@@ -175,7 +166,8 @@ class ArmTable(_Table):
             fail(("doses",), "doses need a drug (omit doses for placebo)", self.doses)
         if self.drug is not None and not self.doses:
             fail(("doses",), f"{self.drug} arm needs at least one dose", self.doses)
-        check_pk_model(self.drug, self.pk_model)
+        if self.pk_model is not None and self.drug is None:
+            fail(("pk_model",), "needs a drug (placebo has no PK model)", self.pk_model)
         return self
 
 
@@ -230,6 +222,9 @@ class ScenarioFile(_Table):
         " read-outs are the values without rescue); false: no rescue",
     )
     population: PopulationTable = Field(PopulationTable(), description="who is enrolled")
+    drug_files: list[Name] = Field(
+        [], description="drug record files (TOML, paths relative to the scenario file) whose drugs arms may name"
+    )
     arms: list[ArmTable] = Field(min_length=1, description="the treatment arms, one [[arms]] table each")
     parameters: dict[str, Override] = Field(
         {}, description="parameter overrides, name = value or name = {value, log_sd}; names as in `adqsp params`"

@@ -14,6 +14,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 from __future__ import annotations
 
 from adqsp.model.declaration import Assignment, Model, Parameter, State
+from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_assignments
 
 SITES = ("les", "non")
@@ -185,7 +186,7 @@ def _site_states(s: str) -> tuple[State, ...]:
     )
 
 
-def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignment, ...]:
+def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
     a = Assignment
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
@@ -199,7 +200,7 @@ def _site_assignments(s: str, il13_antibodies: tuple[str, ...]) -> tuple[Assignm
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
         a(f"{s}_IL13_pM", f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-13"),
         a(f"{s}_IL4_pM", f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-4"),
-        *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM", corrections=0, il13_antibodies=il13_antibodies),
+        *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM", binders, corrections=0),
         *(
             a(
                 f"{s}_{c}_stat6",
@@ -298,12 +299,8 @@ TEWL = (
 )
 
 
-def disease_block(drug: str | None = None) -> Model:
-    """The disease layer as a model part; needs the PK block's ``<drug>_skin_nM`` and the receptor parameters.
-
-    ``drug`` is the arm's drug: the receptor layer drops the binding terms of IL-13 antibodies not given.
-    """
-    il13_antibodies = tuple(d for d in ("tralokinumab", "lebrikizumab") if d == drug)
+def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
+    """The disease layer as a model part; needs the receptor parameters and each binder's ``<drug>_skin_nM``."""
     a = Assignment
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
@@ -367,7 +364,7 @@ def disease_block(drug: str | None = None) -> Model:
                 "points",
                 "peak pruritus NRS as reported (latent, weekly average)",
             ),
-            *(x for s in SITES for x in _site_assignments(s, il13_antibodies)),
+            *(x for s in SITES for x in _site_assignments(s, binders)),
             *patient,
         ),
         rates=rates,

@@ -128,10 +128,44 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_assay)
 
+    p = sub.add_parser("drug", help="the drug records: list them, or show one as TOML to copy and edit")
+    drug = p.add_subparsers(dest="drug_command", required=True, parser_class=_Parser)
+    q = drug.add_parser("list", help="name, class, route, target and motif of each shipped drug")
+    q.set_defaults(run=_drug_list)
+    q = drug.add_parser("show", help="a shipped drug's record, as TOML")
+    q.add_argument("name")
+    q.set_defaults(run=_drug_show)
+
     p = sub.add_parser("schema", help="print the scenario-file format as JSON Schema")
     p.add_argument("--markdown", action="store_true", help="a Markdown reference instead (docs/scenario-format.md)")
     p.set_defaults(run=_schema)
     return parser
+
+
+def _drug_list(args: argparse.Namespace) -> int:
+    from adqsp.drugs.registry import shipped
+
+    rows = [("drug", "class", "route", "target", "motif")]
+    rows += [(r.name, r.drug_class, r.route, *_target(r)) for r in shipped().values()]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _target(record) -> tuple[str, str]:
+    """What a drug binds and its motif, as ``adqsp drug list`` shows them."""
+    m = record.mechanism
+    if m.motif == "binds_receptor_chain":
+        return m.chain, m.motif
+    return m.ligand, f"{m.motif} (blocks {m.blocks.replace('_', ' ')})"
+
+
+def _drug_show(args: argparse.Namespace) -> int:
+    from adqsp.drugs.registry import shipped_text
+
+    print(shipped_text(args.name), end="")
+    return 0
 
 
 def _trial(args: argparse.Namespace) -> int:
@@ -217,21 +251,23 @@ def _progress_bar():
 
 def _drug_and_regimen(args: argparse.Namespace):
     """Drug, regimen, weeks, PK model and overrides: the scenario's first drug arm, or the label regimen."""
-    from adqsp.faces.options import ModelOptions, options
-    from adqsp.pk.regimen import LABEL_DOSES, Regimen
+    from adqsp.faces.options import ModelOptions, check_pk_model, options
+    from adqsp.pk.regimen import Regimen, label_doses
     from adqsp.trial.scenario import load_scenario
 
     if args.scenario is None:
         opts = options(ModelOptions, args)
-        regimen = Regimen.from_entries(LABEL_DOSES[opts.model_drug]) if opts.model_drug else Regimen()
-        return opts.model_drug, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
+        regimen = Regimen.from_entries(label_doses(opts.record)) if opts.record else Regimen()
+        return opts.record, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
     scenario = load_scenario(args.scenario)
     arm = next((a for a in scenario.arms if a.drug is not None), scenario.arms[0])
-    if args.drug is not None and args.drug != (arm.drug or "placebo"):
+    if args.drug is not None and args.drug != (arm.drug.name if arm.drug else "placebo"):
         raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-    opts = options(ModelOptions, args, drug=arm.drug or "placebo", pk_model=args.pk_model or arm.pk_model)
+    opts = options(ModelOptions, args, drug="placebo", pk_model=None)
+    pk_model = args.pk_model or arm.pk_model
+    check_pk_model(arm.drug, pk_model)
     weeks = scenario.weeks if opts.weeks is None else opts.weeks
-    return opts.model_drug, arm.regimen, weeks, opts.pk_model, scenario.parameters
+    return arm.drug, arm.regimen, weeks, pk_model, scenario.parameters
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -250,7 +286,7 @@ def _params(args: argparse.Namespace) -> int:
     from adqsp.model.build import build_model
 
     opts = options(ModelOptions, args)
-    print(parameter_table(build_model(opts.model_drug, opts.pk_model), args.format))
+    print(parameter_table(build_model(opts.record, opts.pk_model), args.format))
     return 0
 
 

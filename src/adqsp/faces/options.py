@@ -10,13 +10,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from adqsp.errors import InputError
-from adqsp.pk.models import DRUGS
-from adqsp.schema import PatientsPerArm, PkModel, Seed, Weeks, check_pk_model, choice, whole
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import resolve, shipped
+from adqsp.pk.models import pk_model_of
+from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
 from adqsp.trial.calibration import FITTED
 from adqsp.validation import validate
 
 T = TypeVar("T", bound=BaseModel)
-Drug = choice((*DRUGS, "placebo"), "drug")
+Drug = choice((*shipped(), "placebo"), "drug")
 Workers = whole(ge=1, le=256)
 CalibrationPatients = whole(ge=10, le=100_000)
 Evaluations = whole(ge=1)
@@ -39,18 +41,27 @@ class ModelOptions(_Options):
     """``--drug``, ``--pk-model`` and ``--weeks`` of simulate, export-sbml and params."""
 
     drug: Drug = "dupilumab"
-    pk_model: PkModel = None
+    pk_model: Name = None
     weeks: Weeks = None
 
     @property
-    def model_drug(self) -> str | None:
-        """The drug, None for placebo."""
-        return None if self.drug == "placebo" else self.drug
+    def record(self) -> DrugRecord | None:
+        """The drug's record, None for placebo."""
+        return None if self.drug == "placebo" else resolve(self.drug)
 
     @model_validator(mode="after")
     def _pk_model_of_the_drug(self) -> ModelOptions:
-        check_pk_model(self.model_drug, self.pk_model)
+        check_pk_model(self.record, self.pk_model)
         return self
+
+
+def check_pk_model(drug: DrugRecord | None, pk_model: str | None) -> None:
+    """``--pk-model`` is one of the drug's PK models (none for placebo)."""
+    if pk_model is None:
+        return
+    if drug is None:
+        raise InputError("--pk-model", "needs a drug (placebo has no PK model)")
+    pk_model_of(drug, pk_model, "--pk-model")
 
 
 class CalibrateOptions(_Options):

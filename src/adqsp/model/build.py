@@ -19,7 +19,9 @@ from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
+from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.pk.models import no_drug_block, pk_block
+from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
 
 Overrides = tuple[tuple[str, float], ...]
@@ -42,13 +44,22 @@ def calibrated_values() -> dict[str, float]:
     return {k: float(v) for k, v in json.loads(path.read_text())["parameters"].items()}
 
 
-def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
-    """The one declared model of an arm: ``drug=None`` is placebo (no drug compartments)."""
-    pk = no_drug_block() if drug is None else pk_block(drug, pk_model)
+def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
+    """The one declared model of an arm: a shipped drug's name or a drug record; ``drug=None`` is placebo (no drug
+    compartments)."""
+    record = resolve(drug)
+    if record is None and pk_model is not None:
+        raise InputError("pk_model", "needs a drug (placebo has no PK model)")
+    pk = no_drug_block() if record is None else pk_block(record, pk_model)
+    binders = () if record is None else (Binder.of(record),)
     receptor = Model(
-        name="receptor", parameters=receptor_parameters(), states=(), assignments=receptor_constants(), rates={}
+        name="receptor",
+        parameters=receptor_parameters(binders),
+        states=(),
+        assignments=receptor_constants(binders),
+        rates={},
     )
-    model = combine(f"adqsp_{drug or 'placebo'}", pk, receptor, disease_block(drug), endpoints_block())
+    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", pk, receptor, disease_block(binders), endpoints_block())
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
     return model.with_values(
@@ -57,7 +68,7 @@ def build_model(drug: str | None = "dupilumab", pk_model: str | None = None, ove
     )
 
 
-def check_overrides(overrides: Overrides, drugs: tuple[tuple[str | None, str | None], ...]) -> None:
+def check_overrides(overrides: Overrides, drugs: tuple[tuple[DrugLike, str | None], ...]) -> None:
     """Every override names a parameter of at least one of the (drug, pk_model) models; parameters of the
     raters and of the trial conduct (the same for every patient) take no log-SD."""
     known = {n for drug, pk_model in drugs for n in build_model(drug, pk_model).parameter_names}
@@ -71,12 +82,12 @@ def check_overrides(overrides: Overrides, drugs: tuple[tuple[str | None, str | N
 
 
 @lru_cache(maxsize=64)
-def compiled(drug: str | None = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> CompiledModel:
+def compiled(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> CompiledModel:
     """The compiled model of an arm (cached: compiling is pure)."""
     return compile_model(build_model(drug, pk_model, overrides))
 
 
-def check_finite(drug: str | None, pk_model: str | None, overrides: Overrides) -> None:
+def check_finite(drug: DrugLike, pk_model: str | None, overrides: Overrides) -> None:
     """The typical patient's rates and read-outs at its initial state are finite with these overrides; otherwise an
     InputError naming the override responsible (a volume, rate constant or half-saturation set to 0, say), rather
     than a run whose every patient fails."""

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import shipped
 from adqsp.errors import InputError
 from adqsp.schema import MAX_WEEK, DoseRecord, DoseTable
 from adqsp.validation import validate
@@ -136,9 +139,14 @@ def _record_entry(record: DoseRecord) -> DoseEntry:
     return DoseEntry(mg=record.amt, every_weeks=record.ii / 7.0, from_week=record.time / 7.0, until_week=last_day / 7.0)
 
 
-#: label regimens in scenario-file form (adults)
-LABEL_DOSES: dict[str, list[dict[str, float]]] = {
-    "dupilumab": [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2}],
-    "tralokinumab": [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2}],
-    "lebrikizumab": [{"mg": 500, "week": 0}, {"mg": 500, "week": 2}, {"mg": 250, "every_weeks": 2, "from_week": 4}],
-}
+def label_doses(record: DrugRecord) -> list[dict[str, float]]:
+    """The drug's first label regimen (the usual adult one) in scenario-file form."""
+    if not record.label_regimens:
+        raise InputError("drug", f"{record.name} has no label regimen (give doses)")
+    return [table.model_dump(exclude_none=True, exclude_defaults=True) for table in record.label_regimens[0].doses]
+
+
+#: the shipped drugs' usual adult label regimens in scenario-file form
+LABEL_DOSES: Mapping[str, list[dict[str, float]]] = MappingProxyType(
+    {name: label_doses(record) for name, record in shipped().items()}
+)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import drug_name, resolve
 from adqsp.errors import InputError
-from adqsp.receptor.constants import CELLS, CYTOKINES, DRUGS
+from adqsp.receptor.constants import CELLS, CYTOKINES
 from adqsp.receptor.kinetics import ec50_pM, response
 
 #: monocytes carry measured EC50s for both cytokines and have type I and type II receptors
@@ -49,37 +51,47 @@ class AssayResult:
         }
 
 
-def _check(cytokine: str, cell: str, drug: str | None, drug_nM: float) -> dict[str, float]:
+def _check(cytokine: str, cell: str, drug: str | DrugRecord | None, drug_nM: float) -> dict[DrugRecord, float]:
     if cytokine not in CYTOKINES:
         raise InputError("cytokine", f"unknown cytokine {cytokine!r} (allowed: {', '.join(CYTOKINES)})")
     if cell not in CELLS:
         raise InputError("cell", f"unknown cell type {cell!r} (allowed: {', '.join(CELLS)})")
-    if drug is not None and drug not in DRUGS:
-        raise InputError("drug", f"unknown drug {drug!r} (allowed: {', '.join(DRUGS)} or none)")
+    record = resolve(drug)
     if not (math.isfinite(drug_nM) and drug_nM >= 0.0):
         raise InputError("drug_nM", f"must be a finite concentration >= 0 nM, got {drug_nM}")
     if drug is None and drug_nM != 0.0:
         raise InputError("drug_nM", "a drug concentration was given without a drug")
-    return {drug: drug_nM} if drug is not None else {}
+    return {record: drug_nM} if record is not None else {}
 
 
-def run_assay(cytokine: str, cell: str = DEFAULT_CELL, drug: str | None = None, drug_nM: float = 0.0) -> AssayResult:
+def run_assay(
+    cytokine: str, cell: str = DEFAULT_CELL, drug: str | DrugRecord | None = None, drug_nM: float = 0.0
+) -> AssayResult:
     """pSTAT6 dose-response of ``cell`` to IL-4 or IL-13 (0.01 pM - 1 uM) with a drug at ``drug_nM`` (nM)."""
     drugs = _check(cytokine, cell, drug, drug_nM)
     ec50, top = ec50_pM(cytokine, cell, drugs)
     curve = tuple((c, response(cytokine, cell, c, drugs)) for c in CURVE_PM)
     return AssayResult(
-        cytokine=cytokine, cell=cell, drug=drug, drug_nM=float(drug_nM), ec50_pM=ec50, max_response=top, curve=curve
+        cytokine=cytokine,
+        cell=cell,
+        drug=drug_name(drug),
+        drug_nM=float(drug_nM),
+        ec50_pM=ec50,
+        max_response=top,
+        curve=curve,
     )
 
 
-def ic50_nM(drug: str, cytokine: str, cell: str = DEFAULT_CELL, cytokine_pM: float | None = None) -> float:
+def ic50_nM(drug: str | DrugRecord, cytokine: str, cell: str = DEFAULT_CELL, cytokine_pM: float | None = None) -> float:
     """Drug concentration (nM) halving the pSTAT6 response to a fixed cytokine dose (pM).
 
     Default dose: the drug-free EC80 of the cell. ``math.inf`` when even 1e5 nM does not halve the response
     (e.g. an IL-13 antibody against IL-4).
     """
-    _check(cytokine, cell, drug, 0.0)
+    if drug is None:
+        raise InputError("drug", "an IC50 needs a drug")
+    record = resolve(drug)
+    _check(cytokine, cell, record, 0.0)
     if cytokine_pM is None:
         cytokine_pM = _ec80_pM(cytokine, cell)
     elif not (math.isfinite(cytokine_pM) and cytokine_pM > 0.0):
@@ -87,7 +99,7 @@ def ic50_nM(drug: str, cytokine: str, cell: str = DEFAULT_CELL, cytokine_pM: flo
     half = 0.5 * response(cytokine, cell, cytokine_pM)
 
     def excess(log_nM: float) -> float:
-        return response(cytokine, cell, cytokine_pM, {drug: 10.0**log_nM}) - half
+        return response(cytokine, cell, cytokine_pM, {record: 10.0**log_nM}) - half
 
     lo, hi = (math.log10(x) for x in IC50_RANGE_NM)
     if excess(hi) > 0.0:

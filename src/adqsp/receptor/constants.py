@@ -1,4 +1,7 @@
-"""Receptor-layer constants: IL-4 / IL-13 binding, chain turnover, second-chain recruitment, pSTAT6, drugs, copies.
+"""Receptor-layer constants: IL-4 / IL-13 binding, chain turnover, second-chain recruitment, pSTAT6, copies.
+
+Drugs' binding constants are in their records (``data/drugs/``), declared through their motifs
+(:mod:`adqsp.receptor.motifs`).
 
 Values and sources follow ``reference/receptor_parameters.csv`` (quoted in each ``source``); ``assumed:`` marks a
 value not in the reference and says why; ``fitted:`` marks a value fitted by
@@ -21,7 +24,6 @@ CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron", "monocyte", "fibroblast
 FITTED_CELLS = ("monocyte", "fibroblast")
 #: receptor chains, in the order used in parameter names
 CHAINS = ("il4ra", "gammac", "il13ra1", "il13ra2")
-DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 CYTOKINES = ("IL-4", "IL-13")
 
 #: measured pSTAT6 EC50 ranges (pM) from the reference csv: the fit targets (low, high)
@@ -41,9 +43,6 @@ LACY = "Lacy 2012 J Mol Recognit 25:184; Lupardus 2010 Structure 18:332"
 RAIA = "Raia 2011 Cancer Res 71:693 (BioModels BIOMD0000000313)"
 FOXWELL = "Foxwell 1989 Eur J Immunol; Gonnord 2018 Sci Signal"
 MEYER = "public receptor-quantification data set of the Meyer lab (unpublished)"
-CSV = "reference/receptor_parameters.csv"
-UNVERIFIED = "confidence uncertain, primary source not verified"
-ANTIBODY_KON = "assumed: typical antibody association rate, no kon in the reference"
 _FIT = (
     "fitted: jointly (rc_recruit_area_um2, rc_monocyte_pstat6_k, rc_fibroblast_pstat6_k) to the steady-state "
     "pSTAT6 EC50s of monocytes (IL-4 ~10 pM, IL-13 56-123 pM) and fibroblasts (IL-4 29-48 pM, IL-13 ~411 pM), "
@@ -113,13 +112,6 @@ RECRUITMENT = (
 TURNOVER = (
     _p("rc_kint_free", 0.1, "1/min", RAIA, "constitutive internalisation of free chains"),
     _p("rc_kint_complex", 0.15, "1/min", RAIA, "internalisation of ligand-bound complexes (incl. decoy)"),
-    _p(
-        "rc_kint_drug",
-        0.1,
-        "1/min",
-        "assumed: dupilumab-bound IL-4Ra internalised like a free chain (antibody binding does not signal)",
-        "internalisation of dupilumab:IL-4Ra",
-    ),
 )
 
 SIGNALLING = (
@@ -129,38 +121,6 @@ SIGNALLING = (
         "dimensionless",
         "assumed: hyperbolic read-out, no cooperativity data",
         "Hill coefficient of pSTAT6 on signalling complexes",
-    ),
-)
-
-DRUG_BINDING = (
-    _p(
-        "rc_dupilumab_kd_nM",
-        0.02,
-        "nM",
-        "Le Floc'h et al. 2020 Allergy 75:1188 (value not verified here)",
-        "dupilumab : IL-4Ra KD (0.012-0.033 nM, uncertain)",
-    ),
-    _p("rc_dupilumab_kon", 1e6, "1/(M*s)", ANTIBODY_KON, "dupilumab + IL-4Ra association; koff = kon * KD"),
-    _p(
-        "rc_tralokinumab_kd_nM",
-        0.1,
-        "nM",
-        f"{CSV} (0.06-0.2 nM; {UNVERIFIED})",
-        "tralokinumab : IL-13 KD (0.06-0.2 nM, uncertain); blocks IL-13Ra1 and IL-13Ra2 binding",
-    ),
-    _p(
-        "rc_igg_sites",
-        2.0,
-        "sites/antibody",
-        "assumed: an IgG has two antigen-binding arms, taken as independent (no avidity)",
-        "IL-13 binding sites per tralokinumab or lebrikizumab molecule",
-    ),
-    _p(
-        "rc_lebrikizumab_kd_nM",
-        0.01,
-        "nM",
-        f"{CSV} (<= 0.01 nM; {UNVERIFIED})",
-        "lebrikizumab : IL-13 KD; the complex still binds IL-13Ra1 but cannot recruit IL-4Ra",
     ),
 )
 
@@ -240,7 +200,7 @@ def pstat6_parameters() -> tuple[Parameter, ...]:
 @lru_cache(maxsize=1)
 def all_parameters() -> tuple[Parameter, ...]:
     """Every receptor-layer constant, each declared once."""
-    return (*BINDING, *RECRUITMENT, *TURNOVER, *SIGNALLING, *DRUG_BINDING, *copies_parameters(), *pstat6_parameters())
+    return (*BINDING, *RECRUITMENT, *TURNOVER, *SIGNALLING, *copies_parameters(), *pstat6_parameters())
 
 
 def typical_values() -> dict[str, float]:

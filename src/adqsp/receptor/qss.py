@@ -4,16 +4,16 @@ Receptor assembly settles within about an hour (:mod:`adqsp.receptor.kinetics`),
 (days) each cell sits at its receptor steady state. The steady state of the full model is written without
 iteration:
 
-1. ligand-free free chains, exact with turnover: IL-4Ra with dupilumab binding and internalisation of the
-   dupilumab:IL-4Ra complex, IL-13Ra1 with the lebrikizumab:IL-13 complex, gamma-c at its copy number;
+1. ligand-free free chains, exact with turnover: each chain with the drugs that bind it (their complexes are
+   internalised at their own rates), IL-13Ra1 also with IL-13 held by a drug that blocks IL-4Ra recruitment;
 2. ``corrections`` explicit fixed-point steps (default 1) that lower each free chain for the complexes that the
    cytokines form with it (chain depletion), from the complex levels of the previous step;
 3. complexes from the corrected free chains with the exact steady-state formulas of the full model (linear in the
    free cytokine for given free chains), then pSTAT6 = S^h / (S^h + K^h), S = type I + type II complexes.
 
-IL-13 is free or bound to tralokinumab / lebrikizumab in solution at equilibrium (two sites per IgG, antibody
-depletion included: exact for one antibody, sequential when both are given); IL-4 and IL-13 (pM) are the tissue
-concentrations in solution, not depleted by the cells. Validity (tested against the
+The drugs enter as :class:`~adqsp.receptor.motifs.Binder` motifs. A cytokine is free or bound to its binders in
+solution at equilibrium (drug depletion included: exact for one binder, in turn when several are given); IL-4 and
+IL-13 (pM) are the tissue concentrations in solution, not depleted by the cells. Validity (tested against the
 full kinetic steady state for every cell type, dupilumab / tralokinumab / lebrikizumab 0-100 nM): with one
 correction, complexes within 2% and pSTAT6 within 1% for IL-4 and IL-13 each 0-30 pM; beyond ~100 pM (strong
 chain depletion) use ``corrections=2`` (within 1% up to 100 pM each).
@@ -26,21 +26,22 @@ from functools import lru_cache
 
 import numpy as np
 
+from adqsp.drugs.registry import resolve
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.receptor.constants import CELLS, all_parameters
+from adqsp.receptor.motifs import Binder, binder_constants, binder_parameters, unbound
 
 TISSUE_CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
-DRUG_INPUTS = ("dupilumab_skin_nM", "tralokinumab_skin_nM", "lebrikizumab_skin_nM")
 
 # derived constants (1/min), declared once as parameter-only assignments (constants in SBML)
-KI, KC, KD_INT, KR = "rc_kint_free", "rc_kint_complex", "rc_kint_drug", "rc_recruit_koff"
-IL4_OFF, IL13_OFF, DECOY_OFF, DUP_OFF = "rc_il4_off", "rc_il13_off", "rc_decoy_off", "rc_dup_off"
+KI, KC, KR = "rc_kint_free", "rc_kint_complex", "rc_recruit_koff"
+IL4_OFF, IL13_OFF, DECOY_OFF = "rc_il4_off", "rc_il13_off", "rc_decoy_off"
 RECRUIT = {kind: f"rc_recruit_{kind}" for kind in ("type1", "type2_il4", "type2_il13")}
 
 
-def receptor_constants() -> tuple[Assignment, ...]:
-    """Rate constants derived from the declared parameters (no state dependence)."""
+def receptor_constants(binders: tuple[Binder, ...] = ()) -> tuple[Assignment, ...]:
+    """Rate constants derived from the declared parameters (no state dependence), the binders' included."""
     recruit = {
         kind: Assignment(
             RECRUIT[kind],
@@ -54,34 +55,33 @@ def receptor_constants() -> tuple[Assignment, ...]:
         Assignment(IL4_OFF, "rc_il4_koff * 60.0", "1/min", "IL-4:IL-4Ra dissociation"),
         Assignment(IL13_OFF, "rc_il13_kon * rc_il13_kd_nM * 6e-08", "1/min", "IL-13:IL-13Ra1 dissociation"),
         Assignment(DECOY_OFF, "rc_il13ra2_koff * 60.0", "1/min", "IL-13:IL-13Ra2 dissociation"),
-        Assignment(DUP_OFF, "rc_dupilumab_kon * rc_dupilumab_kd_nM * 6e-08", "1/min", "dupilumab:IL-4Ra dissociation"),
+        *(a for b in binders for a in binder_constants(b)),
         *recruit.values(),
     )
 
 
-def receptor_parameters() -> tuple[Parameter, ...]:
-    """Every constant the receptor assignments use (all cell types), each declared once."""
-    return all_parameters()
+def receptor_parameters(binders: tuple[Binder, ...] = ()) -> tuple[Parameter, ...]:
+    """Every constant the receptor assignments use (all cell types), each declared once, the binders' included."""
+    return (*all_parameters(), *(p for b in binders for p in binder_parameters(b)))
 
 
 def receptor_assignments(
     site: str,
     il4_pM: str,
     il13_pM: str,
+    binders: tuple[Binder, ...] = (),
     cells: tuple[str, ...] = TISSUE_CELLS,
     corrections: int = 1,
-    il13_antibodies: tuple[str, ...] = ("tralokinumab", "lebrikizumab"),
 ) -> tuple[Assignment, ...]:
     """Quasi-steady-state receptor assignments for one tissue site.
 
-    ``il4_pM`` / ``il13_pM`` name the model's tissue IL-4 and total IL-13 (pM); the drug inputs are the model's
-    ``dupilumab_skin_nM``, ``tralokinumab_skin_nM``, ``lebrikizumab_skin_nM``. Defines, per site,
-    ``{site}_il13_free_pM`` and ``{site}_il13_lebrikizumab_pM`` and per cell ``{site}_{cell}_`` +
-    ``il4ra_occupancy`` (dupilumab-bound fraction of IL-4Ra), ``type1``, ``type2_il4``, ``type2_il13``,
-    ``type2``, ``dupilumab_il4ra``, ``il13_decoy`` (copies/cell), ``pstat6`` (0-1), and the intermediates of
-    each step ``n`` (``il4ra_free_s{n}``, ``gammac_free_s{n}``, ``il13ra1_free_s{n}``, ``il4_il4ra_s{n}``,
-    ``il13_il13ra1_s{n}``; the last step is the result). IL-13 antibodies left out of ``il13_antibodies`` are
-    known to be absent (zero concentration), so their binding terms are dropped: the same values, shorter formulas.
+    ``il4_pM`` / ``il13_pM`` name the model's tissue IL-4 and IL-13 (pM, free of drug); each binder's input is the
+    model's ``<drug>_skin_nM``. Defines, per site, ``{site}_il4_free_pM`` and ``{site}_il13_free_pM`` (bound to no
+    drug), ``{site}_il13_<drug>_pM`` (IL-13 held by a drug that blocks IL-4Ra recruitment) and per cell
+    ``{site}_{cell}_`` + ``il4ra_occupancy`` (drug-bound fraction of IL-4Ra), ``type1``, ``type2_il4``,
+    ``type2_il13``, ``type2``, ``<drug>_<chain>`` (a chain binder's complexes), ``il13_decoy`` (copies/cell),
+    ``pstat6`` (0-1), and the intermediates of each step ``n`` (``il4ra_free_s{n}``, ``gammac_free_s{n}``,
+    ``il13ra1_free_s{n}``, ``il4_il4ra_s{n}``, ``il13_il13ra1_s{n}``; the last step is the result).
     """
     unknown = set(cells) - set(CELLS)
     if unknown:
@@ -89,46 +89,12 @@ def receptor_assignments(
     if corrections < 0:
         raise ValueError("corrections must be >= 0")
     s = site
-    shared = (
+    shared = [
+        *_in_solution(s, "il4", il4_pM, binders),
+        *_in_solution(s, "il13", il13_pM, binders),
+        Assignment(f"{s}_il4_on", f"rc_il4_kon * 6e-11 * {s}_il4_free_pM", "1/min", f"{s}: IL-4 binding rate per free IL-4Ra"),
         Assignment(
-            f"{s}_il13_untralo_pM",
-            _unbound(f"max({il13_pM}, 0.0)", "tralokinumab")
-            if "tralokinumab" in il13_antibodies
-            else f"max({il13_pM}, 0.0)",
-            "pM",
-            f"{s}: IL-13 not bound to tralokinumab",
-        ),
-        Assignment(
-            f"{s}_il13_free_pM",
-            _unbound(f"{s}_il13_untralo_pM", "lebrikizumab")
-            if "lebrikizumab" in il13_antibodies
-            else f"{s}_il13_untralo_pM",
-            "pM",
-            f"{s}: IL-13 bound to neither antibody",
-        ),
-        Assignment(
-            f"{s}_il13_lebrikizumab_pM",
-            f"{s}_il13_untralo_pM - {s}_il13_free_pM" if "lebrikizumab" in il13_antibodies else "0.0",
-            "pM",
-            f"{s}: lebrikizumab:IL-13 complex in solution",
-        ),
-        Assignment(
-            f"{s}_il4_on",
-            f"rc_il4_kon * 6e-11 * max({il4_pM}, 0.0)",
-            "1/min",
-            f"{s}: IL-4 binding rate per free IL-4Ra",
-        ),
-        Assignment(
-            f"{s}_il13_on",
-            f"rc_il13_kon * 6e-11 * {s}_il13_free_pM",
-            "1/min",
-            f"{s}: IL-13 binding rate per free IL-13Ra1",
-        ),
-        Assignment(
-            f"{s}_leb_on",
-            f"rc_il13_kon * 6e-11 * {s}_il13_lebrikizumab_pM",
-            "1/min",
-            f"{s}: lebrikizumab:IL-13 binding rate per free IL-13Ra1",
+            f"{s}_il13_on", f"rc_il13_kon * 6e-11 * {s}_il13_free_pM", "1/min", f"{s}: IL-13 binding rate per free IL-13Ra1"
         ),
         Assignment(
             f"{s}_decoy_on",
@@ -136,44 +102,67 @@ def receptor_assignments(
             "1/min",
             f"{s}: IL-13 binding rate per free IL-13Ra2 (kon = koff / KD)",
         ),
-        Assignment(
-            f"{s}_dup_on",
-            "rc_dupilumab_kon * 6e-08 * dupilumab_skin_nM",
-            "1/min",
-            f"{s}: dupilumab binding rate per free IL-4Ra",
-        ),
-    )
-    return shared + tuple(a for cell in cells for a in _cell(s, cell, corrections))
+    ]
+    for b in binders:
+        if b.chain is not None:
+            shared.append(
+                Assignment(
+                    f"{s}_{b.drug}_on",
+                    f"rc_{b.drug}_kon * 6e-08 * {b.concentration}",
+                    "1/min",
+                    f"{s}: {b.drug} binding rate per free {b.mechanism.chain}",
+                )
+            )
+        elif b.blocks_recruitment:
+            shared.append(
+                Assignment(
+                    f"{s}_{b.drug}_on",
+                    f"rc_il13_kon * 6e-11 * {s}_il13_{b.drug}_pM",
+                    "1/min",
+                    f"{s}: {b.drug}:IL-13 binding rate per free IL-13Ra1",
+                )
+            )
+    return (*shared, *(a for cell in cells for a in _cell(s, cell, corrections, binders)))
 
 
-def _unbound(il13: str, drug: str) -> str:
-    """IL-13 (pM) left unbound by ``drug`` at equilibrium in solution: the root of the quadratic mass balance,
-    written in the form without cancellation for either sign of ``b = sites + KD - IL-13``."""
-    sites, kd = f"(rc_igg_sites * 1000.0 * {drug}_skin_nM)", f"(1000.0 * rc_{drug}_kd_nM)"
-    b = f"({sites} + {kd} - {il13})"
-    root = f"sqrt({b} * {b} + 4.0 * {kd} * {il13})"
-    return f"where({b} > 0.0, 2.0 * {kd} * {il13} / ({b} + {root}), 0.5 * ({root} - {b}))"
+def _in_solution(site: str, ligand: str, total_pM: str, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
+    """The cytokine left free by its binders, in turn, and what each recruitment-blocking binder holds (pM)."""
+    label = {"il4": "IL-4", "il13": "IL-13"}[ligand]
+    mine = [b for b in binders if b.ligand == ligand]
+    before = f"max({total_pM}, 0.0)"
+    if not mine:
+        return (Assignment(f"{site}_{ligand}_free_pM", before, "pM", f"{site}: {label} in solution"),)
+    out = []
+    for k, b in enumerate(mine):
+        name = f"{site}_{ligand}_free_pM" if k == len(mine) - 1 else f"{site}_{ligand}_after_{b.drug}_pM"
+        what = "bound to no drug" if k == len(mine) - 1 else f"not bound to {b.drug}"
+        out.append(Assignment(name, unbound(before, b), "pM", f"{site}: {label} {what}"))
+        if b.blocks_recruitment:
+            out.append(Assignment(f"{site}_{ligand}_{b.drug}_pM", f"{before} - {name}", "pM", f"{site}: {b.drug}:{label}"))
+        before = name
+    return tuple(out)
 
 
-def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
+def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
     p, c = f"{site}_{cell}", f"rc_{cell}"
-    a4, a13, ae, ad, aq = (f"{site}_{x}" for x in ("il4_on", "il13_on", "leb_on", "dup_on", "decoy_on"))
-    dup_loss = f"{ad} * {KD_INT} / ({DUP_OFF} + {KD_INT})"
-    leb_loss = f"{ae} * {KC} / ({IL13_OFF} + {KC})"
+    a4, a13, aq = (f"{site}_{x}" for x in ("il4_on", "il13_on", "decoy_on"))
+    losses: dict[str, list[str]] = {"il4ra": [], "gammac": [], "il13ra1": []}
+    for b in binders:
+        on, d = f"{site}_{b.drug}_on", b.drug
+        if b.chain is not None:
+            losses[b.chain].append(f"{on} * rc_{d}_kint / (rc_{d}_off + rc_{d}_kint)")
+        elif b.blocks_recruitment:
+            losses["il13ra1"].append(f"{on} * {KC} / ({IL13_OFF} + {KC})")
+
+    def free(chain: str, *cytokine: str) -> str:
+        terms = [*losses[chain], *cytokine]
+        copies = f"{c}_{chain}_copies"
+        return f"{copies} * {KI} / ({' + '.join([KI, *terms])})" if terms else copies
+
+    label = {"il4ra": "IL-4Ra", "gammac": "gamma-c", "il13ra1": "IL-13Ra1"}
     out = [
-        Assignment(
-            f"{p}_il4ra_free_s0",
-            f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss})",
-            "copies/cell",
-            f"{p}: free IL-4Ra without cytokine (dupilumab bound, turnover)",
-        ),
-        Assignment(f"{p}_gammac_free_s0", f"{c}_gammac_copies", "copies/cell", f"{p}: free gamma-c without cytokine"),
-        Assignment(
-            f"{p}_il13ra1_free_s0",
-            f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss})",
-            "copies/cell",
-            f"{p}: free IL-13Ra1 without IL-13 (lebrikizumab:IL-13 bound)",
-        ),
+        Assignment(f"{p}_{chain}_free_s0", free(chain), "copies/cell", f"{p}: free {label[chain]} without cytokine")
+        for chain in ("il4ra", "gammac", "il13ra1")
     ]
     for n in range(corrections + 1):
         r4, g, r13 = (f"{p}_{chain}_free_s{n}" for chain in ("il4ra", "gammac", "il13ra1"))
@@ -190,29 +179,29 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
             break
         il4_loss = f"{a4} * {x4} / ({IL4_OFF} + {KC} * {x4})"
         il13_loss = f"{a13} * {x13} / ({IL13_OFF} + {KC} * {x13})"
+        depleted = {
+            "il4ra": free("il4ra", f"{KC} * ({il4_loss} + {RECRUIT['type2_il13']} * {b13})"),
+            "gammac": free("gammac", f"{KC} * {RECRUIT['type1']} * {b4}"),
+            "il13ra1": free("il13ra1", f"{KC} * ({il13_loss} + {RECRUIT['type2_il4']} * {b4})"),
+        }
         out += [
-            Assignment(
-                f"{p}_il4ra_free_s{n + 1}",
-                f"{c}_il4ra_copies * {KI} / ({KI} + {dup_loss} + {KC} * "
-                f"({il4_loss} + {RECRUIT['type2_il13']} * {b13}))",
-                "copies/cell",
-                f"{p}: free IL-4Ra, depletion step {n + 1}",
-            ),
-            Assignment(
-                f"{p}_gammac_free_s{n + 1}",
-                f"{c}_gammac_copies * {KI} / ({KI} + {KC} * {RECRUIT['type1']} * {b4})",
-                "copies/cell",
-                f"{p}: free gamma-c, depletion step {n + 1}",
-            ),
-            Assignment(
-                f"{p}_il13ra1_free_s{n + 1}",
-                f"{c}_il13ra1_copies * {KI} / ({KI} + {leb_loss} + {KC} * "
-                f"({il13_loss} + {RECRUIT['type2_il4']} * {b4}))",
-                "copies/cell",
-                f"{p}: free IL-13Ra1, depletion step {n + 1}",
-            ),
+            Assignment(f"{p}_{chain}_free_s{n + 1}", expr, "copies/cell", f"{p}: free {label[chain]}, depletion step {n + 1}")
+            for chain, expr in depleted.items()
         ]
-    il4ra_total = f"({r4} + {p}_dupilumab_il4ra + {b4} + {p}_type1 + {p}_type2)"
+    free_now = {"il4ra": r4, "gammac": g, "il13ra1": r13}
+    drug_complexes = [
+        Assignment(
+            f"{p}_{b.drug}_{b.chain}",
+            f"{site}_{b.drug}_on * {free_now[b.chain]} / (rc_{b.drug}_off + rc_{b.drug}_kint)",
+            "copies/cell",
+            f"{p}: {b.drug}:{b.mechanism.chain}",
+        )
+        for b in binders
+        if b.chain is not None
+    ]
+    on_il4ra = [a.name for a in drug_complexes if a.name.endswith("_il4ra")]
+    il4ra_total = f"({' + '.join([r4, *on_il4ra, b4, f'{p}_type1', f'{p}_type2'])})"
+    occupancy = f"{' + '.join(on_il4ra)} / max({il4ra_total}, 1e-12)" if on_il4ra else "0.0"
     signal = f"({p}_type1 + {p}_type2)"
     h, k = "rc_pstat6_hill", f"{c}_pstat6_k"
     return (
@@ -238,14 +227,12 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
         Assignment(
             f"{p}_type2", f"{p}_type2_il4 + {p}_type2_il13", "copies/cell", f"{p}: type II signalling complexes"
         ),
-        Assignment(
-            f"{p}_dupilumab_il4ra", f"{ad} * {r4} / ({DUP_OFF} + {KD_INT})", "copies/cell", f"{p}: dupilumab:IL-4Ra"
-        ),
+        *drug_complexes,
         Assignment(
             f"{p}_il4ra_occupancy",
-            f"{p}_dupilumab_il4ra / max({il4ra_total}, 1e-12)",
+            occupancy,
             "dimensionless",
-            f"{p}: fraction of IL-4Ra bound by dupilumab",
+            f"{p}: fraction of IL-4Ra bound by a drug",
         ),
         Assignment(
             f"{p}_il13_decoy",
@@ -262,19 +249,19 @@ def _cell(site: str, cell: str, corrections: int) -> tuple[Assignment, ...]:
     )
 
 
-@lru_cache(maxsize=4)
-def _compiled(corrections: int) -> CompiledModel:
+@lru_cache(maxsize=16)
+def _compiled(corrections: int, binders: tuple[Binder, ...]) -> CompiledModel:
     inputs = tuple(
         Parameter(name, 0.0, unit, "input of the QSS evaluation")
-        for name, unit in (("qss_il4_pM", "pM"), ("qss_il13_pM", "pM"), *((d, "nM") for d in DRUG_INPUTS))
+        for name, unit in (("qss_il4_pM", "pM"), ("qss_il13_pM", "pM"), *((b.concentration, "nM") for b in binders))
     )
     model = Model(
         name="receptor_qss",
-        parameters=(*receptor_parameters(), *inputs),
+        parameters=(*receptor_parameters(binders), *inputs),
         states=(),
         assignments=(
-            *receptor_constants(),
-            *receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", CELLS, corrections),
+            *receptor_constants(binders),
+            *receptor_assignments("qss", "qss_il4_pM", "qss_il13_pM", binders, CELLS, corrections),
         ),
         rates={},
     )
@@ -285,30 +272,31 @@ def evaluate(
     cell: str,
     il4_pM: float | np.ndarray,
     il13_pM: float | np.ndarray,
-    dupilumab_nM: float | np.ndarray = 0.0,
-    tralokinumab_nM: float | np.ndarray = 0.0,
-    lebrikizumab_nM: float | np.ndarray = 0.0,
+    drugs_nM: Mapping[str, float | np.ndarray] | None = None,
     values: Mapping[str, float] | None = None,
     corrections: int = 1,
 ) -> dict[str, np.ndarray]:
-    """The QSS assignments of one cell for arrays of concentrations (pM; drugs nM), broadcast together.
+    """The QSS assignments of one cell for arrays of concentrations (pM; drugs nM, by shipped drug name or record
+    name in ``values``' model), broadcast together.
 
     Generated from :func:`receptor_assignments` (the formula is written once). Keys drop the site and cell
     prefix: ``il4ra_occupancy``, ``type1``, ``type2``, ``pstat6``, ...
     """
     if cell not in CELLS:
         raise ValueError(f"unknown cell type {cell!r} (allowed: {', '.join(CELLS)})")
-    compiled = _compiled(corrections)
-    inputs = np.broadcast_arrays(
-        *(np.asarray(x, float) for x in (il4_pM, il13_pM, dupilumab_nM, tralokinumab_nM, lebrikizumab_nM))
-    )
+    drugs = dict(drugs_nM or {})
+    binders = tuple(Binder.of(resolve(name)) for name in drugs)
+    compiled = _compiled(corrections, binders)
+    inputs = np.broadcast_arrays(*(np.asarray(x, float) for x in (il4_pM, il13_pM, *drugs.values())))
     shape = inputs[0].shape
-    names = ("qss_il4_pM", "qss_il13_pM", *DRUG_INPUTS)
+    names = ("qss_il4_pM", "qss_il13_pM", *(b.concentration for b in binders))
     P = compiled.parameter_matrix(
         {**(values or {}), **dict(zip(names, (x.ravel() for x in inputs), strict=True))}, inputs[0].size
     )
     observed = compiled.observe(0.0, np.empty((0, inputs[0].size)), P)
     prefix = f"qss_{cell}_"
     return {
-        name[len(prefix) :]: np.reshape(value, shape) for name, value in observed.items() if name.startswith(prefix)
+        name[len(prefix) :]: np.reshape(np.broadcast_to(value, (inputs[0].size,)), shape)
+        for name, value in observed.items()
+        if name.startswith(prefix)
     }

@@ -7,15 +7,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
 from adqsp.model.build import Overrides, check_finite, check_overrides, compiled
-from adqsp.pk.models import DRUGS
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import DrugLike, resolve
+from adqsp.pk.models import pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population, sample
-from adqsp.schema import MAX_DAY, Drug, PatientsPerArm, PkModel, Preset, Seed, Weeks, check_pk_model, real
+from adqsp.schema import MAX_DAY, PatientsPerArm, Preset, Seed, Weeks, real
 from adqsp.trial.run import arm_initial_states, enrolment_states
 from adqsp.validation import validate
 
@@ -42,19 +44,12 @@ class CourseArguments(BaseModel):
     """The checked arguments of :func:`time_course` (the scenario schema's types and bounds)."""
 
     model_config = ConfigDict(extra="forbid")
-    drug: Drug = None
     weeks: Weeks = Field(description="length of the course in weeks")
-    pk_model: PkModel = None
     step_days: real(gt=0.0, le=MAX_DAY) = Field(1.0, description="output interval in days")
-
-    @model_validator(mode="after")
-    def _pk_model_of_the_drug(self) -> CourseArguments:
-        check_pk_model(self.drug, self.pk_model)
-        return self
 
 
 def enrolment_state(
-    drug: str | None, pk_model: str | None = None, values: dict[str, float] | None = None, overrides: Overrides = ()
+    drug: DrugLike, pk_model: str | None = None, values: dict[str, float] | None = None, overrides: Overrides = ()
 ) -> dict[str, float]:
     """One patient's states at day 0 of an arm (typical values unless ``values`` are given): its drug-free steady
     state carried along its flare cycle to enrolment, drug compartments empty; where :func:`time_course` starts."""
@@ -77,7 +72,7 @@ def _day0(c, population: Population, overrides: Overrides) -> tuple[np.ndarray, 
 
 
 def time_course(
-    drug: str | None,
+    drug: DrugLike,
     regimen: Regimen,
     weeks: float,
     pk_model: str | None = None,
@@ -90,8 +85,8 @@ def time_course(
 
     Bad arguments raise InputError naming the argument (same bounds as a scenario file).
     """
-    given = {"drug": drug, "weeks": weeks, "pk_model": pk_model, "step_days": step_days}
-    overrides = _checked(CourseArguments, regimen, overrides, **given)
+    drug = resolve(drug)
+    overrides = _checked(CourseArguments, drug, pk_model, regimen, overrides, weeks=weeks, step_days=step_days)
     c = compiled(drug, pk_model, overrides)
     P, y0, ok = _day0(c, _one_patient(values), overrides)
     days = _days(weeks, step_days)
@@ -99,9 +94,9 @@ def time_course(
     tr = solve(c, P, y0, days, dose_t, dose_mg)
     observed = c.observe(days, tr.states[:, :, 0].T, np.repeat(P, len(days), axis=1))
     frame = pd.DataFrame({"time_days": days, **{k: np.broadcast_to(v, days.shape) for k, v in observed.items()}})
-    frame["skin_drug_nM"] = frame[[f"{d}_skin_nM" for d in DRUGS]].sum(axis=1)
+    frame["skin_drug_nM"] = frame[f"{drug.name}_skin_nM"] if drug is not None else 0.0
     frame["solver_ok"] = bool(ok[0] and tr.ok[0])
-    first = ["time_days", *(f"{drug}_serum_mg_L",) * (drug is not None), *KEY_COLUMNS]
+    first = ["time_days", *_serum(drug), *KEY_COLUMNS]
     return _with_units(frame[first + [k for k in frame.columns if k not in first]], c)
 
 
@@ -119,7 +114,7 @@ POPULATION_OUTPUTS = ("easi", "itch_nrs", "bsa_pct", "tarc_serum", "ige_serum", 
 
 
 def population_course(
-    drug: str | None,
+    drug: DrugLike,
     regimen: Regimen,
     weeks: float,
     patients: int,
@@ -135,20 +130,21 @@ def population_course(
     end: a long table (patient, time_days, WT, the drug's serum concentration, ``outputs``, solver_ok). No
     inclusion criteria are applied; :func:`adqsp.trial.job.run_trial` screens, randomises and scores a trial.
     """
+    drug = resolve(drug)
     overrides = _checked(
         PopulationArguments,
+        drug,
+        pk_model,
         regimen,
         overrides,
-        drug=drug,
         weeks=weeks,
-        pk_model=pk_model,
         step_days=step_days,
         patients=patients,
         seed=seed,
         preset=preset,
     )
     c = compiled(drug, pk_model, overrides)
-    names = list(dict.fromkeys([*(f"{drug}_serum_mg_L",) * (drug is not None), *outputs]))
+    names = list(dict.fromkeys([*_serum(drug), *outputs]))
     try:
         observe = c.observer(names)
     except KeyError as exc:
@@ -171,6 +167,11 @@ def population_course(
     return _with_units(frame, c)
 
 
+def _serum(drug: DrugRecord | None) -> list[str]:
+    """The drug's serum concentration column (none for placebo)."""
+    return [] if drug is None else [f"{drug.name}_serum_mg_L"]
+
+
 def _with_units(frame: pd.DataFrame, c) -> pd.DataFrame:
     """``frame`` with ``attrs["units"]``: each column's unit (``dimensionless`` for flags and indices)."""
     declared = {s.name: s.unit for s in c.model.states} | {a.name: a.unit for a in c.model.assignments}
@@ -179,14 +180,20 @@ def _with_units(frame: pd.DataFrame, c) -> pd.DataFrame:
     return frame
 
 
-def _checked(arguments: type[CourseArguments], regimen: Regimen, overrides, **given) -> Overrides:
+def _checked(
+    arguments: type[CourseArguments], drug: DrugRecord | None, pk_model: str | None, regimen: Regimen, overrides, **given
+) -> Overrides:
     """Check a course's arguments as a scenario file's are; the overrides as sorted pairs."""
     validate(arguments, {k: v for k, v in given.items() if v is not None})
-    if given["drug"] is None and regimen.entries:
+    if drug is None and pk_model is not None:
+        raise InputError("pk_model", "needs a drug (placebo has no PK model)")
+    if drug is not None:
+        pk_model_of(drug, pk_model)
+    if drug is None and regimen.entries:
         raise InputError("regimen", "doses given without a drug")
     overrides = tuple(sorted(dict(overrides).items()))
-    check_overrides(overrides, ((given["drug"], given["pk_model"]),))
-    check_finite(given["drug"], given["pk_model"], overrides)
+    check_overrides(overrides, ((drug, pk_model),))
+    check_finite(drug, pk_model, overrides)
     return overrides
 
 

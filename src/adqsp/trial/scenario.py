@@ -27,8 +27,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
 from adqsp.model.build import LOG_SD, Overrides, check_overrides
+from adqsp.pk.models import pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.schema import OverrideTable, ScenarioFile
 from adqsp.trial.targets import studies
@@ -46,8 +49,10 @@ class Inclusion:
 
 @dataclass(frozen=True)
 class Arm:
+    """A treatment arm: its drug's record (None for placebo), regimen and PK model (None: the drug's default)."""
+
     name: str
-    drug: str | None
+    drug: DrugRecord | None
     regimen: Regimen
     pk_model: str | None
 
@@ -92,16 +97,21 @@ def load_scenario(path: Path | None = None) -> Scenario:
         raise InputError("scenario", f"{path} is not valid TOML: {exc}") from None
     except (ValueError, RecursionError):  # an integer of thousands of digits; arrays nested thousands deep
         raise InputError("scenario", f"{path} is not valid TOML: a value is too long or nested too deeply") from None
-    return parse_scenario(data)
+    return parse_scenario(data, Path(path).parent)
 
 
-def parse_scenario(data: dict[str, Any]) -> Scenario:
-    """Validate a scenario given as a dict (parsed TOML); raises InputError naming the field."""
+def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario:
+    """Validate a scenario given as a dict (parsed TOML); raises InputError naming the field. ``drug_files`` are
+    read relative to ``folder`` (the scenario file's folder; default the working directory)."""
     file = validate(ScenarioFile, data)
-    arms = tuple(
-        Arm(arm.name, arm.drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model)
-        for i, arm in enumerate(file.arms)
-    )
+    records = _drug_records(file.drug_files, folder or Path.cwd())
+    arms = []
+    for i, arm in enumerate(file.arms):
+        drug = resolve(arm.drug, records, f"arms[{i}].drug")
+        if drug is not None:
+            pk_model_of(drug, arm.pk_model, f"arms[{i}].pk_model")
+        arms.append(Arm(arm.name, drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model))
+    arms = tuple(arms)
     known = studies()
     for i, study in enumerate(file.compare_to):
         if study not in known:
@@ -122,6 +132,19 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         parameters=overrides,
         rescue=file.rescue,
     )
+
+
+def _drug_records(files: list[str], folder: Path) -> tuple[DrugRecord, ...]:
+    """The records of ``drug_files``; a name used twice, or one of a shipped drug, is bad input."""
+    records: list[DrugRecord] = []
+    for i, name in enumerate(files):
+        record = load_record(folder / name, f"drug_files[{i}]")
+        if record.name in {r.name for r in records}:
+            raise InputError(f"drug_files[{i}]", f"names the drug {record.name!r} of an earlier file")
+        if record.name in shipped():
+            raise InputError(f"drug_files[{i}]", f"names the shipped drug {record.name!r}: give it another name")
+        records.append(record)
+    return tuple(records)
 
 
 def _overrides(parameters: dict[str, float | OverrideTable]) -> Overrides:

@@ -82,7 +82,7 @@ def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None
         visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
     return {
         "name": result.arm.name,
-        "drug": result.arm.drug,
+        "drug": result.arm.drug.name if result.arm.drug else None,
         "n": int(ok.sum()),
         "excluded": int((~ok).sum()),
         "excluded_reasons": dict(sorted(Counter(result.status[~ok].tolist()).items())),

@@ -1,0 +1,100 @@
+"""Mechanism motifs: what a drug's binding adds to the receptor layer, in the manner of PySB's macros.
+
+A :class:`Binder` is a drug with its motif (from its record). Each motif emits the model pieces the receptor layer
+needs: its parameters (``rc_<drug>_*``), its derived constants, and the terms it adds to the quasi-steady state of
+each site and cell (:mod:`adqsp.receptor.qss`) and to the full kinetics (:mod:`adqsp.receptor.kinetics`):
+
+- ``binds_receptor_chain``: the drug binds IL-4Ra, IL-13Ra1 or gamma-c; the bound chain takes no cytokine and is
+  internalised at its own rate. Any number of such drugs may bind the same chain (each has its complex).
+- ``binds_ligand`` with ``blocks = "receptor_binding"``: the drug binds IL-4 or IL-13 in solution; the bound cytokine
+  binds no receptor chain (nor the IL-13Ra2 decoy).
+- ``binds_ligand`` with ``blocks = "il4ra_recruitment"`` (IL-13): the bound IL-13 still binds IL-13Ra1 but cannot
+  recruit IL-4Ra, so it forms no type II complex (nor binds IL-13Ra2).
+
+Binding in solution is at equilibrium with ``binding_sites`` independent sites per molecule and drug depletion
+included; several binders of one cytokine take it in turn, in the order given (exact for one binder). Motifs of
+other kinds (kinase inhibitors acting on the JAK pairs of several receptors, inhibitors of T-cell activation, topical
+glucocorticoids) act on pathways rather than on receptor assembly and will emit pathway inhibitions for the disease
+layer; the :data:`MOTIFS` table lists the kinds this layer knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adqsp.drugs.record import ChainBinding, DrugRecord, LigandBinding, Value
+from adqsp.model.declaration import Assignment, Parameter
+
+#: motif kinds and what they act on
+MOTIFS = {
+    "binds_receptor_chain": "a receptor chain (IL-4Ra, IL-13Ra1 or gamma-c)",
+    "binds_ligand": "a cytokine in solution (IL-4 or IL-13), blocking its receptor binding or IL-4Ra recruitment",
+}
+#: chain names of the records -> names used in the receptor layer
+CHAIN = {"IL-4Ra": "il4ra", "IL-13Ra1": "il13ra1", "gamma-c": "gammac"}
+LIGAND = {"IL-4": "il4", "IL-13": "il13"}
+
+
+@dataclass(frozen=True)
+class Binder:
+    """A drug acting on the receptor layer: its name (for parameter and input names) and its motif."""
+
+    drug: str
+    mechanism: ChainBinding | LigandBinding
+
+    @classmethod
+    def of(cls, record: DrugRecord) -> Binder:
+        return cls(record.name, record.mechanism)
+
+    @property
+    def chain(self) -> str | None:
+        """The chain it binds (``il4ra``, ``il13ra1``, ``gammac``), if a chain binder."""
+        return CHAIN[self.mechanism.chain] if isinstance(self.mechanism, ChainBinding) else None
+
+    @property
+    def ligand(self) -> str | None:
+        """The cytokine it binds (``il4``, ``il13``), if a ligand binder."""
+        return LIGAND[self.mechanism.ligand] if isinstance(self.mechanism, LigandBinding) else None
+
+    @property
+    def blocks_recruitment(self) -> bool:
+        """A ligand binder whose complex binds IL-13Ra1 but cannot recruit IL-4Ra."""
+        return isinstance(self.mechanism, LigandBinding) and self.mechanism.blocks == "il4ra_recruitment"
+
+    @property
+    def concentration(self) -> str:
+        """The model name of its tissue concentration (nM)."""
+        return f"{self.drug}_skin_nM"
+
+
+def binder_parameters(binder: Binder) -> tuple[Parameter, ...]:
+    """The motif's constants, declared as ``rc_<drug>_kd_nM`` and ``rc_<drug>_kon``, ``rc_<drug>_kint`` (chain) or
+    ``rc_<drug>_sites`` (ligand)."""
+    m, d = binder.mechanism, binder.drug
+    if isinstance(m, ChainBinding):
+        values = (("kd_nM", m.kd_nM), ("kon", m.kon), ("kint", m.bound_internalisation))
+    else:
+        values = (("kd_nM", m.kd_nM), ("sites", m.binding_sites))
+    return tuple(_parameter(f"rc_{d}_{key}", v) for key, v in values)
+
+
+def binder_constants(binder: Binder) -> tuple[Assignment, ...]:
+    """Derived constants: a chain binder's dissociation rate ``rc_<drug>_off`` (1/min)."""
+    if binder.chain is None:
+        return ()
+    d = binder.drug
+    return (Assignment(f"rc_{d}_off", f"rc_{d}_kon * rc_{d}_kd_nM * 6e-08", "1/min", f"{d} dissociation from its chain"),)
+
+
+def unbound(total: str, binder: Binder) -> str:
+    """Cytokine (pM) left unbound by ``binder`` at equilibrium in solution from ``total`` (pM): the root of the
+    quadratic mass balance, written without cancellation for either sign of ``b = sites + KD - total``."""
+    d = binder.drug
+    sites, kd = f"(rc_{d}_sites * 1000.0 * {binder.concentration})", f"(1000.0 * rc_{d}_kd_nM)"
+    b = f"({sites} + {kd} - {total})"
+    root = f"sqrt({b} * {b} + 4.0 * {kd} * {total})"
+    return f"where({b} > 0.0, 2.0 * {kd} * {total} / ({b} + {root}), 0.5 * ({root} - {b}))"
+
+
+def _parameter(name: str, v: Value) -> Parameter:
+    return Parameter(name, v.value, v.unit, v.source, description=v.description)
