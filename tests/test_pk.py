@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from adqsp.drugs.registry import resolve
 from adqsp.engine.integrate import Tolerances, integrate
 from adqsp.model.codegen import compile_model
-from adqsp.drugs.registry import resolve
 from adqsp.pk.models import pk_block
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample

@@ -8,8 +8,8 @@ import pytest
 from adqsp.drugs.registry import resolve
 from adqsp.errors import InputError
 from adqsp.receptor import kinetics as k
-from adqsp.receptor.motifs import Binder
 from adqsp.receptor.constants import CELLS, PSTAT6_EC50_TARGETS_PM, all_parameters, typical_values
+from adqsp.receptor.motifs import Binder
 
 CONDITIONS = [  # (cell, IL-4 pM, IL-13 pM, drugs nM)
     ("monocyte", 10.0, 100.0, {}),

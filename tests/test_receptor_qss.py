@@ -7,11 +7,11 @@ import itertools
 import numpy as np
 import pytest
 
+from adqsp.drugs.registry import resolve
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.receptor import kinetics as k
 from adqsp.receptor import qss
-from adqsp.drugs.registry import resolve
 from adqsp.receptor.constants import CELLS
 from adqsp.receptor.motifs import Binder
 
@@ -63,7 +63,14 @@ def test_receptor_relaxes_within_hours_so_qss_holds_on_days() -> None:
     t = np.linspace(0.0, 240.0, 241)
     for cell, drug in (("keratinocyte", "dupilumab"), ("lymphocyte", "lebrikizumab")):
         start = k.steady_state(cell, 1.0, 1.0)  # before the step: low cytokines, no drug
-        tc = k.time_course(cell, 20.0, 20.0, t, {drug: 10.0}, y0=np.array([start.amounts.get(s, 0.0) for s in k.species((Binder.of(resolve(drug)),))]))
+        tc = k.time_course(
+            cell,
+            20.0,
+            20.0,
+            t,
+            {drug: 10.0},
+            y0=np.array([start.amounts.get(s, 0.0) for s in k.species((Binder.of(resolve(drug)),))]),
+        )
         target = float(qss.evaluate(cell, 20.0, 20.0, {drug: 10.0})["pstat6"])
         off = np.abs(tc.pstat6 / target - 1.0) > 0.01
         settled = t[np.nonzero(off)[0][-1] + 1]

@@ -56,7 +56,7 @@ def test_embedded_default_parses():
 def test_embedded_default_arms_and_regimens():
     placebo, q2w, qw = load_scenario().arms
     assert placebo.drug is None and placebo.regimen.entries == ()
-    assert q2w.drug == qw.drug == "dupilumab"
+    assert q2w.drug.name == qw.drug.name == "dupilumab"
     times, amounts = q2w.regimen.events(112.0, np.array([70.0]))
     assert times.tolist() == [14.0 * k for k in range(9)]
     assert amounts[:, 0].tolist() == [600.0] + [300.0] * 8
@@ -159,7 +159,7 @@ def test_other_drugs_and_pk_models(drug, pk_model):
     if pk_model:
         data["arms"][1]["pk_model"] = pk_model
     arm = parse_scenario(data).arms[1]
-    assert (arm.drug, arm.pk_model) == (drug, pk_model)
+    assert (arm.drug.name, arm.pk_model) == (drug, pk_model)
 
 
 # --- errors -------------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 The Python entry points, imported on first use (so ``import adqsp`` and the command line start fast):
 
 - models: :func:`build_model` (the declaration of an arm's model), :func:`compiled` (its batched numpy functions)
+- drugs: :func:`load_record` (a drug record file), :func:`shipped` (the shipped records), :class:`DrugRecord`; every
+  function that takes a drug takes a shipped drug's name or a record
 - regimens: :class:`Regimen`, :data:`LABEL_DOSES`
 - time courses: :func:`time_course` (one patient, every state and read-out), :func:`population_course` (a sampled
   virtual population, chosen read-outs), :func:`enrolment_state` (a patient's day-0 state)
@@ -19,6 +21,9 @@ from typing import Any
 _EXPORTS = {
     "build_model": "adqsp.model.build",
     "compiled": "adqsp.model.build",
+    "load_record": "adqsp.drugs.registry",
+    "shipped": "adqsp.drugs.registry",
+    "DrugRecord": "adqsp.drugs.record",
     "Regimen": "adqsp.pk.regimen",
     "LABEL_DOSES": "adqsp.pk.regimen",
     "time_course": "adqsp.trial.course",

@@ -228,4 +228,3 @@ class DrugRecord(Table):
         if not self.skin_partition.value >= 0.0:
             fail(("skin_partition", "value"), "must be >= 0", self.skin_partition.value)
         return self
-

@@ -251,19 +251,19 @@ def _progress_bar():
 
 def _drug_and_regimen(args: argparse.Namespace):
     """Drug, regimen, weeks, PK model and overrides: the scenario's first drug arm, or the label regimen."""
-    from adqsp.faces.options import ModelOptions, check_pk_model, options
+    from adqsp.faces.options import check_pk_model, model_options
     from adqsp.pk.regimen import Regimen, label_doses
     from adqsp.trial.scenario import load_scenario
 
     if args.scenario is None:
-        opts = options(ModelOptions, args)
+        opts = model_options(args)
         regimen = Regimen.from_entries(label_doses(opts.record)) if opts.record else Regimen()
         return opts.record, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
     scenario = load_scenario(args.scenario)
     arm = next((a for a in scenario.arms if a.drug is not None), scenario.arms[0])
     if args.drug is not None and args.drug != (arm.drug.name if arm.drug else "placebo"):
         raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-    opts = options(ModelOptions, args, drug="placebo", pk_model=None)
+    opts = model_options(args, drug="placebo", pk_model=None)
     pk_model = args.pk_model or arm.pk_model
     check_pk_model(arm.drug, pk_model)
     weeks = scenario.weeks if opts.weeks is None else opts.weeks
@@ -281,11 +281,11 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from adqsp.faces.options import ModelOptions, options
+    from adqsp.faces.options import model_options
     from adqsp.faces.table import parameter_table
     from adqsp.model.build import build_model
 
-    opts = options(ModelOptions, args)
+    opts = model_options(args)
     print(parameter_table(build_model(opts.record, opts.pk_model), args.format))
     return 0
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import argparse
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict
 
-from adqsp.errors import InputError
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import resolve, shipped
+from adqsp.errors import InputError
 from adqsp.pk.models import pk_model_of
 from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
 from adqsp.trial.calibration import FITTED
@@ -49,10 +49,12 @@ class ModelOptions(_Options):
         """The drug's record, None for placebo."""
         return None if self.drug == "placebo" else resolve(self.drug)
 
-    @model_validator(mode="after")
-    def _pk_model_of_the_drug(self) -> ModelOptions:
-        check_pk_model(self.record, self.pk_model)
-        return self
+
+def model_options(args: argparse.Namespace, **values: Any) -> ModelOptions:
+    """:class:`ModelOptions` from ``args`` (or ``values``), the PK model checked against the drug's record."""
+    opts = options(ModelOptions, args, **values)
+    check_pk_model(opts.record, opts.pk_model)
+    return opts
 
 
 def check_pk_model(drug: DrugRecord | None, pk_model: str | None) -> None:

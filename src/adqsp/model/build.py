@@ -15,11 +15,11 @@ from importlib import resources
 import numpy as np
 
 from adqsp.disease.skin import disease_block
+from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
-from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.pk.models import no_drug_block, pk_block
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters

@@ -65,7 +65,10 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
             f"{drug} skin interstitial concentration",
         ),
         Assignment(
-            f"{drug}_skin_nM", f"{drug}_skin_mg_L * 1000.0 / drug_mw_kDa", "nM", f"{drug} skin interstitial concentration"
+            f"{drug}_skin_nM",
+            f"{drug}_skin_mg_L * 1000.0 / drug_mw_kDa",
+            "nM",
+            f"{drug} skin interstitial concentration",
         ),
     )
     return Model(
@@ -96,19 +99,39 @@ def _parameters(record: DrugRecord, pk: PkModelTable) -> tuple[tuple[Parameter, 
         kind = "exp" if cov.effect == "power" else "coef"
         what = "exponent" if cov.effect == "power" else "slope per unit"
         effects += [
-            p(f"{stem}_{kind}", cov.coefficient, _coefficient_unit(cov), cov.source, description=f"{cov.covariate} "
-              f"{what} on {cov.parameter}"),
-            p(f"{stem}_ref", cov.reference, _covariate_unit(pk, cov.covariate), cov.source,
-              description=f"reference {cov.covariate} of the {cov.parameter} effect"),
+            p(
+                f"{stem}_{kind}",
+                cov.coefficient,
+                _coefficient_unit(cov),
+                cov.source,
+                description=f"{cov.covariate} {what} on {cov.parameter}",
+            ),
+            p(
+                f"{stem}_ref",
+                cov.reference,
+                _covariate_unit(pk, cov.covariate),
+                cov.source,
+                description=f"reference {cov.covariate} of the {cov.parameter} effect",
+            ),
         ]
     covariates = [
         p(name, v.value, v.unit, v.source, description=v.description) for name, v in pk.covariate_values.items()
     ]
     distribution = (
-        p("skin_partition", record.skin_partition.value, record.skin_partition.unit, record.skin_partition.source,
-          description=record.skin_partition.description),
-        p("drug_mw_kDa", record.molecular_weight_kDa.value, "kDa", record.molecular_weight_kDa.source,
-          description=f"{record.name} molecular weight"),
+        p(
+            "skin_partition",
+            record.skin_partition.value,
+            record.skin_partition.unit,
+            record.skin_partition.source,
+            description=record.skin_partition.description,
+        ),
+        p(
+            "drug_mw_kDa",
+            record.molecular_weight_kDa.value,
+            "kDa",
+            record.molecular_weight_kDa.source,
+            description=f"{record.name} molecular weight",
+        ),
     )
     params = (*values, *effects, *distribution, *COVARIATES, *covariates)
     return params, {cov.parameter for cov in pk.covariates}
@@ -155,8 +178,9 @@ def _absorption(route: str, pk: PkModelTable) -> tuple[tuple[State, ...], dict[s
         return tuple(states), {depot: f"-pk_ka * {depot}"}, f"pk_ka * {depot}"
     n = pk.transit_compartments
     transits = [f"sc_transit{k}" if depot == "sc_depot" else f"gut_transit{k}" for k in range(1, n + 1)]
-    states += [State(name, 0.0, "mg", f"absorption transit {k}", scale=AMOUNT_SCALE) for k, name in enumerate(
-        transits, 1)]
+    states += [
+        State(name, 0.0, "mg", f"absorption transit {k}", scale=AMOUNT_SCALE) for k, name in enumerate(transits, 1)
+    ]
     rates = {depot: f"-pk_ktr * {depot}"}
     chain = [depot, *transits]
     for before, name in zip(chain[:-2], transits[:-1], strict=True):

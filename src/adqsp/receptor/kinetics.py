@@ -133,8 +133,9 @@ class Rates:
         return species(self.binders)
 
 
-def in_solution(total_pM: float, binders: tuple[Binder, ...], drugs_nM: tuple[float, ...], values: Mapping[str, float]
-                ) -> tuple[float, tuple[float, ...]]:
+def in_solution(
+    total_pM: float, binders: tuple[Binder, ...], drugs_nM: tuple[float, ...], values: Mapping[str, float]
+) -> tuple[float, tuple[float, ...]]:
     """(free cytokine, cytokine held by each binder) in pM from the total (pM) and the binders' concentrations (nM).
 
     Equilibrium in solution with ``rc_<drug>_sites`` independent sites per molecule, drug depletion included (the
@@ -234,7 +235,8 @@ def rhs(t: float, y: np.ndarray, r: Rates) -> np.ndarray:
     v_t2b = r.recruit_type2_il13 * b13 * r4 - r.recruit_off * t2b
     v_decoy = r.decoy_on * a2 - r.decoy_off * q
     v_drug = [
-        on * free[b.chain] - off * d for b, on, off, d in zip(r.chain_binders, r.chain_on, r.chain_off, drug_bound, strict=True)
+        on * free[b.chain] - off * d
+        for b, on, off, d in zip(r.chain_binders, r.chain_on, r.chain_off, drug_bound, strict=True)
     ]
     v_held = [on * r13 - r.il13_off * e for on, e in zip(r.held_on, held, strict=True)]
     lost = {chain: sum(v for b, v in zip(r.chain_binders, v_drug, strict=True) if b.chain == chain) for chain in free}

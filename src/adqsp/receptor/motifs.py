@@ -83,7 +83,9 @@ def binder_constants(binder: Binder) -> tuple[Assignment, ...]:
     if binder.chain is None:
         return ()
     d = binder.drug
-    return (Assignment(f"rc_{d}_off", f"rc_{d}_kon * rc_{d}_kd_nM * 6e-08", "1/min", f"{d} dissociation from its chain"),)
+    return (
+        Assignment(f"rc_{d}_off", f"rc_{d}_kon * rc_{d}_kd_nM * 6e-08", "1/min", f"{d} dissociation from its chain"),
+    )
 
 
 def unbound(total: str, binder: Binder) -> str:

@@ -92,9 +92,14 @@ def receptor_assignments(
     shared = [
         *_in_solution(s, "il4", il4_pM, binders),
         *_in_solution(s, "il13", il13_pM, binders),
-        Assignment(f"{s}_il4_on", f"rc_il4_kon * 6e-11 * {s}_il4_free_pM", "1/min", f"{s}: IL-4 binding rate per free IL-4Ra"),
         Assignment(
-            f"{s}_il13_on", f"rc_il13_kon * 6e-11 * {s}_il13_free_pM", "1/min", f"{s}: IL-13 binding rate per free IL-13Ra1"
+            f"{s}_il4_on", f"rc_il4_kon * 6e-11 * {s}_il4_free_pM", "1/min", f"{s}: IL-4 binding rate per free IL-4Ra"
+        ),
+        Assignment(
+            f"{s}_il13_on",
+            f"rc_il13_kon * 6e-11 * {s}_il13_free_pM",
+            "1/min",
+            f"{s}: IL-13 binding rate per free IL-13Ra1",
         ),
         Assignment(
             f"{s}_decoy_on",
@@ -138,7 +143,9 @@ def _in_solution(site: str, ligand: str, total_pM: str, binders: tuple[Binder, .
         what = "bound to no drug" if k == len(mine) - 1 else f"not bound to {b.drug}"
         out.append(Assignment(name, unbound(before, b), "pM", f"{site}: {label} {what}"))
         if b.blocks_recruitment:
-            out.append(Assignment(f"{site}_{ligand}_{b.drug}_pM", f"{before} - {name}", "pM", f"{site}: {b.drug}:{label}"))
+            out.append(
+                Assignment(f"{site}_{ligand}_{b.drug}_pM", f"{before} - {name}", "pM", f"{site}: {b.drug}:{label}")
+            )
         before = name
     return tuple(out)
 
@@ -185,7 +192,9 @@ def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -
             "il13ra1": free("il13ra1", f"{KC} * ({il13_loss} + {RECRUIT['type2_il4']} * {b4})"),
         }
         out += [
-            Assignment(f"{p}_{chain}_free_s{n + 1}", expr, "copies/cell", f"{p}: free {label[chain]}, depletion step {n + 1}")
+            Assignment(
+                f"{p}_{chain}_free_s{n + 1}", expr, "copies/cell", f"{p}: free {label[chain]}, depletion step {n + 1}"
+            )
             for chain, expr in depleted.items()
         ]
     free_now = {"il4ra": r4, "gammac": g, "il13ra1": r13}

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import DrugLike, resolve
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
 from adqsp.model.build import Overrides, check_finite, check_overrides, compiled
-from adqsp.drugs.record import DrugRecord
-from adqsp.drugs.registry import DrugLike, resolve
 from adqsp.pk.models import pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population, sample
@@ -181,7 +181,12 @@ def _with_units(frame: pd.DataFrame, c) -> pd.DataFrame:
 
 
 def _checked(
-    arguments: type[CourseArguments], drug: DrugRecord | None, pk_model: str | None, regimen: Regimen, overrides, **given
+    arguments: type[CourseArguments],
+    drug: DrugRecord | None,
+    pk_model: str | None,
+    regimen: Regimen,
+    overrides,
+    **given,
 ) -> Overrides:
     """Check a course's arguments as a scenario file's are; the overrides as sorted pairs."""
     validate(arguments, {k: v for k, v in given.items() if v is not None})
