@@ -17,8 +17,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "build_model": "adqsp.model.build",
-    "compiled": "adqsp.model.build",
+    "build_model": "adqsp.assembly",
+    "compiled": "adqsp.assembly",
     "Regimen": "adqsp.pk.regimen",
     "LABEL_DOSES": "adqsp.pk.regimen",
     "time_course": "adqsp.trial.course",

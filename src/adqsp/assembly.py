@@ -1,4 +1,5 @@
-"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo.
+"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo: the one module
+that knows every model layer and the drug records (the layers: ``tests/test_layers.py``).
 
 Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
 ``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those; a key
@@ -15,11 +16,11 @@ from importlib import resources
 import numpy as np
 
 from adqsp.disease.skin import disease_block
+from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
-from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.pk.models import no_drug_block, pk_block
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
