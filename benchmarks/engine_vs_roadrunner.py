@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from adqsp.assembly import build_model, compiled
 from adqsp.endpoints.scores import REGIONS, area_score_values
 from adqsp.engine.solve import solve
 from adqsp.faces.sbml import derived_constants, to_sbml_document, write_sbml
-from adqsp.model.build import build_model, compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
 from adqsp.trial.run import arm_initial_states, enrolment_states

@@ -3,8 +3,8 @@ first test (see ``engine/prebuild.py``); on a filled one this only checks the ca
 
 import pytest
 
+from adqsp.assembly import compiled
 from adqsp.engine.prebuild import prebuild
-from adqsp.model.build import compiled
 
 
 @pytest.fixture(scope="session", autouse=True)

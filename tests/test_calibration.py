@@ -1,7 +1,7 @@
 """The calibration run (a partial refit keeps every other fitted value and reports the target table) and its
 provenance (what is fitted is what the declaration marks calibrated)."""
 
-from adqsp.model.build import build_model, calibrated_values, parameter_of
+from adqsp.assembly import build_model, calibrated_values, parameter_of
 from adqsp.trial.calibration import FITTED, calibrate, current_value
 
 

@@ -6,8 +6,8 @@ import libsbml
 import pandas as pd
 import pytest
 
+from adqsp.assembly import build_model
 from adqsp.faces.cli import main
-from adqsp.model.build import build_model
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.trial.course import time_course
 

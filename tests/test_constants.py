@@ -4,10 +4,10 @@ import ast
 
 import numpy as np
 
+from adqsp.assembly import compiled
 from adqsp.engine.cache import load as _load
 from adqsp.engine.constants import split_constants, varying_names
 from adqsp.engine.generate import generated_source
-from adqsp.model.build import compiled
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adqsp.assembly import build_model
 from adqsp.drugs.registry import load_record, resolve, shipped, shipped_text
 from adqsp.errors import InputError
 from adqsp.faces.cli import main
-from adqsp.model.build import build_model
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.trial.course import population_course
 from adqsp.trial.job import run_trial

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from adqsp.assembly import compiled
 from adqsp.engine.fast import fast_model, integrate_fast
 from adqsp.engine.integrate import Relaxed, Tolerances, integrate
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
-from adqsp.model.build import compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
 from adqsp.trial.run import ARM_RELAXED, arm_initial_states, enrolment_states

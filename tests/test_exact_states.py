@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from adqsp.assembly import build_model, compiled
 from adqsp.engine.cache import load as _load
 from adqsp.engine.fast import DEFAULT_TOLERANCES, fast_model, integrate_fast
 from adqsp.engine.generate import generated_source
 from adqsp.engine.integrate import Tolerances
 from adqsp.engine.linear import exact_states, fed_states
 from adqsp.engine.solve import solve
-from adqsp.model.build import build_model, compiled
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.pk.regimen import Regimen

@@ -24,9 +24,9 @@ from unittest import mock
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from adqsp.assembly import build_model
 from adqsp.drugs.registry import shipped
 from adqsp.faces.cli import main
-from adqsp.model.build import build_model
 
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))

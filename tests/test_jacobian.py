@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
+from adqsp.assembly import compiled
 from adqsp.engine.fast import fast_model
 from adqsp.engine.solve import solve
-from adqsp.model.build import compiled
 from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import parse, to_numpy
 from adqsp.pk.regimen import LABEL_DOSES, Regimen

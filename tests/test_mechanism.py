@@ -76,7 +76,7 @@ def test_exposure_stays_positive_for_every_virtual_patient():
     """Flare amplitude and trial effect vary between patients; no draw may turn the trigger exposure negative."""
     import numpy as np
 
-    from adqsp.model.build import compiled
+    from adqsp.assembly import compiled
     from adqsp.population.sampling import sample
 
     c = compiled(None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from adqsp.assembly import build_model, check_finite, check_overrides
 from adqsp.errors import InputError
-from adqsp.model.build import build_model, check_finite, check_overrides
 from adqsp.population.sampling import sample
 from adqsp.trial.scenario import parse_scenario
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from adqsp.model.build import build_model
+from adqsp.assembly import build_model
 from adqsp.population.philox import normals, philox4x32, uniforms
-from adqsp.population.sampling import sample
+from adqsp.population.sampling import WEIGHT, sample
+from adqsp.schema import PRESETS
 
 # Random123 tests/kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words), expected output (4 words)
 KNOWN_ANSWERS = [
@@ -57,3 +58,7 @@ def test_sampled_patients_follow_the_declared_variability_and_are_chunk_free():
         assert abs(log_values.std() - p.log_sd) < 0.03 * p.log_sd, p.name
     assert abs(np.mean(pop.values["WT"]) - 75.7) < 1.0
     assert 0.0 <= pop.values["flare_phase"].min() and pop.values["flare_phase"].max() < 2 * np.pi
+
+
+def test_every_preset_a_scenario_may_name_has_a_body_weight_distribution():
+    assert tuple(WEIGHT) == PRESETS

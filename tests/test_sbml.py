@@ -4,9 +4,9 @@ import libsbml
 import numpy as np
 import pytest
 
+from adqsp.assembly import build_model, compiled
 from adqsp.engine.integrate import Tolerances, integrate
 from adqsp.faces.sbml import to_sbml_document, unit_factors, validation_errors, write_sbml
-from adqsp.model.build import build_model, compiled
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 
 LABEL = Regimen.from_entries(LABEL_DOSES["dupilumab"])

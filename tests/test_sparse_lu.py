@@ -2,11 +2,11 @@
 
 import numpy as np
 
+from adqsp.assembly import compiled
 from adqsp.engine.cache import load as _load
 from adqsp.engine.fast import fast_model, integrate_fast
 from adqsp.engine.generate import generated_source
 from adqsp.engine.sparse_lu import elimination_order, filled_pattern, sparse_lu_lines
-from adqsp.model.build import compiled
 from adqsp.population.sampling import sample
 from adqsp.trial.run import enrolment_states
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import adqsp.trial.run as trial_run
+from adqsp.assembly import compiled
 from adqsp.engine.fast import STEADY_RATE_LIMIT, steady_state_fast
 from adqsp.engine.integrate import Tolerances
 from adqsp.engine.solve import _fast, solve, steady_state
-from adqsp.model.build import compiled
 from adqsp.population.sampling import sample
 from adqsp.trial.run import enrolment_states
 

@@ -19,8 +19,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "build_model": "adqsp.model.build",
-    "compiled": "adqsp.model.build",
+    "build_model": "adqsp.assembly",
+    "compiled": "adqsp.assembly",
     "load_record": "adqsp.drugs.registry",
     "shipped": "adqsp.drugs.registry",
     "DrugRecord": "adqsp.drugs.record",

@@ -3,6 +3,7 @@ later run after an interruption) sees the old file or the whole new one, never p
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,3 +22,8 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(data: object, path: Path) -> None:
+    """``data`` as indented JSON (NaN and infinity rejected), atomically."""
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n"))

@@ -25,7 +25,6 @@ from pydantic import (
     model_validator,
 )
 
-from adqsp.population.sampling import PRESETS
 from adqsp.validation import fail, problem, shown
 
 MAX_PATIENTS_PER_ARM = 1_000_000
@@ -39,6 +38,8 @@ MAX_WEIGHT_KG = 500.0
 MAX_NAME_LENGTH = 100
 MAX_PARAMETER = 1e12
 MAX_LOG_SD = 5.0
+#: the population presets (each one's body-weight distribution: ``population/sampling.py``)
+PRESETS = ("adult", "adolescent")
 #: a scenario name is a folder name: no path separator or control character, no leading dot
 _FOLDER_NAME = r"^[^./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
 

@@ -172,9 +172,10 @@ def _trial(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from adqsp.faces.options import TrialOptions, options
-    from adqsp.faces.output import ResultsFolder, write_json, write_table
+    from adqsp.faces.output import ResultsFolder, write_table
     from adqsp.faces.report import write_report
     from adqsp.faces.table import endpoint_table
+    from adqsp.files import write_json
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
     from adqsp.trial.scenario import load_scenario
@@ -281,9 +282,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
+    from adqsp.assembly import build_model
     from adqsp.faces.options import model_options
     from adqsp.faces.table import parameter_table
-    from adqsp.model.build import build_model
 
     opts = model_options(args)
     print(parameter_table(build_model(opts.record, opts.pk_model), args.format))
@@ -291,10 +292,10 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _export_sbml(args: argparse.Namespace) -> int:
+    from adqsp.assembly import build_model
     from adqsp.faces.output import check_file_path
     from adqsp.faces.sbml import to_sbml_document, validation_errors, write_sbml
     from adqsp.files import write_atomic
-    from adqsp.model.build import build_model
     from adqsp.trial.course import enrolment_state
 
     out = check_file_path(args.out, (".xml", ".sbml"))
@@ -311,7 +312,8 @@ def _export_sbml(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from adqsp.faces.options import CalibrateOptions, options
-    from adqsp.faces.output import check_file_path, write_json
+    from adqsp.faces.output import check_file_path
+    from adqsp.files import write_json
     from adqsp.trial.calibration import calibrate, shipped_path
 
     opts = options(CalibrateOptions, args)

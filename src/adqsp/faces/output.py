@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -22,10 +21,6 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
     else:
         write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
-
-
-def write_json(data: object, path: Path) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n"))
 
 
 def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out") -> Path:

@@ -14,11 +14,12 @@ import numpy as np
 from adqsp.errors import InputError
 from adqsp.model.declaration import Model
 from adqsp.population.philox import normals, uniforms
+from adqsp.schema import PRESETS
 
 #: stream purposes: disease parameters and covariates (shared by all arms), visit noise, PK parameters (per drug),
 #: rescue decisions, flare cycle phase, arm allocation
 DISEASE_STREAM, NOISE_STREAM, PK_STREAM, RESCUE_STREAM, FLARE_STREAM, ARM_STREAM = 0, 1, 2, 3, 4, 5
-#: body weight: mean and SD (kg) and bounds per preset
+#: body weight: mean and SD (kg) and bounds per preset (one for each of :data:`adqsp.schema.PRESETS`)
 WEIGHT = {
     "adult": (
         75.7,
@@ -29,7 +30,6 @@ WEIGHT = {
     ),
     "adolescent": (63.0, 16.0, 30.0, 150.0, "assumed: adolescents 12-17 years"),
 }
-PRESETS = tuple(WEIGHT)
 
 
 @dataclass(frozen=True)

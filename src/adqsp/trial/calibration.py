@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from adqsp.faces.output import write_json
-from adqsp.model.build import LOG_SD, build_model, parameter_of
+from adqsp.assembly import LOG_SD, build_model, parameter_of
+from adqsp.files import write_json
 from adqsp.model.declaration import Model
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario

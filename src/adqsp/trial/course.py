@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from adqsp.assembly import Overrides, check_finite, check_overrides, compiled
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import DrugLike, resolve
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
-from adqsp.model.build import Overrides, check_finite, check_overrides, compiled
 from adqsp.pk.models import pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population, sample

@@ -9,8 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
+from adqsp.assembly import build_model, check_finite, compiled
 from adqsp.engine.prebuild import prebuild
-from adqsp.model.build import build_model, check_finite, compiled
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario

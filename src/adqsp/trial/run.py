@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adqsp.assembly import Overrides, compiled
 from adqsp.endpoints.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.integrate import Relaxed
 from adqsp.engine.solve import solve, steady_state
 from adqsp.errors import InputError
-from adqsp.model.build import Overrides, compiled
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.population.sampling import Population, arm_draws, noise_draws, rescue_draws, sample

@@ -27,10 +27,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from adqsp.assembly import LOG_SD, Overrides, check_overrides
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
-from adqsp.model.build import LOG_SD, Overrides, check_overrides
 from adqsp.pk.models import pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.schema import OverrideTable, ScenarioFile

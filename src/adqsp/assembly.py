@@ -1,4 +1,5 @@
-"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo.
+"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo: the one module
+that knows every model layer and the drug records (the layers: ``tests/test_layers.py``).
 
 Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
 ``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those; a key
