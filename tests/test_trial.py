@@ -94,8 +94,8 @@ def test_a_patient_does_not_depend_on_how_many_others_are_simulated(result):
     small_arm, big_arm = result.arms[1], bigger.arms[1]
     common = np.intersect1d(small_arm.patients.index, big_arm.patients.index)
     assert len(common) >= 5
-    a = small_arm.readouts["easi"][:, np.searchsorted(small_arm.patients.index, common)]
-    b = big_arm.readouts["easi"][:, np.searchsorted(big_arm.patients.index, common)]
+    a = small_arm.readouts["EASI_latent"][:, np.searchsorted(small_arm.patients.index, common)]
+    b = big_arm.readouts["EASI_latent"][:, np.searchsorted(big_arm.patients.index, common)]
     np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
@@ -144,5 +144,5 @@ def test_failed_and_negative_patients_are_excluded_and_counted_by_reason(monkeyp
     assert arm["excluded_reasons"] == {"negative amount": 1, "step size too small": 1}
     rows = result.patients[result.patients.week == 0]
     assert sorted(rows.status) == ["negative amount", "ok", "ok", "step size too small"]
-    healthy = result.arms[0].readouts["easi"][:, 2:]
+    healthy = result.arms[0].readouts["EASI_latent"][:, 2:]
     assert np.isfinite(healthy).all()

@@ -28,8 +28,6 @@ from adqsp.receptor.qss import receptor_constants, receptor_parameters
 Overrides = tuple[tuple[str, float], ...]
 #: suffix of an override key that sets a parameter's between-patient log-SD rather than its typical value
 LOG_SD = ".log_sd"
-#: name prefixes of the parameters of the raters (visit noise) and of the trial conduct (rescue)
-SHARED_PREFIXES = ("noise_", "rescue_")
 
 
 def parameter_of(key: str) -> str:
@@ -71,12 +69,12 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
 
 def check_overrides(overrides: Overrides, drugs: tuple[tuple[DrugLike, str | None], ...]) -> None:
     """Every override names a parameter of at least one of the (drug, pk_model) models; parameters of the
-    raters and of the trial conduct (the same for every patient) take no log-SD."""
-    known = {n for drug, pk_model in drugs for n in build_model(drug, pk_model).parameter_names}
-    unknown = sorted(k for k, _ in overrides if parameter_of(k) not in known)
+    instruments and of the trial conduct (the same for every patient) take no log-SD."""
+    declared = {p.name: p for drug, pk_model in drugs for p in build_model(drug, pk_model).parameters}
+    unknown = sorted(k for k, _ in overrides if parameter_of(k) not in declared)
     if unknown:
         raise InputError(f"parameters.{unknown[0]}", "unknown parameter (see `adqsp params`)")
-    shared = sorted(k for k, _ in overrides if k.endswith(LOG_SD) and k.startswith(SHARED_PREFIXES))
+    shared = sorted(k for k, _ in overrides if k.endswith(LOG_SD) and declared[parameter_of(k)].role != "patient")
     if shared:
         name = parameter_of(shared[0])
         raise InputError(f"parameters.{name}.log_sd", "the same for every patient (raters, trial conduct): no log_sd")

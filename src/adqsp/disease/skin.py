@@ -174,6 +174,11 @@ PARAMETERS = (
 )
 
 
+def _lesional(site: str, column: str) -> str:
+    """A trial keeps the lesional site's read-out per visit under ``column`` (the nonlesional one is not kept)."""
+    return column if site == "les" else ""
+
+
 def _site_states(s: str) -> tuple[State, ...]:
     return (
         State(f"{s}_barrier", 0.9, "dimensionless", f"{s}: barrier integrity (1 = intact)"),
@@ -182,7 +187,14 @@ def _site_states(s: str) -> tuple[State, ...]:
         State(f"{s}_th1", 0.1, "AU", f"{s}: Th1 cells"),
         State(f"{s}_th17", 0.1, "AU", f"{s}: Th17 cells"),
         State(f"{s}_th22", 0.1, "AU", f"{s}: Th22 cells"),
-        State(f"{s}_epidermis_um", "epidermis_healthy_um", "um", f"{s}: epidermal thickness", scale=100.0),
+        State(
+            f"{s}_epidermis_um",
+            "epidermis_healthy_um",
+            "um",
+            f"{s}: epidermal thickness",
+            scale=100.0,
+            capture=_lesional(s, "epidermis_um"),
+        ),
     )
 
 
@@ -198,8 +210,20 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
             f"{s}: trigger exposure",
         ),
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
-        a(f"{s}_IL13_pM", f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-13"),
-        a(f"{s}_IL4_pM", f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp", "pM", f"{s}: IL-4"),
+        a(
+            f"{s}_IL13_pM",
+            f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp",
+            "pM",
+            f"{s}: IL-13",
+            _lesional(s, "IL13_pM"),
+        ),
+        a(
+            f"{s}_IL4_pM",
+            f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp",
+            "pM",
+            f"{s}: IL-4",
+            _lesional(s, "IL4_pM"),
+        ),
         *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM", binders, corrections=0),
         *(
             a(
@@ -212,8 +236,8 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
         ),
         a(f"{s}_IL31", f"{s}_th2", "AU", f"{s}: IL-31 (from type 2 cells)"),
         a(f"{s}_IL22", f"{s}_th22", "AU", f"{s}: IL-22"),
-        a(f"{s}_IL17", f"{s}_th17", "AU", f"{s}: IL-17A"),
-        a(f"{s}_IFNg", f"{s}_th1", "AU", f"{s}: IFN-gamma"),
+        a(f"{s}_IL17", f"{s}_th17", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
+        a(f"{s}_IFNg", f"{s}_th1", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
         a(f"{s}_CCL26", f"{s}_keratinocyte_stat6", "AU", f"{s}: CCL26 (eotaxin-3), STAT6-induced"),
         a(
             f"{s}_clearance",
@@ -246,6 +270,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
             f"tewl_healthy * (1.0 + tewl_gain * (1.0 - {s}_barrier))",
             "g/m^2/h",
             f"{s}: transepidermal water loss",
+            _lesional(s, "TEWL"),
         ),
         a(
             f"{s}_signature_up",
@@ -254,6 +279,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
             f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / (signature_stat6_weight + 2.0)",
             "dimensionless",
             f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)",
+            _lesional(s, "signature_up"),
         ),
         a(
             f"{s}_signature_down",
@@ -319,8 +345,8 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
             "dimensionless",
             "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness, sensitisation)",
         ),
-        a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)"),
-        a("ige_serum", "ige", "IU/mL", "serum total IgE"),
+        a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)", "TARC_pg_mL"),
+        a("ige_serum", "ige", "IU/mL", "serum total IgE", "IgE_IU_mL"),
         a(
             "lymph_stat6",
             "bsa_fraction * les_lymphocyte_stat6 + (1.0 - bsa_fraction) * non_lymphocyte_stat6",

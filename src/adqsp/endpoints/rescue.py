@@ -27,8 +27,11 @@ PARAMETERS = (
         _CAL,
         0.0,
         "a patient is considered for rescue while its EASI has improved by less than this from baseline",
+        role="conduct",
     ),
-    Parameter("rescue_rate", 0.05, "1/week", _CAL, 0.0, "rescue hazard of a patient considered for rescue"),
+    Parameter(
+        "rescue_rate", 0.05, "1/week", _CAL, 0.0, "rescue hazard of a patient considered for rescue", role="conduct"
+    ),
 )
 
 

@@ -56,11 +56,23 @@ PARAMETERS = (
     Parameter("sign_hill", 1.0, "dimensionless", _CAL, 0.0, "steepness of the sign scores vs their drive"),
     Parameter("iga_exponent", 0.6, "dimensionless", _CAL, 0.0, "curvature of IGA vs erythema and induration"),
     Parameter("iga_scale", 4.0, "points", _CAL, 0.0, "latent IGA at maximal erythema and induration"),
-    Parameter("noise_sign_sd", 0.3, "points", "assumed: inter-rater SD of EASI sign scores (ICC about 0.8)"),
-    Parameter("noise_area_sd", 0.15, "dimensionless", "assumed: log-SD of rater area estimates"),
-    Parameter("noise_iga_sd", 0.35, "points", "assumed: IGA rater disagreement (kappa about 0.6)"),
     Parameter(
-        "noise_nrs_sd", 0.8, "points", f"{_CAL} (week-to-week variation of the diary)", 0.0, "SD of the weekly NRS"
+        "noise_sign_sd",
+        0.3,
+        "points",
+        "assumed: inter-rater SD of EASI sign scores (ICC about 0.8)",
+        role="instrument",
+    ),
+    Parameter("noise_area_sd", 0.15, "dimensionless", "assumed: log-SD of rater area estimates", role="instrument"),
+    Parameter("noise_iga_sd", 0.35, "points", "assumed: IGA rater disagreement (kappa about 0.6)", role="instrument"),
+    Parameter(
+        "noise_nrs_sd",
+        0.8,
+        "points",
+        f"{_CAL} (week-to-week variation of the diary)",
+        0.0,
+        "SD of the weekly NRS",
+        role="instrument",
     ),
 )
 
@@ -111,7 +123,7 @@ def endpoints_block() -> Model:
             *signs,
             a("sign_sum", sign_sum, "points", "sum of the four sign scores (0-12)"),
             *regions,
-            a("easi", f"({easi}) * sign_sum", "points", "EASI (latent, 0-72)"),
+            a("easi", f"({easi}) * sign_sum", "points", "EASI (latent, 0-72)", capture="EASI_latent"),
             a("bsa_pct", "100.0 * bsa_fraction", "%", "affected body surface area"),
             a(
                 "iga_latent",

@@ -54,7 +54,8 @@ _BIOMARKERS: dict[str, str] = {
     "TEWL": "TEWL",
 }
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
-_COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "serum_mg_L", "il4ra_occupancy", *_BIOMARKERS, "ok")
+#: per-patient columns the report needs (``serum_mg_L`` too where an arm gives a drug)
+_COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "il4ra_occupancy", *_BIOMARKERS, "ok")
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
@@ -85,10 +86,6 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
         ),
         (_plot_rates(summary, colors), "Response rates at each arm's last visit. Diamonds: published values."),
         (
-            _plot_pk(ok, arms, colors),
-            "Drug serum concentration: median (line) and 5–95th percentile band; arms without drug exposure omitted.",
-        ),
-        (
             _plot_biomarkers(ok, arms, colors),
             "Biomarkers: mean % change from each patient's first visit; band: 95% confidence interval of the mean.",
         ),
@@ -97,6 +94,15 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
             "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band.",
         ),
     ]
+    if "serum_mg_L" in patients.columns:  # a trial with a drug arm
+        figures.insert(
+            2,
+            (
+                _plot_pk(ok, arms, colors),
+                "Drug serum concentration: median (line) and 5–95th percentile band; arms without drug exposure"
+                " omitted.",
+            ),
+        )
     page = _page(summary, figures)
     write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 

@@ -14,13 +14,18 @@ from types import MappingProxyType
 
 from adqsp.model.expressions import names_in
 
+#: what a parameter describes: a patient (it may vary between patients), the instruments (raters and diaries), or
+#: the trial's conduct (rescue rules); the last two are the same for every patient
+ROLES = ("patient", "instrument", "conduct")
+
 
 @dataclass(frozen=True)
 class Parameter:
-    """A constant of the model: typical value, unit, source and between-patient variability.
+    """A constant of the model: typical value, unit, source, between-patient variability and role.
 
-    ``log_sd`` is the standard deviation of ln(value) across patients (0: no variability).
-    ``source`` is a citation, or starts with ``calibrated:`` and names the targets it was fitted to.
+    ``log_sd`` is the standard deviation of ln(value) across patients (0: no variability); only a ``patient``
+    parameter may vary. ``source`` is a citation, or starts with ``calibrated:`` and names the targets it was fitted
+    to.
     """
 
     name: str
@@ -29,6 +34,13 @@ class Parameter:
     source: str
     log_sd: float = 0.0
     description: str = ""
+    role: str = "patient"
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"parameter {self.name!r}: role must be one of {', '.join(ROLES)}")
+        if self.role != "patient" and self.log_sd:
+            raise ValueError(f"parameter {self.name!r}: a {self.role} parameter is the same for every patient")
 
     @property
     def calibrated(self) -> bool:
@@ -40,6 +52,7 @@ class State:
     """A state variable integrated over time (days). ``initial`` is a number or an expression.
 
     ``scale`` is the state's typical magnitude (its unit); absolute integration tolerances are relative to it.
+    ``capture`` names the column under which a trial keeps it per visit (none if empty).
     """
 
     name: str
@@ -47,16 +60,19 @@ class State:
     unit: str
     description: str = ""
     scale: float = 1.0
+    capture: str = ""
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """A named expression evaluated at every time point (intermediate or observable)."""
+    """A named expression evaluated at every time point (intermediate or observable); ``capture`` names the column
+    under which a trial keeps it per visit (none if empty)."""
 
     name: str
     expression: str
     unit: str
     description: str = ""
+    capture: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,15 @@ class Model:
     @cached_property
     def assignment_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.assignments)
+
+    @cached_property
+    def captured(self) -> dict[str, str]:
+        """The read-outs a trial keeps per visit: column name -> state or assignment name, in declaration order."""
+        return {x.capture: x.name for x in (*self.states, *self.assignments) if x.capture}
+
+    def with_role(self, role: str) -> tuple[Parameter, ...]:
+        """The parameters of one role (``patient``, ``instrument`` or ``conduct``)."""
+        return tuple(p for p in self.parameters if p.role == role)
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -170,6 +195,9 @@ def _check(model: Model) -> None:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"model {model.name!r}: names declared twice: {', '.join(dupes)}")
+    captures = [x.capture for x in (*model.states, *model.assignments) if x.capture]
+    if len(captures) != len(set(captures)):
+        raise ValueError(f"model {model.name!r}: a capture column is declared twice")
     if set(model.rates) != set(model.state_names):
         missing = set(model.state_names) ^ set(model.rates)
         raise ValueError(f"model {model.name!r}: states and rate laws differ for {sorted(missing)}")

@@ -57,7 +57,9 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         central.append(("-", f"{value('Vmax')} * {value('Vc')} * {c} / ({value('Km')} + {c})"))
     rates["central"] = _sum(central)
     concentrations = (
-        Assignment(f"{drug}_serum_mg_L", f"central / {value('Vc')}", "mg/L", f"{drug} serum concentration"),
+        Assignment(
+            f"{drug}_serum_mg_L", f"central / {value('Vc')}", "mg/L", f"{drug} serum concentration", "serum_mg_L"
+        ),
         Assignment(
             f"{drug}_skin_mg_L",
             f"skin_partition * max({drug}_serum_mg_L, 0.0)",

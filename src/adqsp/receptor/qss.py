@@ -33,6 +33,8 @@ from adqsp.receptor.constants import CELLS, all_parameters
 from adqsp.receptor.motifs import Binder, binder_constants, binder_parameters, unbound
 
 TISSUE_CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
+#: the site and cell whose IL-4Ra occupancy a trial keeps per visit (as ``il4ra_occupancy``)
+CAPTURED_OCCUPANCY = ("les", "keratinocyte")
 
 # derived constants (1/min), declared once as parameter-only assignments (constants in SBML)
 KI, KC, KR = "rc_kint_free", "rc_kint_complex", "rc_recruit_koff"
@@ -242,6 +244,7 @@ def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -
             occupancy,
             "dimensionless",
             f"{p}: fraction of IL-4Ra bound by a drug",
+            "il4ra_occupancy" if (site, cell) == CAPTURED_OCCUPANCY else "",
         ),
         Assignment(
             f"{p}_il13_decoy",

@@ -89,12 +89,16 @@ def run_trial(
         "published_baseline": published_baseline(scenario.compare_to),
         "arms": [arm_summary(r, published_values(scenario.compare_to, r.arm.name)) for r in results],
     }
-    patients = pd.concat([_patient_rows(r, param_hash) for r in results], ignore_index=True)
+    captured = tuple(
+        dict.fromkeys(c for a in scenario.arms for c in build_model(a.drug, a.pk_model, scenario.parameters).captured)
+    )
+    patients = pd.concat([_patient_rows(r, param_hash, captured) for r in results], ignore_index=True)
     return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
 
 
-def _patient_rows(result: ArmResult, param_hash: str) -> pd.DataFrame:
-    """Long table: one row per patient per visit."""
+def _patient_rows(result: ArmResult, param_hash: str, captured: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: one row per patient per visit; a read-out another arm's model captures and this one's does not
+    (the serum concentration under placebo) is 0."""
     n_visits, n = result.scores["EASI"].shape
     derived = per_patient(result)
     r = result.readouts
@@ -109,17 +113,7 @@ def _patient_rows(result: ArmResult, param_hash: str) -> pd.DataFrame:
         "WT": np.tile(result.patients.values["WT"], n_visits),
         **{k: result.scores[k].ravel() for k in ("EASI", "IGA", "NRS", "BSA")},
         "EASI_pct_change": derived["EASI_pct_change"].ravel(),
-        "EASI_latent": r["easi"].ravel(),
-        "serum_mg_L": r["serum_mg_L"].ravel(),
-        "il4ra_occupancy": r["les_keratinocyte_il4ra_occupancy"].ravel(),
-        "TARC_pg_mL": r["tarc_serum"].ravel(),
-        "IgE_IU_mL": r["ige_serum"].ravel(),
-        "epidermis_um": r["les_epidermis_um"].ravel(),
-        "TEWL": r["les_tewl"].ravel(),
         "signature_reversal": derived["signature_reversal"].ravel(),
-        "IL13_pM": r["les_IL13_pM"].ravel(),
-        "IL4_pM": r["les_IL4_pM"].ravel(),
-        "IFNg": r["les_IFNg"].ravel(),
-        "IL17": r["les_IL17"].ravel(),
+        **{k: (r[k] if k in r else np.zeros((n_visits, n))).ravel() for k in captured},
     }
     return pd.DataFrame(columns)

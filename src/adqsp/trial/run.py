@@ -49,23 +49,6 @@ BURN_IN_RELAXED = Relaxed(days=84.0, factor=10.0)  # rtol = atol = 5e-3
 ARM_RELAXED = Relaxed(days=56.0, factor=20.0)  # rtol = atol = 1e-2
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
 NEGATIVE_AMOUNT = 1e-3
-#: latent read-outs kept per visit (model assignment names)
-READOUTS = (
-    "easi",
-    "itch_nrs",
-    "bsa_pct",
-    "tarc_serum",
-    "ige_serum",
-    "les_epidermis_um",
-    "les_tewl",
-    "les_signature_up",
-    "les_keratinocyte_il4ra_occupancy",
-    "les_IFNg",
-    "les_IL17",
-    "les_IL13_pM",
-    "les_IL4_pM",
-)
-
 Progress = Callable[[str, int, int], None]
 Executor = LocalExecutor | DaskExecutor
 
@@ -236,16 +219,14 @@ def run_arm(
 
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
-    """Model assignments at each visit, ``(n_visits, n_patients)``; drug read-outs are 0 without a drug."""
-    serum = [k for k in c.model.assignment_names if k.endswith("_serum_mg_L")]
-    observe = c.observer((*READOUTS, *SCORE_INPUTS, *serum[:1]))
+    """At each visit, ``(n_visits, n_patients)``: the model's captured read-outs by column name and the score inputs
+    by model name."""
+    captured = c.model.captured
+    observe = c.observer((*captured.values(), *SCORE_INPUTS))
     per_visit = [observe(t, states[k], P) for k, t in enumerate(days)]
     n = P.shape[1]
-    out = {k: np.array([np.broadcast_to(v[k], (n,)) for v in per_visit]) for k in {*READOUTS, *SCORE_INPUTS}}
-    out["serum_mg_L"] = (
-        np.array([np.broadcast_to(v[serum[0]], (n,)) for v in per_visit]) if serum else np.zeros((len(days), n))
-    )
-    return out
+    names = {**captured, **{k: k for k in SCORE_INPUTS}}
+    return {column: np.array([np.broadcast_to(v[name], (n,)) for v in per_visit]) for column, name in names.items()}
 
 
 def _visit_scores(pop: Population, states: np.ndarray, seed: int, overrides: Overrides) -> dict[str, np.ndarray]:
@@ -258,4 +239,4 @@ def _visit_scores(pop: Population, states: np.ndarray, seed: int, overrides: Ove
 
 def _noise_sd(model: Model) -> dict[str, float]:
     """Rater and diary noise SDs (typical values: noise is a property of the instruments, not the patient)."""
-    return {p.name: p.value for p in model.parameters if p.name.startswith("noise_")}
+    return {p.name: p.value for p in model.with_role("instrument")}

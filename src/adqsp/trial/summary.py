@@ -39,10 +39,10 @@ VISIT_KEYS = (
 RESPONDER_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
 #: summary key -> per-visit read-out whose percent change is averaged
 _PCT_READOUTS = {
-    "TARC_pct_change": "tarc_serum",
-    "IgE_pct_change": "ige_serum",
-    "epidermal_thickness_pct_change": "les_epidermis_um",
-    "TEWL_pct_change": "les_tewl",
+    "TARC_pct_change": "TARC_pg_mL",
+    "IgE_pct_change": "IgE_IU_mL",
+    "epidermal_thickness_pct_change": "epidermis_um",
+    "TEWL_pct_change": "TEWL",
 }
 
 
@@ -54,7 +54,7 @@ def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
         out = {
             "EASI_pct_change": 100.0 * (s["EASI"] - easi0) / easi0,
             "NRS_pct_change": np.where(nrs0 > 0, 100.0 * (s["NRS"] - nrs0) / nrs0, np.nan),
-            "signature_reversal": 1.0 - r["les_signature_up"] / r["les_signature_up"][0],
+            "signature_reversal": 1.0 - r["signature_up"] / r["signature_up"][0],
             **{k: 100.0 * (r[v] - r[v][0]) / r[v][0] for k, v in _PCT_READOUTS.items()},
         }
     out["IGA01"] = ((s["IGA"] <= 1) & (iga0 - s["IGA"] >= 2)).astype(float)
