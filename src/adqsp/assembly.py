@@ -10,7 +10,8 @@ parameter in a placebo arm) are skipped; :func:`check_overrides` rejects unknown
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from dataclasses import replace
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -35,12 +36,40 @@ def parameter_of(key: str) -> str:
     return key.removesuffix(LOG_SD)
 
 
+@cache
+def calibration_record() -> dict:
+    """The package's calibration file (``data/calibrated.json``, written by ``adqsp calibrate``); empty if none."""
+    path = resources.files("adqsp").joinpath("data/calibrated.json")
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
 def calibrated_values() -> dict[str, float]:
     """The fitted values the package ships (empty if no calibration file is present)."""
-    path = resources.files("adqsp").joinpath("data/calibrated.json")
-    if not path.is_file():
-        return {}
-    return {k: float(v) for k, v in json.loads(path.read_text())["parameters"].items()}
+    return {k: float(v) for k, v in calibration_record().get("parameters", {}).items()}
+
+
+def with_estimates(model: Model, record: dict) -> Model:
+    """The model's parameters with what the calibration ``record`` says of them: the 95% interval of each value or
+    log-SD the targets determine; a parameter whose value they do not determine is declared assumed (at the fit's
+    value), not calibrated."""
+    estimates = record.get("estimates", {})
+    date = record.get("provenance", {}).get("date", "")
+    params = []
+    for p in model.parameters:
+        value, spread = estimates.get(p.name), estimates.get(p.name + LOG_SD)
+        changes: dict = {}
+        if value and value["determined"]:
+            changes["interval"] = (value["low"], value["high"])
+        if spread and spread["determined"]:
+            changes["log_sd_interval"] = (spread["low"], spread["high"])
+        if value and not value["determined"] and p.calibrated:
+            why = f"the calibration targets do not determine it (fit of {date}); the fit's value is kept"
+            spread_note = "; its log-SD is calibrated" if "log_sd_interval" in changes else ""
+            changes["source"] = f"assumed: {why}{spread_note}"
+        elif spread and not spread["determined"] and value is None and p.calibrated:
+            changes["source"] = f"assumed: the calibration targets do not determine its log-SD (fit of {date})"
+        params.append(replace(p, **changes) if changes else p)
+    return replace(model, parameters=tuple(params))
 
 
 def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
@@ -61,10 +90,11 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
     model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", pk, receptor, disease_block(binders), endpoints_block())
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
-    return model.with_values(
+    model = model.with_values(
         {k: v for k, v in known.items() if not k.endswith(LOG_SD)},
         {parameter_of(k): v for k, v in known.items() if k.endswith(LOG_SD)},
     )
+    return with_estimates(model, calibration_record())
 
 
 def check_overrides(overrides: Overrides, drugs: tuple[tuple[DrugLike, str | None], ...]) -> None:

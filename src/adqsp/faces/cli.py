@@ -120,6 +120,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="calibration file to write (default: the package's shipped file)")
     p.set_defaults(run=_calibrate)
 
+    p = sub.add_parser("sensitivity", help="local sensitivity of the trial endpoints to every parameter (slow)")
+    p.add_argument("--patients-per-arm", type=int, help="per arm of each virtual trial (default 1000)")
+    p.add_argument("--seed", type=int, help="default 20161 (the default trial's)")
+    p.add_argument("--only", type=lambda text: text.split(","), help="comma-separated parameters (default: all)")
+    p.add_argument("--out", type=Path, required=True, help="Markdown file to write (docs/sensitivity.md)")
+    p.set_defaults(run=_sensitivity)
+
     p = sub.add_parser("assay", help="in-vitro pSTAT6 dose-response of a cell type")
     p.add_argument("--cytokine", required=True, choices=("IL-4", "IL-13"))
     p.add_argument("--drug")
@@ -326,10 +333,39 @@ def _calibrate(args: argparse.Namespace) -> int:
         checkpoint=out.with_name(out.stem + ".checkpoint.json"),
         only=tuple(opts.only or ()),
     )
+    if opts.only and out.is_file():  # a partial refit keeps what the file says of the other keys
+        earlier = json.loads(out.read_text()).get("estimates", {})
+        result["estimates"] = {
+            **{k: v for k, v in earlier.items() if k not in result["estimates"]},
+            **result["estimates"],
+        }
     write_json(result, out)
     width = max(len(row["target"]) for row in result["targets"])
     for row in result["targets"]:
         print(f"{row['target']:<{width}}  published {row['published']:8.3f}  simulated {row['simulated']:8.3f}")
+    print(f"wrote {out}")
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from adqsp.faces.options import SensitivityOptions, options
+    from adqsp.faces.output import check_file_path
+    from adqsp.files import write_atomic
+    from adqsp.trial.sensitivity import markdown, sensitivity
+
+    opts = options(SensitivityOptions, args)
+    out = check_file_path(args.out, (".md",))
+    try:
+        rows = sensitivity(
+            opts.patients_per_arm,
+            opts.seed,
+            log=lambda line: print(line, file=sys.stderr, flush=True),
+            only=tuple(opts.only or ()),
+        )
+    except InputError as exc:  # the API names its arguments; the command line, its options
+        raise InputError(f"--{exc.field}", exc.problem) from None
+    page = markdown(rows, opts.patients_per_arm, opts.seed)
+    write_atomic(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     print(f"wrote {out}")
     return 0
 

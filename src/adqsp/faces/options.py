@@ -76,6 +76,14 @@ class CalibrateOptions(_Options):
     only: list[FittedKey] | None = None
 
 
+class SensitivityOptions(_Options):
+    """``adqsp sensitivity``: the virtual trials of each evaluation and, optionally, the parameters to vary."""
+
+    patients_per_arm: CalibrationPatients = 1000
+    seed: Seed = 20161
+    only: list[Name] | None = None
+
+
 def options(model: type[T], args: argparse.Namespace, **values: Any) -> T:
     """``model``'s fields taken from ``args``, or from ``values`` where given; None means not given."""
     given = {name: getattr(args, name, None) for name in model.model_fields} | values

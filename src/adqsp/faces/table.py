@@ -8,7 +8,17 @@ import io
 from adqsp.model.declaration import Model
 from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
 
-_COLUMNS = ("name", "value", "unit", "log_sd", "calibrated", "source", "description")
+_COLUMNS = (
+    "name",
+    "value",
+    "interval_95",
+    "unit",
+    "log_sd",
+    "log_sd_interval_95",
+    "calibrated",
+    "source",
+    "description",
+)
 
 
 def parameter_table(model: Model, fmt: str = "table") -> str:
@@ -17,8 +27,10 @@ def parameter_table(model: Model, fmt: str = "table") -> str:
         {
             "name": p.name,
             "value": f"{p.value:.6g}",
+            "interval_95": _interval(p.interval),
             "unit": p.unit,
             "log_sd": f"{p.log_sd:g}",
+            "log_sd_interval_95": _interval(p.log_sd_interval),
             "calibrated": "yes" if p.calibrated else "",
             "source": p.source,
             "description": p.description,
@@ -35,11 +47,16 @@ def parameter_table(model: Model, fmt: str = "table") -> str:
         lines = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
         lines += ["| " + " | ".join(r[c].replace("|", "\\|") for c in _COLUMNS) + " |" for r in rows]
         return "\n".join(lines)
-    shown = ("name", "value", "unit", "log_sd", "calibrated", "source")
+    shown = ("name", "value", "interval_95", "unit", "log_sd", "log_sd_interval_95", "calibrated", "source")
     widths = {c: min(max(len(c), *(len(r[c]) for r in rows)), 60) for c in shown}
     lines = ["  ".join(c.ljust(widths[c]) for c in shown)]
     lines += ["  ".join(r[c][: widths[c]].ljust(widths[c]) for c in shown) for r in rows]
     return "\n".join(lines)
+
+
+def _interval(interval: tuple[float, float] | None) -> str:
+    """A 95% interval as ``low-high`` (empty where none: the value is not calibrated)."""
+    return "" if interval is None else f"{interval[0]:.3g}-{interval[1]:.3g}"
 
 
 def endpoint_table(summary: dict) -> str:

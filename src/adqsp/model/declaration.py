@@ -25,7 +25,7 @@ class Parameter:
 
     ``log_sd`` is the standard deviation of ln(value) across patients (0: no variability); only a ``patient``
     parameter may vary. ``source`` is a citation, or starts with ``calibrated:`` and names the targets it was fitted
-    to.
+    to; a calibrated value carries its 95% interval from the calibration's residual Jacobian.
     """
 
     name: str
@@ -35,6 +35,8 @@ class Parameter:
     log_sd: float = 0.0
     description: str = ""
     role: str = "patient"
+    interval: tuple[float, float] | None = None  # 95% interval of a calibrated typical value
+    log_sd_interval: tuple[float, float] | None = None  # 95% interval of a calibrated log-SD
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -1,16 +1,23 @@
 """Calibration of the population-level response to ``calibration_targets.csv`` (and nothing else).
 
-The fitted parameters (log scale, within bounds) are those marked ``calibrated`` in the declaration and listed
-in :data:`FITTED`. Each evaluation runs the SOLO 1 scenario with common random numbers (same seed, same
-virtual patients) and compares baseline means, week-16 responder rates and mean percent changes, the week-16
-serum trough, TEWL change (BALISTAD) and week-4 signature reversal (Hamilton 2014) with the targets.
-Residuals are scaled by a tolerance per endpoint kind and weighted by the target's confidence.
+The candidates for fitting (log scale, within bounds) are listed in :data:`FITTED`. Each evaluation runs the SOLO 1
+scenario with common random numbers (same seed, same virtual patients) and compares baseline means, week-16
+responder rates and mean percent changes, the week-16 serum trough, TEWL change (BALISTAD) and week-4 signature
+reversal (Hamilton 2014) with the targets. Residuals are scaled by a tolerance per endpoint kind (read as the
+target's standard deviation) and weighted by the target's confidence.
+
+The fit is scipy's trust-region least squares to a stated convergence criterion (:data:`CONVERGENCE`). What the
+targets determine is read off the residual Jacobian at the result (:func:`identifiability`): a parameter whose
+direction lies in the Jacobian's null space, or whose 95% interval reaches beyond its bounds, is not determined,
+and the model declares it assumed (at the fitted value) instead of calibrated.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +81,16 @@ SCALE = {
 }
 #: confidence weights; "approximate" SOLO 1 rates (EASI-50/90) count fully: they are part of the 5-point contract
 WEIGHT = {"verified": 1.0, "approximate": 1.0, "uncertain": 0.25}
+#: the optimiser's stopping rule: relative change of the cost (ftol) or of the log-parameters (xtol) below these,
+#: or the projected gradient (gtol); a finite virtual trial's cost is only smooth to about 1e-3 of itself
+CONVERGENCE = {"ftol": 1e-3, "xtol": 1e-3, "gtol": 1e-6}
+#: finite-difference step of the Jacobian, in log-parameter (10%: a virtual trial's responder rates move in steps)
+DIFF_STEP = 0.1
+#: singular values below this fraction of the largest span directions the targets do not determine
+RCOND = 1e-3
+#: a parameter with more than this share of its direction in that null space is not determined
+NULL_SHARE = 0.05
+Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,57 @@ class _BudgetSpent(Exception):
     """The fit has run as many virtual trials as it was allowed."""
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """A fitted key's value, the standard error of its logarithm (inf: not determined) and its 95% interval."""
+
+    value: float
+    se_log: float
+    low: float
+    high: float
+    determined: bool
+
+
+def identifiability(
+    J: np.ndarray, x: np.ndarray, names: list[str], bounds: dict[str, tuple[float, float]]
+) -> dict[str, Estimate]:
+    """What the targets determine, from the residual Jacobian ``J`` (d residual / d log-parameter) at ``x``.
+
+    The residuals are scaled as standard deviations, so the covariance of the log-parameters is ``(J^T J)^-1``.
+    Directions with singular values below ``RCOND`` times the largest are not determined; a parameter with more
+    than ``NULL_SHARE`` of its direction there, or whose 95% interval reaches beyond its bounds, is dropped, and
+    the others' errors are computed again without it (it is then fixed), until none is dropped.
+    """
+    keep = list(range(len(names)))
+    dropped: set[int] = set()
+    while True:
+        se = np.full(len(names), np.inf)
+        if keep:
+            _, sv, vt = np.linalg.svd(J[:, keep], full_matrices=False)
+            v = vt.T
+            rank = sv > RCOND * sv[0] if sv.size and sv[0] > 0 else np.zeros(len(sv), bool)
+            null_share = 1.0 - (v[:, rank] ** 2).sum(axis=1)
+            with np.errstate(divide="ignore"):
+                var = (v[:, rank] ** 2 / sv[rank] ** 2).sum(axis=1)
+            se[keep] = np.where(null_share > NULL_SHARE, np.inf, np.sqrt(var))
+        with np.errstate(over="ignore"):  # an undetermined parameter's interval is unbounded
+            low, high = np.exp(x - Z95 * se), np.exp(x + Z95 * se)
+        outside = [
+            i
+            for i in keep
+            if not (np.isfinite(se[i]) and bounds[names[i]][0] <= low[i] and high[i] <= bounds[names[i]][1])
+        ]
+        if not outside:
+            break
+        worst = max(outside, key=lambda i: se[i])  # drop the least determined, then look again
+        keep.remove(worst)
+        dropped.add(worst)
+    return {
+        n: Estimate(float(np.exp(x[i])), float(se[i]), float(low[i]), float(high[i]), i not in dropped)
+        for i, n in enumerate(names)
+    }
+
+
 def calibrate(
     patients_per_arm: int = 200,
     seed: int = 7,
@@ -172,38 +240,42 @@ def calibrate(
     log=print,
     checkpoint: Path | None = None,
     only: tuple[str, ...] = (),
+    start: dict[str, float] | None = None,
 ) -> dict:
     """Fit :data:`FITTED` (or the keys in ``only``, the others kept) to the targets, running at most
-    ``max_evaluations`` virtual trials (finite-difference ones included); returns every fitted key's value and the
-    target table.
+    ``max_evaluations`` virtual trials (finite-difference ones included); returns every fitted key's value, the
+    provenance of the fit (optimiser, convergence, evaluations, cost), each refitted key's estimate with its
+    interval and whether the targets determine it, and the target table.
 
-    ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed).
+    ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed);
+    ``start``: starting values of fitted keys instead of the shipped ones.
     """
     base = replace(load_scenario(), patients_per_arm=patients_per_arm, seed=seed)
     targets = solo_targets(base)
     model = build_model("dupilumab")
     names = list(only or FITTED)
     kept = {n: current_value(model, n) for n in FITTED if n not in names}
-    x0 = np.log([np.clip(current_value(model, n), *FITTED[n]) for n in names])
+    x0 = np.log([np.clip((start or {}).get(n, current_value(model, n)), *FITTED[n]) for n in names])
     lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
     started = time.perf_counter()
     history: list[float] = []
-    best: dict[str, dict] = {}  # values and summary of the lowest-cost evaluation
+    best: dict[str, object] = {}  # point, values and summary of the lowest-cost evaluation
 
     evaluated: dict[bytes, np.ndarray] = {}  # the optimiser revisits points; a trial is rerun for none of them
+    final_jacobian = False
 
     def f(x: np.ndarray) -> np.ndarray:
         point = x.tobytes()
         if point in evaluated:
             return evaluated[point]
-        if len(history) >= max_evaluations:
+        if len(history) >= max_evaluations and not final_jacobian:
             raise _BudgetSpent
         values = {**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}
         summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
         if history[-1] == min(history):
-            best.update(values=values, summary=summary)
+            best.update(x=x.copy(), values=values, summary=summary, residuals=r)
             if checkpoint is not None:
                 write_json({"parameters": values, "cost": history[-1]}, checkpoint)
         log(
@@ -214,23 +286,65 @@ def calibrate(
         return r
 
     try:  # max_nfev would not count the finite-difference Jacobian's trials: the budget is enforced in f
-        least_squares(f, x0, bounds=(lower, upper), diff_step=0.1, x_scale=1.0)
+        fit = least_squares(f, x0, bounds=(lower, upper), diff_step=DIFF_STEP, x_scale=1.0, **CONVERGENCE)
+        status, message = int(fit.status), str(fit.message)
     except _BudgetSpent:
-        pass
+        fit, status, message = None, 0, f"stopped: the budget of {max_evaluations} virtual trials was spent"
     # the objective is a finite virtual trial: the best point evaluated, not the optimiser's last iterate
+    x_best = best["x"]
+    if fit is not None and np.array_equal(fit.x, x_best):
+        jac = fit.jac
+    else:  # the uncertainty needs the Jacobian at the result: its trials are not counted against the budget
+        final_jacobian = True
+        jac = _jacobian(f, x_best, best["residuals"], lower, upper)
+    estimates = identifiability(jac, x_best, names, FITTED)
     values, summary = best["values"], best["summary"]
     table = [
         {"target": t.label, "published": t.value, "simulated": sim, "error": sim - t.value, "weight": t.weight}
         for t, sim in ((t, simulated(summary, t)) for t in targets)
     ]
     return {
+        "provenance": {
+            "command": " ".join(["adqsp", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("adqsp") else "",
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "optimiser": "scipy.optimize.least_squares (trf), finite-difference Jacobian in log-parameters",
+            "convergence": {**CONVERGENCE, "diff_step": DIFF_STEP},
+            "status": status,
+            "message": message,
+            "converged": status > 0,
+            "fitted": names,
+            "uncertainty": "95% intervals from (J^T J)^-1 at the result, residuals scaled as standard deviations;"
+            f" not determined: null-space share > {NULL_SHARE} (singular values < {RCOND} of the largest) or"
+            " an interval beyond the bounds",
+        },
         "parameters": values,
+        "estimates": {
+            n: {
+                "value": e.value,
+                "se_log": e.se_log if np.isfinite(e.se_log) else None,
+                "low": e.low if e.determined else None,
+                "high": e.high if e.determined else None,
+                "determined": e.determined,
+            }
+            for n, e in estimates.items()
+        },
         "targets": table,
         "patients_per_arm": patients_per_arm,
         "seed": seed,
         "cost": min(history),
         "evaluations": len(history),
     }
+
+
+def _jacobian(f, x: np.ndarray, r0: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Forward differences of the residuals in log-parameters (a step into the bounds at an upper bound)."""
+    columns = []
+    for i in range(len(x)):
+        step = DIFF_STEP if x[i] + DIFF_STEP <= upper[i] else -DIFF_STEP
+        shifted = x.copy()
+        shifted[i] = np.clip(x[i] + step, lower[i], upper[i])
+        columns.append((f(shifted) - r0) / (shifted[i] - x[i]))
+    return np.column_stack(columns)
 
 
 def shipped_path() -> Path:
