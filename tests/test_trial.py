@@ -35,6 +35,8 @@ def test_summary_has_the_documented_shape(result):
             assert 0.0 <= week16[key] <= 1.0
     placebo, q2w = s["arms"][0], s["arms"][1]
     assert placebo["visits"]["16"]["serum_trough_mg_L"] is None
+    # a mean of 6 patients (76.5 mg/L here) scatters widely: the label range 60-80 mg/L is checked on the
+    # 1000-patient default trial (test_solo1_contract.py)
     assert 30.0 < q2w["visits"]["16"]["serum_trough_mg_L"] < 150.0
     assert q2w["published"]["16"]["EASI75"] == pytest.approx(0.51)
     json.dumps(s, allow_nan=False)  # strict JSON: no NaN anywhere
