@@ -9,7 +9,7 @@ from adqsp.model.codegen import compile_model
 from adqsp.pk.models import pk_block
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
-from adqsp.trial.targets import calibration_targets
+from adqsp.trial.targets import calibration_targets, value_range
 
 TIGHT = Tolerances(rtol=1e-8, atol=1e-8)
 
@@ -18,8 +18,7 @@ def label_range(endpoint: str) -> tuple[float, float]:
     """A range the Dupixent label gives (the 'label PK' rows of calibration_targets.csv), e.g. the week-16 trough
     of 300 mg q2w after a 600 mg load, 60-80 mg/L (means across trials)."""
     (value,) = [r["value"] for r in calibration_targets() if r["study"] == "label PK" and r["endpoint"] == endpoint]
-    low, high = value.split("-")
-    return float(low), float(high)
+    return value_range(value)
 
 
 def serum(drug, doses, days, pk_model=None, weight=75.0, values=None):

@@ -13,7 +13,7 @@ import pytest
 
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import load_scenario
-from adqsp.trial.targets import calibration_targets
+from adqsp.trial.targets import calibration_targets, value_range
 
 WEEK = "16"
 POINTS = 5.0
@@ -77,10 +77,8 @@ def test_default_trial_meets_all_twenty_solo1_week16_endpoints_within_5_points(d
 def test_default_trial_q2w_arm_mean_week16_trough_is_in_the_label_range(default_trial_summary):
     """The Dupixent label's mean troughs of 300 mg q2w across trials, 60-80 mg/L (calibration_targets.csv, label
     PK), against the arm's mean over 1000 virtual patients (77.7 mg/L)."""
-    (value,) = [
-        r["value"] for r in calibration_targets() if r["study"] == "label PK" and r["endpoint"] == "serum_trough"
-    ]
-    low, high = (float(v) for v in value.split("-"))
+    (row,) = [r for r in calibration_targets() if r["study"] == "label PK" and r["endpoint"] == "serum_trough"]
+    low, high = value_range(row["value"])
     (q2w,) = [arm for arm in default_trial_summary["arms"] if arm["name"] == "dupilumab 300 mg q2w"]
     assert low <= q2w["visits"][WEEK]["serum_trough_mg_L"] <= high
 
