@@ -9,8 +9,16 @@ from adqsp.model.codegen import compile_model
 from adqsp.pk.models import pk_block
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
+from adqsp.trial.targets import calibration_targets, value_range
 
 TIGHT = Tolerances(rtol=1e-8, atol=1e-8)
+
+
+def label_range(endpoint: str) -> tuple[float, float]:
+    """A range the Dupixent label gives (the 'label PK' rows of calibration_targets.csv), e.g. the week-16 trough
+    of 300 mg q2w after a 600 mg load, 60-80 mg/L (means across trials)."""
+    (value,) = [r["value"] for r in calibration_targets() if r["study"] == "label PK" and r["endpoint"] == endpoint]
+    return value_range(value)
 
 
 def serum(drug, doses, days, pk_model=None, weight=75.0, values=None):
@@ -29,7 +37,8 @@ def test_label_regimen_trough_and_peak():
     t_max = days[first_two_weeks][np.argmax(c[first_two_weeks])]
     assert 64.0 <= c[first_two_weeks].max() <= 70.0
     assert 5.0 <= t_max <= 7.0
-    assert 60.0 <= c[days == 112.0][0] <= 80.0  # pre-dose trough at week 16
+    low, high = label_range("serum_trough")
+    assert low <= c[days == 112.0][0] <= high  # pre-dose trough at week 16: 71.6 mg/L
 
 
 def test_weekly_regimen_trough():
@@ -45,27 +54,50 @@ def test_heavier_patients_have_lower_concentrations():
 
 
 @pytest.mark.parametrize("pk_model", tuple(resolve("dupilumab").pk_models))
-def test_every_dupilumab_model_gives_a_label_like_trough(pk_model):
+def test_every_dupilumab_model_gives_a_week16_trough_in_the_label_range(pk_model):
+    """For a typical 75-kg patient: 71.6 (Kovalenko 2020 model 3), 69.4 (model 1), 67.6 (model 4), 66.8 mg/L (2016)."""
     trough = serum("dupilumab", LABEL_DOSES["dupilumab"], np.array([0.0, 112.0]), pk_model)[-1, 0]
-    assert 40.0 <= trough <= 110.0
+    low, high = label_range("serum_trough")
+    assert low <= trough <= high
 
 
 @pytest.mark.parametrize("drug", ["tralokinumab", "lebrikizumab"])
-def test_il13_antibodies_reach_steady_exposure(drug):
+def test_il13_antibodies_reach_the_steady_state_their_published_parameters_give(drug):
+    """No label trough of these is in calibration_targets.csv, so the check is against the publication's own model:
+    by week 16 the trough is near steady state and below, but within 25% of, the steady-state average
+    F * dose / (CL * interval) of a typical 75-kg patient (tralokinumab 93.7 of 109.4 mg/L, lebrikizumab 81.7 of
+    91.5 mg/L)."""
     days = np.array([0.0, 84.0, 112.0])
     c = serum(drug, LABEL_DOSES[drug], days)[:, 0]
     assert c[0] == 0.0
-    assert 20.0 < c[2] < 150.0
-    assert abs(c[2] - c[1]) / c[2] < 0.2  # near steady state by week 12-16
+    assert abs(c[2] - c[1]) / c[2] < 0.03  # near steady state by week 12-16
+    (table,) = resolve(drug).pk_models.values()
+    (wt_on_cl,) = [cov for cov in table.covariates if cov.parameter == "CL" and cov.covariate == "WT"]
+    clearance = table.parameters["CL"].value * (75.0 / wt_on_cl.reference) ** wt_on_cl.coefficient
+    maintenance = LABEL_DOSES[drug][-1]
+    average = table.parameters["F"].value * maintenance["mg"] / (clearance * 7.0 * maintenance["every_weeks"])
+    assert 0.75 * average <= c[2] <= average
+
+
+def test_tralokinumab_trough_is_near_the_label_mean():
+    """The ADTRALZA/ADBRY product information gives mean (SD) steady-state troughs of 98.0 (41.1) to 101.4 (42.7)
+    mg/L at 300 mg q2w (ECZTRA 1-3; not in calibration_targets.csv). The typical patient of Soehoel 2022 is the
+    median of a log-normal spread (CV about 31%), about 5% below the mean: 93.7 mg/L; the bound allows 15%."""
+    trough = serum("tralokinumab", LABEL_DOSES["tralokinumab"], np.array([0.0, 112.0]))[-1, 0]
+    assert 0.85 * 98.0 <= trough <= 1.15 * 101.4
 
 
 def test_drug_washes_out_within_label_window():
-    """The label says concentrations become undetectable 9-13 weeks after the last dose."""
-    days = np.array([0.0, 112.0, 112.0 + 7 * 9, 112.0 + 7 * 13])
+    """The label says concentrations become undetectable 9-13 weeks after the last dose (a median over patients):
+    the typical patient still has 3.4 mg/L 9 weeks after the last dose, a concentration any assay detects, and
+    less than 0.001 mg/L after 13 weeks."""
+    first, last = label_range("time_to_undetectable_after_last_dose")
+    days = np.array([0.0, 112.0, 112.0 + 7 * first, 112.0 + 7 * last])
     doses = [{"mg": 600, "week": 0}, {"mg": 300, "every_weeks": 2, "from_week": 2, "until_week": 16}]
     c = serum("dupilumab", doses, days)[:, 0]
     assert c[1] > 50.0
-    assert c[3] < 0.1 * c[1]
+    assert c[2] > 1.0
+    assert c[3] < 1e-3
 
 
 def test_inter_individual_variability_matches_published_sd_and_correlation():

@@ -1,8 +1,10 @@
-"""SBML export: valid Level 3 with units, and libRoadRunner reproduces the project's own engine."""
+"""SBML export: valid Level 3 with units, and libRoadRunner reproduces the project's own engine. libRoadRunner is a
+test dependency (pyproject's test extra): without it this module fails to import rather than skipping."""
 
 import libsbml
 import numpy as np
 import pytest
+import roadrunner
 
 from adqsp.assembly import build_model, compiled
 from adqsp.engine.integrate import Tolerances, integrate
@@ -43,7 +45,6 @@ def test_units_are_declared():
 
 
 def test_roadrunner_matches_own_engine_over_16_weeks():
-    roadrunner = pytest.importorskip("roadrunner")
     roadrunner.Logger.setLevel(roadrunner.Logger.LOG_CRITICAL)
     options = roadrunner.LoadSBMLOptions()  # skip steady-state selections and moiety analysis: load in seconds
     options.loadFlags = options.loadFlags | options.NO_DEFAULT_SELECTIONS | options.NO_DEFAULT_STEADY_STATE_SELECTIONS

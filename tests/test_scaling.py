@@ -19,7 +19,6 @@ def local_summary():
 
 
 def test_dask_local_cluster_with_two_workers_gives_identical_results(local_summary):
-    pytest.importorskip("distributed")
     executor = DaskExecutor(workers=2)
     try:
         assert executor.parallelism == 2

@@ -25,6 +25,8 @@ CAL = "calibrated: SOLO 1 week-16 endpoints and SOLO baseline (reference/calibra
 CAL_SPREAD = f"{CAL}; typical value and log-SD"
 PELISTAD = "Cork MJ et al. Ann Allergy Asthma Immunol 2026 (PELISTAD baseline; calibration_targets.csv)"
 ASSUMED = "assumed"
+#: an assumed value for which neither the code nor its history gives a reason or a source
+NO_SOURCE = "assumed: no source found (value set by hand)"
 #: how far receptor blockade must go before transcription falls: the weekly and 2-weekly arms' similar
 #: response (both near full IL-4Ra occupancy) constrains it
 STAT6_SCALE = f"{CAL}; started from the receptor layer's pSTAT6 at typical lesional IL-4/IL-13"
@@ -84,7 +86,7 @@ PARAMETERS = (
         0.5,
     ),
     _p("barrier_antigen_damage", 0.2, "1/AU", f"{ASSUMED} (protease damage; {MIYANO})", "damage per antigen load"),
-    _p("barrier_scratch_damage", 0.3, "dimensionless", ASSUMED, "damage by scratching at NRS 10"),
+    _p("barrier_scratch_damage", 0.3, "dimensionless", NO_SOURCE, "damage by scratching at NRS 10"),
     _p(
         "barrier_stat6_max",
         0.75,
@@ -104,8 +106,8 @@ PARAMETERS = (
         "Th2 gain at full lymphocyte pSTAT6",
     ),
     _p("tslp_gain", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
-    _p("th1_drive", 0.048, "AU/day", ASSUMED, "Th1 expansion per antigen", 0.4),
-    _p("th17_drive", 0.048, "AU/day", ASSUMED, "Th17 expansion per antigen", 0.4),
+    _p("th1_drive", 0.048, "AU/day", NO_SOURCE, "Th1 expansion per antigen", 0.4),
+    _p("th17_drive", 0.048, "AU/day", NO_SOURCE, "Th17 expansion per antigen", 0.4),
     _p("th22_drive", 0.056, "AU/day", CAL_SPREAD, "Th22 expansion per antigen", 0.6),
     _p(
         "th22_autonomous",
@@ -137,14 +139,14 @@ PARAMETERS = (
         f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin",
         "IL-4 from type 2 cells",
     ),
-    _p("type2_innate_pM", 1.0, "pM", ASSUMED, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
+    _p("type2_innate_pM", 1.0, "pM", NO_SOURCE, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
     _p("epidermis_healthy_um", 118.2, "um", PELISTAD, "healthy epidermal thickness (OCT)"),
     _p("epidermis_rate", 0.05, "1/day", f"{ASSUMED}: keratinocyte turnover about 3 weeks", "thickness relaxation"),
     _p("epidermis_il22", 0.5, "1/AU", CAL, "hyperplasia per IL-22 (Th22)"),
     _p("epidermis_stat6", 1.0, "dimensionless", HAND_SET, "hyperplasia at full keratinocyte pSTAT6"),
-    _p("epidermis_scratch", 0.3, "dimensionless", ASSUMED, "hyperplasia from scratching at NRS 10"),
+    _p("epidermis_scratch", 0.3, "dimensionless", NO_SOURCE, "hyperplasia from scratching at NRS 10"),
     # itch
     _p("itch_rate", 0.7, "1/day", "Silverberg JAAD 2020 (itch separates from placebo by day 2)", "itch relaxation"),
     _p("itch_il31", 0.4, "1/AU", HAND_SET, "itch drive per IL-31"),
@@ -162,13 +164,13 @@ PARAMETERS = (
     _p("itch_other", 0.3, "dimensionless", CAL_SPREAD, "itch drive not from type 2 or barrier (sensitisation)", 0.8),
     # biomarkers
     _p("tarc_healthy", 300.0, "pg/mL", f"{ASSUMED}: healthy serum TARC below 450 pg/mL", "constitutive serum TARC"),
-    _p("tarc_stat6", 8000.0, "pg/mL", ASSUMED, "serum TARC at full keratinocyte pSTAT6 on all skin"),
-    _p("tarc_rate", 1.0, "1/day", ASSUMED, "serum TARC turnover"),
-    _p("ige_healthy", 50.0, "IU/mL", ASSUMED, "IgE from constitutive plasma cells"),
-    _p("ige_stat6", 8000.0, "IU/mL", ASSUMED, "IgE at full lymphocyte pSTAT6", 0.8),
+    _p("tarc_stat6", 8000.0, "pg/mL", NO_SOURCE, "serum TARC at full keratinocyte pSTAT6 on all skin"),
+    _p("tarc_rate", 1.0, "1/day", NO_SOURCE, "serum TARC turnover"),
+    _p("ige_healthy", 50.0, "IU/mL", NO_SOURCE, "IgE from constitutive plasma cells"),
+    _p("ige_stat6", 8000.0, "IU/mL", NO_SOURCE, "IgE at full lymphocyte pSTAT6", 0.8),
     _p("plasma_cell_rate", 0.012, "1/day", f"{ASSUMED}: IgE plasma cells turn over over months", "turnover"),
     # area and clinical signs of the lesional site (EASI inputs)
-    _p("area_max", 0.95, "fraction", ASSUMED, "largest affected body-surface fraction"),
+    _p("area_max", 0.95, "fraction", NO_SOURCE, "largest affected body-surface fraction"),
     _p("area_half", 2.0, "AU", CAL_SPREAD, "lesional inflammation giving half the maximal area", 0.3),
     _p("area_hill", 2.0, "dimensionless", CAL, "steepness of area vs inflammation"),
 )

@@ -5,7 +5,8 @@ The latent (noise-free) scores are declared model assignments, so they are in ev
 :func:`score_visits`, with its sizes as declared parameters.
 
 EASI = sum over head/neck, upper limbs, trunk, lower limbs (weights 0.1, 0.2, 0.3, 0.4) of
-area score (0-6) x (erythema + induration/papulation + excoriation + lichenification, each 0-3).
+area score (0-6) x (erythema + induration/papulation + excoriation + lichenification, each 0-3)
+(Hanifin JM et al. Exp Dermatol 2001;10:11).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from adqsp.model.expressions import to_numpy
 
 REGIONS = (("head", 0.1), ("upper", 0.2), ("trunk", 0.3), ("lower", 0.4))
 SIGNS = ("erythema", "induration", "excoriation", "lichenification")
-HANIFIN = "Hanifin JM et al. Exp Dermatol 2001;10:11 (EASI definition)"
 _HAND = "assumed: set by hand (not yet fitted)"
 _CAL = "calibrated: SOLO baseline and SOLO 1 week-16 endpoints (reference/calibration_targets.csv)"
 

@@ -42,7 +42,10 @@ MILOUX = "Miloux 1997 FEBS Lett 401:163; Zhang 1997 J Biol Chem 272:9474"
 LACY = "Lacy 2012 J Mol Recognit 25:184; Lupardus 2010 Structure 18:332"
 RAIA = "Raia 2011 Cancer Res 71:693 (BioModels BIOMD0000000313)"
 FOXWELL = "Foxwell 1989 Eur J Immunol; Gonnord 2018 Sci Signal"
-MEYER = "public receptor-quantification data set of the Meyer lab (unpublished)"
+MEYER = (
+    "public receptor-quantification data set of the Meyer lab (unpublished; as quoted in "
+    "reference/receptor_parameters.csv)"
+)
 _FIT = (
     "fitted: jointly (rc_recruit_area_um2, rc_monocyte_pstat6_k, rc_fibroblast_pstat6_k) to the steady-state "
     "pSTAT6 EC50s of monocytes (IL-4 ~10 pM, IL-13 56-123 pM) and fibroblasts (IL-4 29-48 pM, IL-13 ~411 pM), "

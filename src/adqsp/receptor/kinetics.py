@@ -125,10 +125,6 @@ class Rates:
         return tuple(b for b in self.binders if b.chain is not None)
 
     @property
-    def blockers(self) -> tuple[Binder, ...]:
-        return tuple(b for b in self.binders if b.blocks_recruitment)
-
-    @property
     def species(self) -> tuple[str, ...]:
         return species(self.binders)
 

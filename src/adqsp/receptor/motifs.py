@@ -15,7 +15,7 @@ Binding in solution is at equilibrium with ``binding_sites`` independent sites p
 included; several binders of one cytokine take it in turn, in the order given (exact for one binder). Motifs of
 other kinds (kinase inhibitors acting on the JAK pairs of several receptors, inhibitors of T-cell activation, topical
 glucocorticoids) act on pathways rather than on receptor assembly and will emit pathway inhibitions for the disease
-layer; the :data:`MOTIFS` table lists the kinds this layer knows.
+layer.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ from dataclasses import dataclass
 from adqsp.drugs.record import ChainBinding, DrugRecord, LigandBinding, Value
 from adqsp.model.declaration import Assignment, Parameter
 
-#: motif kinds and what they act on
-MOTIFS = {
-    "binds_receptor_chain": "a receptor chain (IL-4Ra, IL-13Ra1 or gamma-c)",
-    "binds_ligand": "a cytokine in solution (IL-4 or IL-13), blocking its receptor binding or IL-4Ra recruitment",
-}
 #: chain names of the records -> names used in the receptor layer
 CHAIN = {"IL-4Ra": "il4ra", "IL-13Ra1": "il13ra1", "gamma-c": "gammac"}
 LIGAND = {"IL-4": "il4", "IL-13": "il13"}

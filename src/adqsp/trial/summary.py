@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from adqsp.trial.run import ArmResult
-from adqsp.trial.targets import calibration_targets
+from adqsp.trial.targets import calibration_targets, number
 
 BASELINE_KEYS = ("EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean")
 VISIT_KEYS = (
@@ -101,11 +101,8 @@ def published_values(studies: tuple[str, ...], arm_name: str) -> dict[str, dict[
     """Calibration-target values for an arm, by week: rows of the named studies whose arm matches."""
     out: dict[str, dict[str, float]] = {}
     for row in calibration_targets():
-        if row["study"] in studies and row["arm"] == arm_name and row["week"]:
-            try:
-                value = float(row["value"])
-            except ValueError:
-                continue
+        value = number(row["value"])
+        if row["study"] in studies and row["arm"] == arm_name and row["week"] and value is not None:
             out.setdefault(_week_key(float(row["week"])), {})[row["endpoint"]] = value
     return out
 
@@ -113,7 +110,7 @@ def published_values(studies: tuple[str, ...], arm_name: str) -> dict[str, dict[
 def published_baseline(studies: tuple[str, ...]) -> dict[str, float]:
     """Baseline means of the pooled trial population (rows with arm 'all arms' at week 0)."""
     return {
-        row["endpoint"]: float(row["value"])
+        row["endpoint"]: number(row["value"])
         for row in calibration_targets()
         if row["study"] in studies and row["arm"] == "all arms" and row["endpoint"] in BASELINE_KEYS
     }
