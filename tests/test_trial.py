@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adqsp.errors import FailureWarning
 from adqsp.faces.cli import main
 from adqsp.trial.job import parameter_set_hash, run_trial
 from adqsp.trial.run import screen
@@ -84,8 +85,8 @@ def test_same_seed_same_numbers_and_arms_randomised_from_one_screen(result):
 
 def test_a_patients_arm_does_not_depend_on_who_else_is_included():
     # each candidate's arm is its own draw: stricter entry criteria drop patients but move none between arms
-    loose = screen(SMALL)
-    strict = screen(replace(SMALL, inclusion=replace(SMALL.inclusion, easi_min=24.0)))
+    loose = screen(SMALL).arms
+    strict = screen(replace(SMALL, inclusion=replace(SMALL.inclusion, easi_min=24.0))).arms
     assert [len(indices) for indices, _ in loose] == [len(indices) for indices, _ in strict] == [6, 6, 6]
     arm_of = [{int(i): k for k, (indices, _) in enumerate(arms) for i in indices} for arms in (loose, strict)]
     common = arm_of[0].keys() & arm_of[1].keys()
@@ -141,7 +142,8 @@ def test_failed_and_negative_patients_are_excluded_and_counted_by_reason(monkeyp
 
     monkeypatch.setattr(run_module, "solve", sabotaged)
     scenario = replace(SMALL, arms=SMALL.arms[1:2], patients_per_arm=4)
-    result = run_trial(scenario)
+    with pytest.warns(FailureWarning, match="arm 'dupilumab 300 mg q2w': 2 of 4 patients"):
+        result = run_trial(scenario)
     arm = result.summary["arms"][0]
     assert arm["n"] == 2 and arm["excluded"] == 2
     assert arm["excluded_reasons"] == {"negative amount": 1, "step size too small": 1}

@@ -1,4 +1,4 @@
-"""Errors the faces turn into one clear line and exit code 2."""
+"""Errors the faces turn into one clear line and exit code 2, and the warning a trial gives."""
 
 
 class InputError(ValueError):
@@ -8,3 +8,8 @@ class InputError(ValueError):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+class FailureWarning(RuntimeWarning):
+    """A trial in which more candidates or patients failed than :data:`adqsp.trial.summary.FAILURE_WARN_FRACTION`
+    allows (the command line prints it as one ``adqsp: warning:`` line)."""

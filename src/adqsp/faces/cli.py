@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 from adqsp.errors import InputError
@@ -178,10 +179,11 @@ def _drug_show(args: argparse.Namespace) -> int:
 def _trial(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from adqsp.errors import FailureWarning
     from adqsp.faces.options import TrialOptions, options
     from adqsp.faces.output import ResultsFolder, write_table
     from adqsp.faces.report import write_report
-    from adqsp.faces.table import endpoint_table
+    from adqsp.faces.table import endpoint_table, screening_table
     from adqsp.files import write_json
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
@@ -212,7 +214,9 @@ def _trial(args: argparse.Namespace) -> int:
         if args.executor == "dask":
             executor = DaskExecutor(opts.workers, args.scheduler)
         started = time.perf_counter()
-        result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
+        with warnings.catch_warnings():  # printed below as one line each, from the summary
+            warnings.simplefilter("ignore", FailureWarning)
+            result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
         elapsed = time.perf_counter() - started
         if not args.quiet:
             print(file=sys.stderr)
@@ -227,7 +231,10 @@ def _trial(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(endpoint_table(result.summary))
+        print(f"\n{screening_table(result.summary['screening'])}")
         print(f"\n{sum(a['n'] for a in result.summary['arms'])} patients in {elapsed:.1f} s; results in {target}")
+    for line in result.summary["warnings"]:
+        print(f"adqsp: warning: {_one_line(line)}", file=sys.stderr)
     return 0
 
 

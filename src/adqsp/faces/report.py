@@ -54,6 +54,21 @@ _BIOMARKERS: dict[str, str] = {
     "TEWL": "TEWL",
 }
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
+#: the screening's counts (summary.json's ``screening``) with their labels; indented: part of the count above
+_SCREENING: dict[str, tuple[str, bool]] = {
+    "candidates": ("Candidates screened (up to the last one enrolled)", False),
+    "failed": ("Failed (not scored)", False),
+    "failed_solver": ("solver failed", True),
+    "failed_non_finite": ("non-finite state or score", True),
+    "failed_steady_state": ("no steady state", True),
+    "excluded": ("Excluded by the inclusion criteria", False),
+    "excluded_easi": ("EASI below minimum", True),
+    "excluded_iga": ("IGA below minimum", True),
+    "excluded_bsa": ("BSA below minimum", True),
+    "eligible": ("Eligible", False),
+    "enrolled": ("enrolled", True),
+    "eligible_arm_full": ("arm already full", True),
+}
 #: per-patient columns the report needs (``serum_mg_L`` too where an arm gives a drug)
 _COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "il4ra_occupancy", *_BIOMARKERS, "ok")
 _CSS = """
@@ -64,6 +79,8 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f0f0f0; }
 td.pub { color: #555; font-style: italic; }
+td.sub { padding-left: 1.6em; }
+p.warn { color: #8a3b00; font-weight: bold; }
 figure { margin: 1.2em 0; } img { max-width: 100%; }
 figcaption { font-size: 0.9em; color: #444; }
 """
@@ -125,8 +142,10 @@ def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
         "<body>",
         f"<h1>{escape(title)}</h1>",
         f"<p>{meta}</p>",
+        *(f'<p class="warn">Warning: {escape(str(line))}</p>' for line in summary.get("warnings") or ()),
         "<h2>Arms</h2>",
         _arms_table(summary["arms"]),
+        *(("<h2>Screening</h2>", _screening_table(summary["screening"])) if summary.get("screening") else ()),
         "<h2>Endpoints at the last visit</h2>",
         _endpoint_table(summary["arms"]),
         "<h2>Plots</h2>",
@@ -153,6 +172,20 @@ def _arms_table(arms: list[dict]) -> str:
             f"<td>{int(arm['n'])}</td><td>{int(arm['excluded'])}</td>{cells}</tr>"
         )
     rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _screening_table(counts: dict) -> str:
+    """The screening's counts, each with its share of the candidates."""
+    n = max(int(counts.get("candidates") or 0), 1)
+    rows = ["<table><thead><tr><th>Candidates</th><th>Number</th><th>Share</th></tr></thead><tbody>"]
+    for key, (label, part) in _SCREENING.items():
+        if key in counts:
+            share = "" if key == "candidates" else f"{100 * int(counts[key]) / n:.1f}%"
+            cls = ' class="sub"' if part else ""
+            rows.append(f"<tr><td{cls}>{escape(label)}</td><td>{int(counts[key])}</td><td>{share}</td></tr>")
+    rows.append("</tbody></table>")
+    rows.append("<p>A candidate may miss several criteria.</p>")
     return "\n".join(rows)
 
 

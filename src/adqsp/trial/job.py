@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -11,10 +12,11 @@ import pandas as pd
 
 from adqsp.assembly import build_model, check_finite, compiled
 from adqsp.engine.prebuild import prebuild
+from adqsp.errors import FailureWarning
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
-from adqsp.trial.summary import arm_summary, per_patient, published_baseline, published_values
+from adqsp.trial.summary import arm_summary, failure_warnings, per_patient, published_baseline, published_values
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ def run_trial(
 
     ``executor`` runs the chunks of patients (default: this process); ``store`` keeps finished chunks so an
     interrupted run can be resumed. Neither changes a number.
+
+    The summary's ``screening`` holds the screening's counts (:data:`~adqsp.trial.run.SCREENING_COUNTS`) and its
+    ``warnings`` a line for each failure fraction above :data:`~adqsp.trial.summary.FAILURE_WARN_FRACTION`
+    (empty if none), each also issued as a :class:`~adqsp.errors.FailureWarning`.
     """
     for drug, pk_model in dict.fromkeys([(None, None), *((a.drug, a.pk_model) for a in scenario.arms)]):
         check_finite(drug, pk_model, scenario.parameters)
@@ -73,11 +79,16 @@ def run_trial(
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
         arms = [compiled(a.drug, a.pk_model, scenario.parameters) for a in scenario.arms]
         prebuild([(drug_free, True), *((c, False) for c in arms)])
+    screening = screen(scenario, progress, executor, store)
     results = [
         run_arm(scenario, k, indices, y_enrol, progress, executor, store)
-        for k, (indices, y_enrol) in enumerate(screen(scenario, progress, executor, store))
+        for k, (indices, y_enrol) in enumerate(screening.arms)
     ]
     param_hash = parameter_set_hash(scenario)
+    arm_summaries = [arm_summary(r, published_values(scenario.compare_to, r.arm.name)) for r in results]
+    failures = failure_warnings(screening.counts, arm_summaries)
+    for line in failures:
+        warnings.warn(line, FailureWarning, stacklevel=2)
     summary = {
         "scenario": scenario.name,
         "seed": scenario.seed,
@@ -86,8 +97,10 @@ def run_trial(
         "parameter_overrides": dict(scenario.parameters),
         "weeks": scenario.weeks,
         "patients_per_arm": scenario.patients_per_arm,
+        "screening": screening.counts,
+        "warnings": failures,
         "published_baseline": published_baseline(scenario.compare_to),
-        "arms": [arm_summary(r, published_values(scenario.compare_to, r.arm.name)) for r in results],
+        "arms": arm_summaries,
     }
     captured = tuple(
         dict.fromkeys(c for a in scenario.arms for c in build_model(a.drug, a.pk_model, scenario.parameters).captured)

@@ -8,6 +8,10 @@ and the inclusion criteria are applied to it, as a trial does. Each candidate's 
 whether one candidate is included moves no other patient between arms. Everything a patient draws comes from its
 own random stream. States are kept at the visits only, and what lies long before the next visit is integrated at a
 looser tolerance (``BURN_IN_RELAXED``, ``ARM_RELAXED``).
+
+A candidate that cannot be scored (its solver fails, it reaches no steady state, or a state or inclusion score is
+not finite) is not enrolled, and is counted: :data:`SCREENING_COUNTS` lists what the screening reports, over the
+candidates up to the one whose enrolment fills the last arm.
 """
 
 from __future__ import annotations
@@ -49,8 +53,39 @@ BURN_IN_RELAXED = Relaxed(days=84.0, factor=10.0)  # rtol = atol = 5e-3
 ARM_RELAXED = Relaxed(days=56.0, factor=20.0)  # rtol = atol = 1e-2
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
 NEGATIVE_AMOUNT = 1e-3
+#: why a candidate was not scored at its baseline visit, by code of ``screen_batch``'s ``outcome`` (0: scored); a
+#: candidate with several problems has the first that applies
+UNSCORED = {1: "failed_solver", 2: "failed_non_finite", 3: "failed_steady_state"}
+#: the inclusion criteria, by bit of ``screen_batch``'s ``unmet`` (the criteria a scored candidate does not meet)
+CRITERIA = ("excluded_easi", "excluded_iga", "excluded_bsa")
+#: the screening's counts (summary.json's ``screening``), over the candidates up to and including the one whose
+#: enrolment filled the last arm (candidates screened beyond it in the same round are not counted: how many there
+#: are depends on the batching). candidates = failed + excluded + eligible; eligible = enrolled + eligible_arm_full
+SCREENING_COUNTS = {
+    "candidates": "virtual candidates screened, indices 0 to the last one enrolled",
+    "failed": "not scored: failed_solver + failed_non_finite + failed_steady_state",
+    "failed_solver": "the solver failed (steady state, settling run or burn-in)",
+    "failed_non_finite": "solved, but a day-0 state or the baseline EASI, IGA or BSA is not finite",
+    "failed_steady_state": "solved and finite, but no drug-free steady state reached",
+    "excluded": "scored, but fails at least one inclusion criterion",
+    "excluded_easi": "scored with baseline EASI below easi_min",
+    "excluded_iga": "scored with baseline IGA below iga_min",
+    "excluded_bsa": "scored with baseline BSA below bsa_min_pct",
+    "eligible": "scored and meets every inclusion criterion",
+    "enrolled": "eligible and randomised to an arm that still had a place",
+    "eligible_arm_full": "eligible, but the arm drawn for it was already full",
+}
 Progress = Callable[[str, int, int], None]
 Executor = LocalExecutor | DaskExecutor
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Each arm's patients and their enrolment states (``arms``: indices, states per arm) and how the candidates
+    fared (``counts``: :data:`SCREENING_COUNTS`)."""
+
+    arms: list[tuple[np.ndarray, np.ndarray]]
+    counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,12 @@ class ArmResult:
 
 def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple[np.ndarray, np.ndarray]:
     """Drug-free disease states at day 0 (placebo model rows) and a per-patient status."""
+    y, solved, steady = _enrolment(population, overrides)
+    return y, solved & steady
+
+
+def _enrolment(population: Population, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drug-free states at day 0, whether every solver run succeeded, and whether the steady state was reached."""
     c = compiled(None, None, overrides)
     drug_free = {k: v for k, v in population.values.items() if k in c.model.parameter_names}
     P = c.parameter_matrix(drug_free, len(population))
@@ -86,7 +127,7 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
         y[:, ~found], settled[~found] = run.states[-1], run.ok
     steady = np.all(np.abs(c.rhs(-BURN_IN_DAYS, y, unforced)) * 100.0 <= 1e-3 * (np.abs(y) + 1e-3), axis=0)
     forced = solve(c, P, y, np.array([-BURN_IN_DAYS, 0.0]), relaxed=BURN_IN_RELAXED)
-    return forced.states[-1], settled & forced.ok & steady
+    return forced.states[-1], settled & forced.ok, steady
 
 
 def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, overrides: Overrides = ()) -> np.ndarray:
@@ -97,18 +138,23 @@ def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, overrides: Overrid
 
 
 def screen_batch(item: tuple[Scenario, int, int]) -> dict[str, np.ndarray]:
-    """Candidates ``start .. start + size - 1``: indices and enrolment states of those who pass inclusion."""
+    """Candidates ``start .. start + size - 1``: indices and enrolment states of those who pass inclusion; for
+    every candidate, why it was not scored (``outcome``, :data:`UNSCORED`) and the criteria a scored one does not
+    meet (``unmet``, bits in the order of :data:`CRITERIA`)."""
     scenario, start, size = item
     model = compiled(None, None, scenario.parameters).model
     indices = np.arange(start, start + size)
     pop = sample(model, indices, scenario.seed, scenario.preset)
-    y, ok = enrolment_states(pop, scenario.parameters)
+    y, solved, steady = _enrolment(pop, scenario.parameters)
     base = _visit_scores(pop, y[None], scenario.seed, scenario.parameters)
     inc = scenario.inclusion
-    passed = (
-        ok & (base["EASI"][0] >= inc.easi_min) & (base["IGA"][0] >= inc.iga_min) & (base["BSA"][0] >= inc.bsa_min_pct)
-    )
-    return {"index": indices[passed], "y": y[:, passed]}
+    scores = np.array([base["EASI"][0], base["IGA"][0], base["BSA"][0]])
+    finite = np.isfinite(y).all(axis=0) & np.isfinite(scores).all(axis=0)
+    outcome = np.select([~solved, ~finite, ~steady], list(UNSCORED), 0).astype(np.int8)
+    met = scores >= np.array([inc.easi_min, inc.iga_min, inc.bsa_min_pct])[:, None]
+    unmet = np.where(outcome == 0, (~met * (1 << np.arange(len(CRITERIA)))[:, None]).sum(axis=0), 0)
+    passed = (outcome == 0) & met.all(axis=0)
+    return {"index": indices[passed], "y": y[:, passed], "outcome": outcome, "unmet": unmet.astype(np.int8)}
 
 
 def screen(
@@ -116,12 +162,13 @@ def screen(
     progress: Progress | None = None,
     executor: Executor | None = None,
     store: ChunkStore | None = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> Screening:
     """Each arm's patients and their enrolment states: the first ``patients_per_arm`` eligible candidates, in index
-    order, allotted to that arm by their own draw (:func:`~adqsp.population.sampling.arm_draws`).
+    order, allotted to that arm by their own draw (:func:`~adqsp.population.sampling.arm_draws`); and the counts of
+    :data:`SCREENING_COUNTS`.
 
     Candidates are screened in fixed batches (rounds of as many batches as the executor runs at once), so the
-    patients kept do not depend on the executor.
+    patients kept do not depend on the executor; the counts stop at the last candidate enrolled, so neither do they.
     """
     executor = executor or LocalExecutor()
     n_arms, quota = len(scenario.arms), scenario.patients_per_arm
@@ -129,14 +176,20 @@ def screen(
     kept: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(n_arms)]
     filled = np.zeros(n_arms, dtype=np.int64)
     n_eligible, start = 0, 0
+    outcomes: list[np.ndarray] = []  # of every candidate screened, in index order
+    unmet: list[np.ndarray] = []
     while (filled < quota).any():
         rate = n_eligible / start if start else 0.3
         wanted = np.ceil((quota - filled).max() * n_arms / max(rate, 0.01) / SCREEN_BATCH)
         n_batches = int(np.clip(wanted, 1, 4 * executor.parallelism))
         starts = [start + k * SCREEN_BATCH for k in range(n_batches)]
         items = [(scenario, s, SCREEN_BATCH) for s in starts]
-        for result in run_chunks(executor, screen_batch, items, [f"screen_{s:010d}" for s in starts], store):
+        # not "screen_", the name of chunks stored before they held outcome and unmet: those are not reused
+        names = [f"screened_{s:010d}" for s in starts]
+        for result in run_chunks(executor, screen_batch, items, names, store):
             n_eligible += len(result["index"])
+            outcomes.append(result["outcome"])
+            unmet.append(result["unmet"])
             arm = arm_draws(result["index"], scenario.seed, n_arms)
             for k, (indices, states) in enumerate(kept):
                 rows = np.flatnonzero(arm == k)[: quota - filled[k]]
@@ -147,12 +200,36 @@ def screen(
         if progress:
             progress("screening", int(filled.sum()), needed)
         if start > 50 * needed + 10_000:
+            failed = sum(np.count_nonzero(o) for o in outcomes)
             raise InputError(
                 "population",
-                f"only {n_eligible} of {start} screened virtual patients meet the entry criteria ({needed} needed);"
-                " relax easi_min, iga_min or bsa_min_pct",
+                f"only {n_eligible} of {start} screened virtual patients meet the entry criteria ({needed} needed;"
+                f" {failed} could not be scored); relax easi_min, iga_min or bsa_min_pct",
             )
-    return [(np.concatenate(indices), np.concatenate(states, axis=1)) for indices, states in kept]
+    arms = [(np.concatenate(indices), np.concatenate(states, axis=1)) for indices, states in kept]
+    last = max(int(indices.max()) for indices, _ in arms)  # the candidate whose enrolment filled the last arm
+    counts = screening_counts(np.concatenate(outcomes)[: last + 1], np.concatenate(unmet)[: last + 1], needed)
+    return Screening(arms, counts)
+
+
+def screening_counts(outcome: np.ndarray, unmet: np.ndarray, enrolled: int) -> dict[str, int]:
+    """:data:`SCREENING_COUNTS` of candidates ``0 .. len(outcome) - 1`` (``screen_batch``'s ``outcome`` and
+    ``unmet``), ``enrolled`` of whom were enrolled."""
+    unscored = {name: int(np.count_nonzero(outcome == code)) for code, name in UNSCORED.items()}
+    by_criterion = {name: int(np.count_nonzero(unmet & (1 << k))) for k, name in enumerate(CRITERIA)}
+    excluded = int(np.count_nonzero(unmet))
+    eligible = int(np.count_nonzero(outcome == 0)) - excluded
+    counts = {
+        "candidates": len(outcome),
+        "failed": sum(unscored.values()),
+        **unscored,
+        "excluded": excluded,
+        **by_criterion,
+        "eligible": eligible,
+        "enrolled": enrolled,
+        "eligible_arm_full": eligible - enrolled,
+    }
+    return {key: counts[key] for key in SCREENING_COUNTS}
 
 
 def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
