@@ -14,6 +14,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 from __future__ import annotations
 
 from adqsp.model.declaration import Assignment, Model, Parameter, State
+from adqsp.model.units import GUARD_SIGNAL, TWO_PI
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_assignments
 
@@ -140,6 +141,13 @@ PARAMETERS = (
         "IL-4 from type 2 cells",
     ),
     _p("type2_innate_pM", 1.0, "pM", NO_SOURCE, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
+    _p(
+        "il4_innate_share",
+        0.3,
+        "dimensionless",
+        f"{HAND_SET}; IL-4 protein is far lower than IL-13 in AD skin",
+        "IL-4 from innate type 2 cells, relative to their IL-13 (type2_innate_pM)",
+    ),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
     _p("epidermis_healthy_um", 118.2, "um", PELISTAD, "healthy epidermal thickness (OCT)"),
@@ -162,6 +170,15 @@ PARAMETERS = (
         0.8,
     ),
     _p("itch_other", 0.3, "dimensionless", CAL_SPREAD, "itch drive not from type 2 or barrier (sensitisation)", 0.8),
+    Parameter(
+        "nrs_max",
+        10.0,
+        "points",
+        "peak pruritus NRS, 0-10 (Yosipovitch G et al. Br J Dermatol 2019;181:761)",
+        description="top of the itch NRS: the NRS is this times the itch drive's fraction of its maximum; scratching"
+        " is on the same scale (its effects are given at NRS 10)",
+        role="instrument",
+    ),
     # biomarkers
     _p("tarc_healthy", 300.0, "pg/mL", f"{ASSUMED}: healthy serum TARC below 450 pg/mL", "constitutive serum TARC"),
     _p("tarc_stat6", 8000.0, "pg/mL", NO_SOURCE, "serum TARC at full keratinocyte pSTAT6 on all skin"),
@@ -206,7 +223,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
     return (
         a(
             f"{s}_exposure",
-            f"{exposure} * exp(flare_amplitude * sin(6.283185307179586 * t / flare_period + flare_phase))"
+            f"{exposure} * exp(flare_amplitude * sin({TWO_PI} * t / flare_period + flare_phase))"
             " / where(t >= 0.0, 1.0 + trial_effect, 1.0)",
             "AU/day",
             f"{s}: trigger exposure",
@@ -221,7 +238,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
         ),
         a(
             f"{s}_IL4_pM",
-            f"il4_per_th2 * {s}_th2 + 0.3 * type2_innate_pM * {s}_tslp",
+            f"il4_per_th2 * {s}_th2 + il4_innate_share * type2_innate_pM * {s}_tslp",
             "pM",
             f"{s}: IL-4",
             _lesional(s, "IL4_pM"),
@@ -230,7 +247,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
         *(
             a(
                 f"{s}_{c}_stat6",
-                f"1.0 / (1.0 + stat6_half_{c} / max({s}_{c}_pstat6, 1e-30))",
+                f"1.0 / (1.0 + stat6_half_{c} / max({s}_{c}_pstat6, {GUARD_SIGNAL}))",
                 "dimensionless",
                 f"{s}: STAT6-driven transcriptional activity of {c.replace('_', ' ')}s (0-1)",
             )
@@ -257,7 +274,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
         a(
             f"{s}_barrier_damage",
             f"barrier_rate * (barrier_wear + barrier_antigen_damage * {s}_antigen"
-            f" + barrier_scratch_damage * scratching / 10.0)",
+            f" + barrier_scratch_damage * scratching / nrs_max)",
             "1/day",
             f"{s}: barrier damage rate",
         ),
@@ -278,14 +295,14 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
             f"{s}_signature_up",
             f"(signature_stat6_weight * {s}_keratinocyte_stat6"
             f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {s}_IL22 / (1.0 + {s}_IL22)"
-            f" + 0.5 * {s}_IL17 / (1.0 + {s}_IL17)) / (signature_stat6_weight + 2.0)",
+            f" + signature_il17_weight * {s}_IL17 / (1.0 + {s}_IL17)) / (signature_stat6_weight + 2.0)",
             "dimensionless",
             f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)",
             _lesional(s, "signature_up"),
         ),
         a(
             f"{s}_signature_down",
-            f"(1.0 - {s}_barrier) + 0.5 * barrier_stat6_max * {s}_keratinocyte_stat6",
+            f"(1.0 - {s}_barrier) + signature_down_stat6_weight * barrier_stat6_max * {s}_keratinocyte_stat6",
             "dimensionless",
             f"{s}: AD down-regulated gene score (barrier, lipid genes; 0 = healthy)",
         ),
@@ -302,7 +319,7 @@ def _site_rates(s: str) -> dict[str, str]:
         f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th17",
         f"{s}_th22": f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
-        f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / 10.0)"
+        f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / nrs_max)"
         f" - {s}_epidermis_um)",
     }
 
@@ -315,7 +332,23 @@ TEWL = (
         "dimensionless",
         "calibrated: Hamilton 2014 week-4 reversal of the AD up-regulated genes (calibration_targets.csv)",
         "weight of the STAT6-driven genes (chemokines) in the up-regulated gene score, beside epidermal growth (1),"
-        " the IL-22 (1) and IL-17 (0.5) modules",
+        " the IL-22 (1) and IL-17 (signature_il17_weight) modules; the score is divided by this + 2 (the two"
+        " unit-weight modules)",
+    ),
+    _p(
+        "signature_il17_weight",
+        0.5,
+        "dimensionless",
+        f"{HAND_SET}; IL-17 genes a smaller part of the AD signature than the IL-22 module (weight 1)",
+        "weight of the IL-17 module in the up-regulated gene score (not in its divisor)",
+    ),
+    _p(
+        "signature_down_stat6_weight",
+        0.5,
+        "dimensionless",
+        HAND_SET,
+        "weight of the direct STAT6 suppression of barrier and lipid genes in the down-regulated gene score, per"
+        " unit of its maximal suppression of barrier repair (barrier_stat6_max)",
     ),
     _p(
         "tewl_gain",
@@ -376,7 +409,7 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
         assignments=(
             Assignment(
                 "scratching",
-                "10.0 * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
+                "nrs_max * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
                 "points",
                 "itch as perceived on the NRS scale: drives scratching (barrier damage, hyperplasia, excoriation)",
             ),
@@ -388,7 +421,7 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
             ),
             Assignment(
                 "itch_nrs",
-                "10.0 * itch_reported / (itch_reported + itch_half)",
+                "nrs_max * itch_reported / (itch_reported + itch_half)",
                 "points",
                 "peak pruritus NRS as reported (latent, weekly average)",
             ),

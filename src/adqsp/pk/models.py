@@ -14,6 +14,7 @@ from collections.abc import Callable
 from adqsp.drugs.record import CovariateEffect, DrugRecord, PkModelTable
 from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, State
+from adqsp.model.units import NM_PER_MG_L_PER_KDA
 
 COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 #: the dose state of each route (intravenous doses enter the central compartment)
@@ -68,7 +69,7 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         ),
         Assignment(
             f"{drug}_skin_nM",
-            f"{drug}_skin_mg_L * 1000.0 / drug_mw_kDa",
+            f"{drug}_skin_mg_L * {NM_PER_MG_L_PER_KDA} / drug_mw_kDa",
             "nM",
             f"{drug} skin interstitial concentration",
         ),
@@ -163,6 +164,7 @@ def _individual(pk: PkModelTable, keys: set[str]) -> tuple[Assignment, ...]:
 
 
 def _transit_rate(pk: PkModelTable) -> tuple[Assignment, ...]:
+    """``pk_ktr = (n + 1) / MTT``: ``n + 1`` is a structural count (``n`` fixes the states), not a parameter."""
     if pk.absorption != "transit":
         return ()
     n = pk.transit_compartments

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from adqsp.drugs.record import ChainBinding, DrugRecord, LigandBinding, Value
 from adqsp.model.declaration import Assignment, Parameter
+from adqsp.model.units import PER_M_S_TO_PER_NM_MIN, PM_PER_NM
 
 #: chain names of the records -> names used in the receptor layer
 CHAIN = {"IL-4Ra": "il4ra", "IL-13Ra1": "il13ra1", "gamma-c": "gammac"}
@@ -79,18 +80,24 @@ def binder_constants(binder: Binder) -> tuple[Assignment, ...]:
         return ()
     d = binder.drug
     return (
-        Assignment(f"rc_{d}_off", f"rc_{d}_kon * rc_{d}_kd_nM * 6e-08", "1/min", f"{d} dissociation from its chain"),
+        Assignment(
+            f"rc_{d}_off",
+            f"rc_{d}_kon * rc_{d}_kd_nM * {PER_M_S_TO_PER_NM_MIN}",
+            "1/min",
+            f"{d} dissociation from its chain",
+        ),
     )
 
 
 def unbound(total: str, binder: Binder) -> str:
     """Cytokine (pM) left unbound by ``binder`` at equilibrium in solution from ``total`` (pM): the root of the
-    quadratic mass balance, written without cancellation for either sign of ``b = sites + KD - total``."""
+    quadratic mass balance, written without cancellation for either sign of ``b = sites + KD - total`` (its 4 as
+    ``2 * 2``, the structural numbers of the formula; ``tests/test_literals.py``)."""
     d = binder.drug
-    sites, kd = f"(rc_{d}_sites * 1000.0 * {binder.concentration})", f"(1000.0 * rc_{d}_kd_nM)"
+    sites, kd = f"(rc_{d}_sites * {PM_PER_NM} * {binder.concentration})", f"({PM_PER_NM} * rc_{d}_kd_nM)"
     b = f"({sites} + {kd} - {total})"
-    root = f"sqrt({b} * {b} + 4.0 * {kd} * {total})"
-    return f"where({b} > 0.0, 2.0 * {kd} * {total} / ({b} + {root}), 0.5 * ({root} - {b}))"
+    root = f"sqrt({b} * {b} + 2.0 * 2.0 * {kd} * {total})"
+    return f"where({b} > 0.0, 2.0 * {kd} * {total} / ({b} + {root}), ({root} - {b}) / 2.0)"
 
 
 def _parameter(name: str, v: Value) -> Parameter:

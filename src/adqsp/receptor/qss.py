@@ -29,6 +29,14 @@ import numpy as np
 from adqsp.drugs.registry import resolve
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter
+from adqsp.model.units import (
+    GUARD_COPIES,
+    GUARD_SIGNAL,
+    PER_M_S_TO_PER_NM_MIN,
+    PER_M_S_TO_PER_PM_MIN,
+    PER_NM_S_TO_PER_PM_MIN,
+    PER_S_TO_PER_MIN,
+)
 from adqsp.receptor.constants import CELLS, all_parameters
 from adqsp.receptor.motifs import Binder, binder_constants, binder_parameters, unbound
 
@@ -54,9 +62,11 @@ def receptor_constants(binders: tuple[Binder, ...] = ()) -> tuple[Assignment, ..
         for kind in RECRUIT
     }
     return (
-        Assignment(IL4_OFF, "rc_il4_koff * 60.0", "1/min", "IL-4:IL-4Ra dissociation"),
-        Assignment(IL13_OFF, "rc_il13_kon * rc_il13_kd_nM * 6e-08", "1/min", "IL-13:IL-13Ra1 dissociation"),
-        Assignment(DECOY_OFF, "rc_il13ra2_koff * 60.0", "1/min", "IL-13:IL-13Ra2 dissociation"),
+        Assignment(IL4_OFF, f"rc_il4_koff * {PER_S_TO_PER_MIN}", "1/min", "IL-4:IL-4Ra dissociation"),
+        Assignment(
+            IL13_OFF, f"rc_il13_kon * rc_il13_kd_nM * {PER_M_S_TO_PER_NM_MIN}", "1/min", "IL-13:IL-13Ra1 dissociation"
+        ),
+        Assignment(DECOY_OFF, f"rc_il13ra2_koff * {PER_S_TO_PER_MIN}", "1/min", "IL-13:IL-13Ra2 dissociation"),
         *(a for b in binders for a in binder_constants(b)),
         *recruit.values(),
     )
@@ -95,17 +105,20 @@ def receptor_assignments(
         *_in_solution(s, "il4", il4_pM, binders),
         *_in_solution(s, "il13", il13_pM, binders),
         Assignment(
-            f"{s}_il4_on", f"rc_il4_kon * 6e-11 * {s}_il4_free_pM", "1/min", f"{s}: IL-4 binding rate per free IL-4Ra"
+            f"{s}_il4_on",
+            f"rc_il4_kon * {PER_M_S_TO_PER_PM_MIN} * {s}_il4_free_pM",
+            "1/min",
+            f"{s}: IL-4 binding rate per free IL-4Ra",
         ),
         Assignment(
             f"{s}_il13_on",
-            f"rc_il13_kon * 6e-11 * {s}_il13_free_pM",
+            f"rc_il13_kon * {PER_M_S_TO_PER_PM_MIN} * {s}_il13_free_pM",
             "1/min",
             f"{s}: IL-13 binding rate per free IL-13Ra1",
         ),
         Assignment(
             f"{s}_decoy_on",
-            f"rc_il13ra2_koff * 0.06 / rc_il13ra2_kd_nM * {s}_il13_free_pM",
+            f"rc_il13ra2_koff * {PER_NM_S_TO_PER_PM_MIN} / rc_il13ra2_kd_nM * {s}_il13_free_pM",
             "1/min",
             f"{s}: IL-13 binding rate per free IL-13Ra2 (kon = koff / KD)",
         ),
@@ -115,7 +128,7 @@ def receptor_assignments(
             shared.append(
                 Assignment(
                     f"{s}_{b.drug}_on",
-                    f"rc_{b.drug}_kon * 6e-08 * {b.concentration}",
+                    f"rc_{b.drug}_kon * {PER_M_S_TO_PER_NM_MIN} * {b.concentration}",
                     "1/min",
                     f"{s}: {b.drug} binding rate per free {b.mechanism.chain}",
                 )
@@ -124,7 +137,7 @@ def receptor_assignments(
             shared.append(
                 Assignment(
                     f"{s}_{b.drug}_on",
-                    f"rc_il13_kon * 6e-11 * {s}_il13_{b.drug}_pM",
+                    f"rc_il13_kon * {PER_M_S_TO_PER_PM_MIN} * {s}_il13_{b.drug}_pM",
                     "1/min",
                     f"{s}: {b.drug}:IL-13 binding rate per free IL-13Ra1",
                 )
@@ -212,7 +225,7 @@ def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -
     ]
     on_il4ra = [a.name for a in drug_complexes if a.name.endswith("_il4ra")]
     il4ra_total = f"({' + '.join([r4, *on_il4ra, b4, f'{p}_type1', f'{p}_type2'])})"
-    occupancy = f"{' + '.join(on_il4ra)} / max({il4ra_total}, 1e-12)" if on_il4ra else "0.0"
+    occupancy = f"{' + '.join(on_il4ra)} / max({il4ra_total}, {GUARD_COPIES})" if on_il4ra else "0.0"
     signal = f"({p}_type1 + {p}_type2)"
     h, k = "rc_pstat6_hill", f"{c}_pstat6_k"
     return (
@@ -254,7 +267,7 @@ def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -
         ),
         Assignment(
             f"{p}_pstat6",
-            f"1.0 / (1.0 + ({k} / max({signal}, 1e-30)) ** {h})",
+            f"1.0 / (1.0 + ({k} / max({signal}, {GUARD_SIGNAL})) ** {h})",
             "dimensionless",
             f"{p}: pSTAT6, fraction of maximum",
         ),

@@ -315,5 +315,6 @@ def _visit_scores(pop: Population, states: np.ndarray, seed: int, overrides: Ove
 
 
 def _noise_sd(model: Model) -> dict[str, float]:
-    """Rater and diary noise SDs (typical values: noise is a property of the instruments, not the patient)."""
+    """The instruments' parameters: rater and diary noise SDs and the scales' definitions (typical values: they are
+    properties of the instruments, not the patient)."""
     return {p.name: p.value for p in model.with_role("instrument")}
