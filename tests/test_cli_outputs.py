@@ -117,9 +117,11 @@ def test_params_table_prints_in_each_format(fmt, capsys):
     assert "pk_Vc" in text and "Kovalenko" in text and "exposure_les" in text
     if fmt == "csv":
         rows = [line.split(",") for line in text.splitlines()]
-        assert rows[0] == ["name", "value", "unit", "log_sd", "calibrated", "source", "description"]
+        columns = ["name", "value", "interval_95", "unit", "log_sd", "log_sd_interval_95", "calibrated", "source"]
+        assert rows[0] == [*columns, "description"]
     elif fmt == "markdown":
-        assert text.startswith("| name | value | unit | log_sd | calibrated | source | description |")
+        header = "| name | value | interval_95 | unit | log_sd | log_sd_interval_95 | calibrated | source | description |"
+        assert text.startswith(header)
 
 
 def test_export_sbml_writes_a_valid_document(tmp_path):
