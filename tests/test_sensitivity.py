@@ -22,7 +22,7 @@ def test_a_row_is_the_central_difference_of_the_trials_it_ran():
     label = "placebo: EASI_pct_change"
     assert row.sensitivities[label] == pytest.approx((hi[label] - lo[label]) / (2 * STEP), rel=1e-9)
     assert len([k for k in row.sensitivities if not k.startswith("dupilumab - tralokinumab")]) == 20
-    assert row.kind == "calibrated" and row.weight == max(abs(v) for v in row.sensitivities.values())
+    assert row.kind == "calibrated" and row.calibrated and row.weight == max(abs(v) for v in row.sensitivities.values())
 
 
 def test_a_drug_parameter_moves_only_the_arms_of_its_drug():

@@ -36,6 +36,7 @@ class Row:
     value: float
     source: str
     sensitivities: dict[str, float]
+    calibrated: bool = False
 
     @property
     def weight(self) -> float:
@@ -44,10 +45,10 @@ class Row:
 
     @property
     def kind(self) -> str:
-        """calibrated, assumed or cited (a publication or a data file)."""
-        if self.source.startswith("calibrated"):
+        """calibrated (the targets determine this value or log-SD), assumed or cited (a publication or data file)."""
+        if self.calibrated:
             return "calibrated"
-        return "assumed" if self.source.startswith("assumed") else "cited"
+        return "assumed" if self.source.startswith(("assumed", "calibrated")) else "cited"
 
 
 def solo_endpoints(summary: dict) -> dict[str, float]:
@@ -106,7 +107,9 @@ def sensitivity(
                 measured |= solo_endpoints(run_trial(replace(solo, parameters=override)).summary)
             for label, value in measured.items():
                 ends.setdefault(label, []).append(value)
-        rows.append(Row(key, base, p.source, {lab: (hi - lo) / (2 * STEP) for lab, (hi, lo) in ends.items()}))
+        determined = (p.log_sd_interval if key.endswith(LOG_SD) else p.interval) is not None
+        effects = {lab: (hi - lo) / (2 * STEP) for lab, (hi, lo) in ends.items()}
+        rows.append(Row(key, base, p.source, effects, determined))
         log(f"{k + 1:4d}/{len(only or keys)}  {key:36s} weight {rows[-1].weight:8.2f}")
     return sorted(rows, key=lambda r: -r.weight)
 
