@@ -66,8 +66,9 @@ def with_estimates(model: Model, record: dict) -> Model:
             why = f"the calibration targets do not determine it (identifiability of {date}); the fitted value is kept"
             spread_note = "; its log-SD is calibrated" if "log_sd_interval" in changes else ""
             changes["source"] = f"assumed: {why}{spread_note}"
-        elif spread and not spread["determined"] and value is None and p.calibrated:
-            changes["source"] = f"assumed: the calibration targets do not determine its log-SD (fit of {date})"
+        elif spread and not spread["determined"] and p.calibrated:
+            spread_why = f"the calibration targets do not determine its log-SD (identifiability of {date})"
+            changes["source"] = f"{p.source}; log-SD assumed: {spread_why}" if value else f"assumed: {spread_why}"
         params.append(replace(p, **changes) if changes else p)
     return replace(model, parameters=tuple(params))
 
