@@ -28,7 +28,7 @@ from adqsp.files import write_json
 from adqsp.model.declaration import Model
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario
-from adqsp.trial.targets import calibration_targets
+from adqsp.trial.targets import calibration_targets, number, value_change, value_range
 
 #: parameter -> (lower, upper) bound of its typical value
 FITTED: dict[str, tuple[float, float]] = {
@@ -113,10 +113,7 @@ def solo_targets(scenario: Scenario) -> list[Target]:
     for row in calibration_targets():
         w = WEIGHT.get(row["confidence"], 0.5)
         study, arm, endpoint = row["study"], row["arm"], row["endpoint"]
-        try:
-            value = float(row["value"])
-        except ValueError:
-            value = None
+        value = number(row["value"])
         if study == "SOLO pooled" and arm == "all arms" and endpoint.endswith(("_mean", "_fraction")):
             if endpoint in ("EASI_mean", "NRS_mean", "BSA_mean", "IGA4_fraction"):
                 scale = SCALE["rate"] if endpoint == "IGA4_fraction" else SCALE[endpoint]
@@ -125,14 +122,14 @@ def solo_targets(scenario: Scenario) -> list[Target]:
             scale = SCALE["pct"] if endpoint.endswith("pct_change") else SCALE["rate"]
             out.append(Target(f"{study} {arm} wk{row['week']} {endpoint}", arm, row["week"], endpoint, value, scale, w))
         elif study == "label PK" and endpoint == "serum_trough" and arm in arms:
-            low, high = (float(x) for x in row["value"].split("-"))
+            low, high = value_range(row["value"])
             out.append(
                 Target(
                     f"trough {arm}", arm, row["week"], "serum_trough_mg_L", (low + high) / 2, SCALE["serum_trough"], w
                 )
             )
         elif study == "BALISTAD" and endpoint == "TEWL" and arm in arms:
-            before, after = (float(x) for x in row["value"].split("->"))
+            before, after = value_change(row["value"])
             out.append(
                 Target(
                     f"BALISTAD {arm} wk16 TEWL",
