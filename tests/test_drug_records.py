@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -174,3 +175,23 @@ def test_the_record_decides_the_pk_structure() -> None:
     ke = next(a.expression for a in m4.assignments if a.name == "pk_ke_i")
     assert "BMI / pk_ke_bmi_ref" in ke and "WHITE - pk_ke_white_ref" in ke
     assert m4.parameter("pk_ke_bmi_exp").value == 0.368
+
+
+def test_drug_file_on_the_command_line(tmp_path: Path, capsys) -> None:
+    """params and assay take a user's record with --drug-file; it acts as the record says, by its own name."""
+    path = _record_file(tmp_path, "mine")
+    assert main(["params", "--drug-file", str(path), "--format", "csv"]) == 0
+    names = {line.split(",")[0] for line in capsys.readouterr().out.splitlines()}
+    assert {"rc_mine_kd_nM", "rc_mine_kon", "rc_mine_kint"} <= names and "rc_dupilumab_kd_nM" not in names
+    assert main(["assay", "--cytokine", "IL-4", "--drug-file", str(path), "--drug-nM", "10", "--json"]) == 0
+    mine = json.loads(capsys.readouterr().out)
+    assert main(["assay", "--cytokine", "IL-4", "--drug", "dupilumab", "--drug-nM", "10", "--json"]) == 0
+    dupilumab = json.loads(capsys.readouterr().out)
+    assert mine["drug"] == "mine" and mine["ec50_pM"] == pytest.approx(dupilumab["ec50_pM"], rel=1e-9)
+    for argv, field in (
+        (["params", "--drug", "dupilumab", "--drug-file", str(path)], "--drug-file"),
+        (["params", "--drug-file", str(tmp_path / "none.toml")], "--drug-file"),
+        (["params", "--drug-file", str(path), "--pk-model", "zhu2017"], "--pk-model"),
+    ):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.startswith(f"adqsp: error: {field}: ")

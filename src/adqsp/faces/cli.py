@@ -78,6 +78,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="time course of the typical patient")
     p.add_argument("--drug", help="dupilumab, tralokinumab, lebrikizumab or placebo (default dupilumab)")
+    p.add_argument("--drug-file", type=Path, help="a drug record (TOML, as `adqsp drug show` prints) instead of --drug")
     p.add_argument("--scenario", type=Path, help="take the regimen and weeks of the scenario's first drug arm")
     p.add_argument("--pk-model", help="PK model (dupilumab: kovalenko2020_model3, _model1, _model4, kovalenko2016)")
     p.add_argument("--weeks", type=float)
@@ -86,6 +87,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("params", help="print the declared parameter table")
     p.add_argument("--drug", help="dupilumab (default), tralokinumab, lebrikizumab or placebo")
+    p.add_argument("--drug-file", type=Path, help="a drug record (TOML) instead of --drug")
     p.add_argument("--pk-model")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.set_defaults(run=_params)
@@ -93,6 +95,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-sbml", help="write the declared model as SBML Level 3")
     p.add_argument("--scenario", type=Path)
     p.add_argument("--drug")
+    p.add_argument("--drug-file", type=Path, help="a drug record (TOML) instead of --drug")
     p.add_argument("--pk-model")
     p.add_argument("--weeks", type=float)
     p.add_argument(
@@ -131,6 +134,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assay", help="in-vitro pSTAT6 dose-response of a cell type")
     p.add_argument("--cytokine", required=True, choices=("IL-4", "IL-13"))
     p.add_argument("--drug")
+    p.add_argument("--drug-file", type=Path, help="a drug record (TOML) instead of --drug")
     p.add_argument("--drug-nM", type=float, default=0.0)
     p.add_argument("--cell")
     p.add_argument("--json", action="store_true")
@@ -271,14 +275,16 @@ def _drug_and_regimen(args: argparse.Namespace):
     from adqsp.trial.scenario import load_scenario
 
     if args.scenario is None:
-        opts = model_options(args)
-        regimen = Regimen.from_entries(label_doses(opts.record)) if opts.record else Regimen()
-        return opts.record, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
+        opts, record = model_options(args)
+        regimen = Regimen.from_entries(label_doses(record)) if record else Regimen()
+        return record, regimen, 16.0 if opts.weeks is None else opts.weeks, opts.pk_model, ()
+    if args.drug_file is not None:
+        raise InputError("--drug-file", "conflicts with --scenario (a scenario names its drugs in drug_files)")
     scenario = load_scenario(args.scenario)
     arm = next((a for a in scenario.arms if a.drug is not None), scenario.arms[0])
     if args.drug is not None and args.drug != (arm.drug.name if arm.drug else "placebo"):
         raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
-    opts = model_options(args, drug="placebo", pk_model=None)
+    opts, _ = model_options(args, drug="placebo", pk_model=None)
     pk_model = args.pk_model or arm.pk_model
     check_pk_model(arm.drug, pk_model)
     weeks = scenario.weeks if opts.weeks is None else opts.weeks
@@ -300,8 +306,8 @@ def _params(args: argparse.Namespace) -> int:
     from adqsp.faces.options import model_options
     from adqsp.faces.table import parameter_table
 
-    opts = model_options(args)
-    print(parameter_table(build_model(opts.record, opts.pk_model), args.format))
+    opts, record = model_options(args)
+    print(parameter_table(build_model(record, opts.pk_model), args.format))
     return 0
 
 
@@ -378,11 +384,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _assay(args: argparse.Namespace) -> int:
+    from adqsp.faces.options import drug_record
     from adqsp.receptor.assay import run_assay
 
     kwargs = {"cell": args.cell} if args.cell else {}
+    drug = drug_record(args, None) or args.drug
     try:
-        result = run_assay(args.cytokine, drug=args.drug, drug_nM=args.drug_nM, **kwargs)
+        result = run_assay(args.cytokine, drug=drug, drug_nM=args.drug_nM, **kwargs)
     except InputError as exc:  # the API names its arguments; the command line, its options
         raise InputError(f"--{exc.field.replace('_', '-')}", exc.problem) from None
     if args.json:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from adqsp.drugs.record import DrugRecord
-from adqsp.drugs.registry import resolve, shipped
+from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
 from adqsp.pk.models import pk_model_of
 from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
@@ -50,11 +50,23 @@ class ModelOptions(_Options):
         return None if self.drug == "placebo" else resolve(self.drug)
 
 
-def model_options(args: argparse.Namespace, **values: Any) -> ModelOptions:
-    """:class:`ModelOptions` from ``args`` (or ``values``), the PK model checked against the drug's record."""
+def model_options(args: argparse.Namespace, **values: Any) -> tuple[ModelOptions, DrugRecord | None]:
+    """:class:`ModelOptions` from ``args`` (or ``values``) and the drug's record (a shipped drug's, or the one
+    ``--drug-file`` names), the PK model checked against it."""
     opts = options(ModelOptions, args, **values)
-    check_pk_model(opts.record, opts.pk_model)
-    return opts
+    record = drug_record(args, opts.record)
+    check_pk_model(record, opts.pk_model)
+    return opts, record
+
+
+def drug_record(args: argparse.Namespace, named: DrugRecord | None) -> DrugRecord | None:
+    """The record ``--drug-file`` names, if given (not together with ``--drug``), else ``named``."""
+    path = getattr(args, "drug_file", None)
+    if path is None:
+        return named
+    if args.drug is not None:
+        raise InputError("--drug-file", "give --drug or --drug-file, not both")
+    return load_record(path, "--drug-file")
 
 
 def check_pk_model(drug: DrugRecord | None, pk_model: str | None) -> None:
