@@ -76,3 +76,13 @@ def test_messages_say_what_was_wrong_and_what_is_allowed(data, message):
     with pytest.raises(InputError) as info:
         parse_scenario({"name": "t", "weeks": 4, "arms": [{"name": "placebo"}]} | data)
     assert message in str(info.value)
+
+
+def test_committed_drug_record_reference_is_the_generated_one(capsys):
+    assert main(["schema", "--drug", "--markdown"]) == 0
+    reference = Path(__file__).parents[1] / "docs" / "drug-format.md"
+    assert reference.read_text() == capsys.readouterr().out, (
+        "run `adqsp schema --drug --markdown > docs/drug-format.md`"
+    )
+    assert main(["schema", "--drug"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "DrugRecord"

@@ -89,8 +89,8 @@ def bounds(node: dict[str, Any]) -> str:
 
 
 def _alternatives(node: dict[str, Any]) -> list[dict[str, Any]]:
-    """The branches of a node: those of ``anyOf``, or the node itself."""
-    return node.get("anyOf", [node])
+    """The branches of a node: those of ``anyOf`` or ``oneOf`` (a tagged union), or the node itself."""
+    return node.get("anyOf", node.get("oneOf", [node]))
 
 
 _LIMITS = (("exclusiveMinimum", ">"), ("minimum", ">="), ("exclusiveMaximum", "<"), ("maximum", "<="))

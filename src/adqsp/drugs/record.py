@@ -21,7 +21,8 @@ DRUG_NAME = r"^[a-z][a-z0-9_]*$"
 MAX_DRUG_NAME = 40
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 DrugName = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, pattern=DRUG_NAME, max_length=MAX_DRUG_NAME)
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, pattern=DRUG_NAME, min_length=1, max_length=MAX_DRUG_NAME),
 ]
 Route = Literal["subcutaneous", "intravenous", "oral"]
 Absorption = Literal["first_order", "transit"]
@@ -197,13 +198,19 @@ class DrugRecord(Table):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    name: DrugName = Field(description="the drug's name (lower case; arms name it by `drug`)")
+    name: DrugName = Field(
+        description="the drug's name: lower-case letters, digits and underscores, starting with a letter (arms name"
+        " it by `drug`)"
+    )
     drug_class: Text = Field(alias="class", description="e.g. 'monoclonal antibody (human IgG4)'")
     route: Route = Field(description="subcutaneous, intravenous or oral")
     description: str = Field("", description="what the drug does, in a sentence")
     molecular_weight_kDa: Value = Field(description="molecular weight, kDa")
     skin_partition: Value = Field(description="skin interstitial / serum concentration ratio")
-    mechanism: Mechanism = Field(description="the mechanism motif and its binding constants")
+    mechanism: Mechanism = Field(
+        description="the mechanism motif and its binding constants: a binds_receptor_chain or a binds_ligand table"
+        " (sections below)"
+    )
     pk_models: dict[str, PkModelTable] = Field(min_length=1, description="population PK models, the default first")
     label_regimens: list[LabelRegimen] = Field([], description="label regimens, the usual adult one first")
 

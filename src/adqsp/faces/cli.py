@@ -150,6 +150,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the scenario-file format as JSON Schema")
     p.add_argument("--markdown", action="store_true", help="a Markdown reference instead (docs/scenario-format.md)")
+    p.add_argument("--drug", action="store_true", help="the drug-record format instead (docs/drug-format.md)")
     p.set_defaults(run=_schema)
     return parser
 
@@ -406,11 +407,15 @@ def _assay(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from adqsp.faces.reference import scenario_reference
+    from adqsp.drugs.record import DrugRecord
+    from adqsp.faces.reference import drug_reference, scenario_reference
     from adqsp.schema import ScenarioFile
     from adqsp.validation import json_schema
 
-    print(scenario_reference() if args.markdown else json.dumps(json_schema(ScenarioFile), indent=2))
+    if args.markdown:
+        print(drug_reference() if args.drug else scenario_reference())
+    else:
+        print(json.dumps(json_schema(DrugRecord if args.drug else ScenarioFile), indent=2))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The scenario-file reference in Markdown, generated from the schema (``adqsp schema --markdown``)."""
+"""The scenario-file and drug-record references in Markdown, generated from their schemas (``adqsp schema
+--markdown``, ``adqsp schema --drug --markdown``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from adqsp.drugs.record import DrugRecord
+from adqsp.drugs.registry import shipped_text
 from adqsp.schema import DoseRecord, ScenarioFile
 from adqsp.trial.scenario import default_scenario_text
 from adqsp.validation import bounds, json_schema, type_name
@@ -39,6 +42,27 @@ def scenario_reference() -> str:
     return "\n\n".join([_INTRO, example, *_sections(scenario, "", scenario["$defs"]), api])
 
 
+_DRUG_INTRO = """\
+# Drug record format
+
+<!-- Generated from src/adqsp/drugs/record.py by `adqsp schema --drug --markdown`; a test keeps this file in step. -->
+
+A drug record is a TOML file that describes one drug: what it is, how it is given, its population PK, where it goes,
+what it binds and how it is dosed. The shipped records are in `src/adqsp/data/drugs/`; `adqsp drug show NAME`
+prints one to copy and edit. A scenario adds records with `drug_files`; `simulate`, `params`, `export-sbml` and
+`assay` take one with `--drug-file`. Every number is a table `{value, unit, source}` (a PK value also `log_sd`).
+Record key `X` of a PK model becomes the model parameter `pk_X`; binding constants become `rc_<drug>_...`
+(`adqsp params --drug-file FILE` lists them). Keys not listed here are errors; a bad record stops `adqsp` with one
+line naming the key, e.g. `adqsp: error: drug_files[0].pk_models.m1.parameters.MTT.unit: must be 'day'`."""
+
+
+def drug_reference() -> str:
+    """The drug-record reference: an example (the shipped tralokinumab record), then one table per section."""
+    example = f"## Example: tralokinumab\n\n```toml\n{shipped_text('tralokinumab').strip()}\n```"
+    record = json_schema(DrugRecord)
+    return "\n\n".join([_DRUG_INTRO, example, *_sections(record, "", record["$defs"])])
+
+
 def _sections(node: dict[str, Any], path: str, definitions: dict[str, Any]) -> Iterator[str]:
     """The table at ``path`` (its description and keys), then each table nested in it."""
     heading = f"## `{path}`" if path else "## Top level"
@@ -58,6 +82,9 @@ def _nested(node: dict[str, Any]) -> Iterator[tuple[str, str]]:
         values = branch.get("additionalProperties")
         if isinstance(values, dict):
             yield from ((".<name>" + suffix, name) for suffix, name in _nested(values))
+    for branch in node.get("oneOf", []):  # a tagged union: one section per kind
+        name = branch["$ref"].rsplit("/", 1)[-1]
+        yield f" ({name})", name
 
 
 def _table(node: dict[str, Any]) -> str:
