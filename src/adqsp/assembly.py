@@ -22,7 +22,7 @@ from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
-from adqsp.pk.models import no_drug_block, pk_block
+from adqsp.pk.models import check_pk_model, no_drug_block, pk_block
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
 
@@ -77,8 +77,7 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
     """The one declared model of an arm: a shipped drug's name or a drug record; ``drug=None`` is placebo (no drug
     compartments)."""
     record = resolve(drug)
-    if record is None and pk_model is not None:
-        raise InputError("pk_model", "needs a drug (placebo has no PK model)")
+    check_pk_model(record, pk_model)
     pk = no_drug_block() if record is None else pk_block(record, pk_model)
     binders = () if record is None else (Binder.of(record),)
     receptor = Model(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -28,6 +30,28 @@ def validate(tp: type[T], data: Any, field: str = "") -> T:
         return _adapter(tp).validate_python(data)
     except ValidationError as exc:
         raise _input_error(exc, tp, field) from None
+
+
+def read_toml(path: Path, field: str) -> dict[str, Any]:
+    """The tables of a TOML file; a file that cannot be read, is not UTF-8 or not TOML is an InputError naming
+    ``field`` and the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(field, f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(field, f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    return parse_toml(text, field, str(path))
+
+
+def parse_toml(text: str, field: str, where: str) -> dict[str, Any]:
+    """The tables of TOML text read from ``where``; invalid TOML is an InputError naming ``field``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(field, f"{where} is not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits; arrays nested thousands deep
+        raise InputError(field, f"{where} is not valid TOML: a value is too long or nested too deeply") from None
 
 
 def json_schema(tp: Any) -> dict[str, Any]:

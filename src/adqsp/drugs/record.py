@@ -110,11 +110,10 @@ class PkModelTable(Table):
         keys = {"Vc"}
         if route != "intravenous":
             keys |= {"ka", "F"} | ({"MTT"} if self.absorption == "transit" else set())
-        clearances = "CL" in self.parameters or "Q" in self.parameters or "Vp" in self.parameters
         if "linear" in self.elimination:
-            keys.add("CL" if clearances else "ke")
+            keys.add("CL" if self.clearances else "ke")
         if self.compartments == 2:
-            keys |= {"Vp", "Q"} if clearances else {"kcp", "kpc"}
+            keys |= {"Vp", "Q"} if self.clearances else {"kcp", "kpc"}
         if "michaelis_menten" in self.elimination:
             keys |= {"Vmax", "Km"}
         return keys

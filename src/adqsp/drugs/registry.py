@@ -6,7 +6,6 @@ records from their ``drug_files``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -15,7 +14,7 @@ from types import MappingProxyType
 
 from adqsp.drugs.record import DrugRecord
 from adqsp.errors import InputError
-from adqsp.validation import validate
+from adqsp.validation import parse_toml, read_toml, validate
 
 #: a drug as callers give it: a shipped drug's name, a record, or None for placebo
 DrugLike = str | DrugRecord | None
@@ -47,24 +46,12 @@ def shipped_text(name: str) -> str:
 
 def parse_record(text: str, where: str) -> DrugRecord:
     """A record from TOML text; errors name ``where`` and the key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(where, f"not valid TOML: {exc}") from None
-    except (ValueError, RecursionError):
-        raise InputError(where, "not valid TOML: a value is too long or nested too deeply") from None
-    return validate(DrugRecord, data, where)
+    return validate(DrugRecord, parse_toml(text, where, where), where)
 
 
 def load_record(path: Path, field: str = "drug_file") -> DrugRecord:
-    """Read and validate a drug record file; errors name ``field`` (the file's path) and the key."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(field, f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(field, f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    return parse_record(text, field)
+    """Read and validate a drug record file; errors name ``field`` (where the file was named) and the key."""
+    return validate(DrugRecord, read_toml(path, field), field)
 
 
 def resolve(drug: DrugLike, extra: Iterable[DrugRecord] = (), field: str = "drug") -> DrugRecord | None:

@@ -271,7 +271,8 @@ def _progress_bar():
 
 def _drug_and_regimen(args: argparse.Namespace):
     """Drug, regimen, weeks, PK model and overrides: the scenario's first drug arm, or the label regimen."""
-    from adqsp.faces.options import check_pk_model, model_options
+    from adqsp.faces.options import model_options
+    from adqsp.pk.models import check_pk_model
     from adqsp.pk.regimen import Regimen, label_doses
     from adqsp.trial.scenario import load_scenario
 
@@ -287,7 +288,7 @@ def _drug_and_regimen(args: argparse.Namespace):
         raise InputError("--drug", "conflicts with the scenario's first drug arm; give one or the other")
     opts, _ = model_options(args, drug="placebo", pk_model=None)
     pk_model = args.pk_model or arm.pk_model
-    check_pk_model(arm.drug, pk_model)
+    check_pk_model(arm.drug, pk_model, "--pk-model")
     weeks = scenario.weeks if opts.weeks is None else opts.weeks
     return arm.drug, arm.regimen, weeks, pk_model, scenario.parameters
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
-from adqsp.pk.models import pk_model_of
+from adqsp.pk.models import check_pk_model
 from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
 from adqsp.trial.calibration import FITTED
 from adqsp.validation import validate
@@ -55,7 +55,7 @@ def model_options(args: argparse.Namespace, **values: Any) -> tuple[ModelOptions
     ``--drug-file`` names), the PK model checked against it."""
     opts = options(ModelOptions, args, **values)
     record = drug_record(args, opts.record)
-    check_pk_model(record, opts.pk_model)
+    check_pk_model(record, opts.pk_model, "--pk-model")
     return opts, record
 
 
@@ -67,15 +67,6 @@ def drug_record(args: argparse.Namespace, named: DrugRecord | None) -> DrugRecor
     if args.drug is not None:
         raise InputError("--drug-file", "give --drug or --drug-file, not both")
     return load_record(path, "--drug-file")
-
-
-def check_pk_model(drug: DrugRecord | None, pk_model: str | None) -> None:
-    """``--pk-model`` is one of the drug's PK models (none for placebo)."""
-    if pk_model is None:
-        return
-    if drug is None:
-        raise InputError("--pk-model", "needs a drug (placebo has no PK model)")
-    pk_model_of(drug, pk_model, "--pk-model")
 
 
 class CalibrateOptions(_Options):

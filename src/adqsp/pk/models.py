@@ -31,6 +31,15 @@ def pk_model_of(record: DrugRecord, pk_model: str | None, field: str = "pk_model
     return record.pk_models[name]
 
 
+def check_pk_model(record: DrugRecord | None, pk_model: str | None, field: str = "pk_model") -> None:
+    """``pk_model`` is None or one of the record's PK models (placebo, ``record`` None, has none)."""
+    if pk_model is None:
+        return
+    if record is None:
+        raise InputError(field, "needs a drug (placebo has no PK model)")
+    pk_model_of(record, pk_model, field)
+
+
 def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
     """The PK part of the model for one drug, from its record."""
     pk = pk_model_of(record, pk_model)
@@ -98,7 +107,7 @@ def _parameters(record: DrugRecord, pk: PkModelTable) -> tuple[tuple[Parameter, 
         values.append(p("pk_F", 1.0, "dimensionless", "intravenous: the whole dose enters the central compartment"))
     effects = []
     for cov in pk.covariates:
-        stem = f"pk_{cov.parameter}_{cov.covariate.lower()}"
+        stem = _effect_stem(cov)
         kind = "exp" if cov.effect == "power" else "coef"
         what = "exponent" if cov.effect == "power" else "slope per unit"
         effects += [
@@ -140,6 +149,11 @@ def _parameters(record: DrugRecord, pk: PkModelTable) -> tuple[tuple[Parameter, 
     return params, {cov.parameter for cov in pk.covariates}
 
 
+def _effect_stem(cov: CovariateEffect) -> str:
+    """The name stem of a covariate effect's parameters: ``pk_<parameter>_<covariate>`` (lower case)."""
+    return f"pk_{cov.parameter}_{cov.covariate.lower()}"
+
+
 def _covariate_unit(pk: PkModelTable, covariate: str) -> str:
     return COVARIATES[0].unit if covariate == "WT" else pk.covariate_values[covariate].unit
 
@@ -152,7 +166,7 @@ def _individual(pk: PkModelTable, keys: set[str]) -> tuple[Assignment, ...]:
     """``pk_X_i``: the typical value times each covariate effect on it, in the record's order."""
     factors: dict[str, list[str]] = {k: [] for k in pk.parameters if k in keys}
     for cov in pk.covariates:
-        stem = f"pk_{cov.parameter}_{cov.covariate.lower()}"
+        stem = _effect_stem(cov)
         if cov.effect == "power":
             factors[cov.parameter].append(f"({cov.covariate} / {stem}_ref) ** {stem}_exp")
         else:

@@ -37,6 +37,7 @@ from adqsp.drugs.registry import resolve
 from adqsp.errors import InputError
 from adqsp.receptor.constants import (
     CELLS,
+    CHAINS,
     CYTOKINES,
     FITTED_CELLS,
     PSTAT6_EC50_TARGETS_PM,
@@ -57,7 +58,6 @@ BASE_SPECIES = (
     "type2_il13",
     "il13_il13ra2",
 )
-CHAINS = ("il4ra", "gammac", "il13ra1", "il13ra2")
 #: which drug-free species hold each chain (for mass balances)
 BASE_CHAIN_SPECIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {

@@ -14,7 +14,7 @@ from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import DrugLike, resolve
 from adqsp.engine.solve import solve
 from adqsp.errors import InputError
-from adqsp.pk.models import pk_model_of
+from adqsp.pk.models import check_pk_model
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import Population, sample
 from adqsp.schema import MAX_DAY, PatientsPerArm, Preset, Seed, Weeks, real
@@ -190,10 +190,7 @@ def _checked(
 ) -> Overrides:
     """Check a course's arguments as a scenario file's are; the overrides as sorted pairs."""
     validate(arguments, {k: v for k, v in given.items() if v is not None})
-    if drug is None and pk_model is not None:
-        raise InputError("pk_model", "needs a drug (placebo has no PK model)")
-    if drug is not None:
-        pk_model_of(drug, pk_model)
+    check_pk_model(drug, pk_model)
     if drug is None and regimen.entries:
         raise InputError("regimen", "doses given without a drug")
     overrides = tuple(sorted(dict(overrides).items()))

@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
-from adqsp.assembly import build_model, check_finite, compiled
+from adqsp.assembly import check_finite, compiled
 from adqsp.engine.prebuild import prebuild
 from adqsp.errors import FailureWarning
 from adqsp.trial.executors import ChunkStore
@@ -53,7 +53,7 @@ def parameter_set_hash(scenario: Scenario) -> str:
     overrides applied)."""
     h = hashlib.sha256()
     for arm in scenario.arms:
-        for p in build_model(arm.drug, arm.pk_model, scenario.parameters).parameters:
+        for p in compiled(arm.drug, arm.pk_model, scenario.parameters).model.parameters:
             h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())
     return h.hexdigest()[:16]
 
@@ -103,7 +103,9 @@ def run_trial(
         "arms": arm_summaries,
     }
     captured = tuple(
-        dict.fromkeys(c for a in scenario.arms for c in build_model(a.drug, a.pk_model, scenario.parameters).captured)
+        dict.fromkeys(
+            c for a in scenario.arms for c in compiled(a.drug, a.pk_model, scenario.parameters).model.captured
+        )
     )
     patients = pd.concat([_patient_rows(r, param_hash, captured) for r in results], ignore_index=True)
     return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)

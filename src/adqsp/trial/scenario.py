@@ -31,11 +31,11 @@ from adqsp.assembly import LOG_SD, Overrides, check_overrides
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
-from adqsp.pk.models import pk_model_of
+from adqsp.pk.models import check_pk_model
 from adqsp.pk.regimen import Regimen
 from adqsp.schema import OverrideTable, ScenarioFile
 from adqsp.trial.targets import studies
-from adqsp.validation import validate
+from adqsp.validation import read_toml, validate
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,7 @@ def load_scenario(path: Path | None = None) -> Scenario:
     """Read and validate a scenario file (the embedded SOLO 1 default when ``path`` is None)."""
     if path is None:
         return parse_scenario(tomllib.loads(default_scenario_text()))
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("scenario", f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError("scenario", f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError("scenario", f"{path} is not valid TOML: {exc}") from None
-    except (ValueError, RecursionError):  # an integer of thousands of digits; arrays nested thousands deep
-        raise InputError("scenario", f"{path} is not valid TOML: a value is too long or nested too deeply") from None
-    return parse_scenario(data, Path(path).parent)
+    return parse_scenario(read_toml(path, "scenario"), Path(path).parent)
 
 
 def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario:
@@ -108,8 +96,7 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     arms = []
     for i, arm in enumerate(file.arms):
         drug = resolve(arm.drug, records, f"arms[{i}].drug")
-        if drug is not None:
-            pk_model_of(drug, arm.pk_model, f"arms[{i}].pk_model")
+        check_pk_model(drug, arm.pk_model, f"arms[{i}].pk_model")
         arms.append(Arm(arm.name, drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model))
     arms = tuple(arms)
     known = studies()

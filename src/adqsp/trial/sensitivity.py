@@ -20,10 +20,10 @@ from adqsp.errors import InputError
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Arm, Scenario, load_scenario
+from adqsp.trial.summary import RESPONDER_KEYS
 
 #: the contrast's endpoints (week 16, dupilumab minus tralokinumab)
 CONTRAST_KEYS = ("EASI_pct_change", "EASI75", "IGA01", "NRS4")
-RATE_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
 #: log step of the central differences
 STEP = 0.1
 
@@ -57,7 +57,7 @@ def solo_endpoints(summary: dict) -> dict[str, float]:
     for arm in summary["arms"]:
         for key in arm.get("published", {}).get("16", {}):
             value = arm["visits"]["16"][key]
-            out[f"{arm['name']}: {key}"] = 100.0 * value if key in RATE_KEYS else value
+            out[f"{arm['name']}: {key}"] = 100.0 * value if key in RESPONDER_KEYS else value
     return out
 
 
@@ -65,7 +65,7 @@ def contrast_endpoints(summary: dict) -> dict[str, float]:
     """Week-16 dupilumab minus tralokinumab (rates in percent points)."""
     dup, tralo = (summary["arms"][k]["visits"]["16"] for k in (0, 1))
     return {
-        f"dupilumab - tralokinumab: {key}": (100.0 if key in RATE_KEYS else 1.0) * (dup[key] - tralo[key])
+        f"dupilumab - tralokinumab: {key}": (100.0 if key in RESPONDER_KEYS else 1.0) * (dup[key] - tralo[key])
         for key in CONTRAST_KEYS
     }
 
