@@ -252,7 +252,8 @@ def calibrate(
     model = build_model("dupilumab")
     names = list(only or FITTED)
     kept = {n: current_value(model, n) for n in FITTED if n not in names}
-    x0 = np.log([np.clip((start or {}).get(n, current_value(model, n)), *FITTED[n]) for n in names])
+    start_values = np.array([np.clip((start or {}).get(n, current_value(model, n)), *FITTED[n]) for n in names])
+    x0 = np.log(start_values)
     lower, upper = np.log([FITTED[n][0] for n in names]), np.log([FITTED[n][1] for n in names])
     started = time.perf_counter()
     history: list[float] = []
@@ -267,7 +268,8 @@ def calibrate(
             return evaluated[point]
         if len(history) >= max_evaluations and not final_jacobian:
             raise _BudgetSpent
-        values = {**kept, **dict(zip(names, np.exp(x).tolist(), strict=True))}
+        # relative to the start, so the start's values come back exactly (exp(log(v)) may differ from v in the last bit)
+        values = {**kept, **dict(zip(names, (start_values * np.exp(x - x0)).tolist(), strict=True))}
         summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
@@ -317,7 +319,7 @@ def calibrate(
         "parameters": values,
         "estimates": {
             n: {
-                "value": e.value,
+                "value": values[n],
                 "se_log": e.se_log if np.isfinite(e.se_log) else None,
                 "low": e.low if e.determined else None,
                 "high": e.high if e.determined else None,
