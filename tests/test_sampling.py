@@ -1,11 +1,15 @@
 """Random streams and virtual patients: Philox known answers, one stream per patient, the drawn distributions."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from adqsp.assembly import build_model
-from adqsp.population.philox import normals, philox4x32, uniforms
-from adqsp.population.sampling import WEIGHT, sample
+from adqsp.endpoints.scores import NOISE_CHANNELS
+from adqsp.model.declaration import Parameter
+from adqsp.population.philox import normals, philox4x32, stream, uniforms
+from adqsp.population.sampling import WEIGHT, noise_draws, sample
 from adqsp.schema import PRESETS
 
 # Random123 tests/kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words), expected output (4 words)
@@ -58,6 +62,33 @@ def test_sampled_patients_follow_the_declared_variability_and_are_chunk_free():
         assert abs(log_values.std() - p.log_sd) < 0.03 * p.log_sd, p.name
     assert abs(np.mean(pop.values["WT"]) - 75.7) < 1.0
     assert 0.0 <= pop.values["flare_phase"].min() and pop.values["flare_phase"].max() < 2 * np.pi
+
+
+def test_declaring_a_new_varying_parameter_draws_nothing_anew_for_the_others():
+    model = build_model("dupilumab")
+    new = Parameter("new_spread", 1.0, "dimensionless", "assumed: a test parameter", 0.7)
+    # first in the list, where a position-keyed stream would have shifted every other parameter's draw
+    grown = replace(model, parameters=(new, *model.parameters))
+    before, after = sample(model, np.arange(200), seed=3), sample(grown, np.arange(200), seed=3)
+    assert set(after.values) == set(before.values) | {"new_spread"}
+    for name, values in before.values.items():
+        np.testing.assert_array_equal(after.values[name], values, err_msg=name)
+    assert np.std(np.log(after.values["new_spread"])) > 0.5
+
+
+def test_a_noise_channels_draws_do_not_depend_on_the_other_channels():
+    both = noise_draws(np.arange(30), seed=4, n_visits=7, channels=("nrs", "easi"))
+    alone = noise_draws(np.arange(30), seed=4, n_visits=7, channels=("easi",))
+    np.testing.assert_array_equal(both["easi"], alone["easi"])
+    assert not np.isin(both["nrs"], both["easi"]).any()
+
+
+def test_the_streams_of_a_model_have_distinct_purpose_words():
+    model = build_model("dupilumab")
+    names = [f"parameter:{p.name}" for p in model.parameters] + ["covariate:WT", "flare_phase", "rescue", "arm"]
+    names += [f"noise:{c}" for c in NOISE_CHANNELS]
+    words = [stream(n) for n in names]
+    assert len(set(words)) == len(words) and all(0 <= w < 2**32 for w in words)
 
 
 def test_every_preset_a_scenario_may_name_has_a_body_weight_distribution():

@@ -10,6 +10,8 @@ vectors (``tests/test_sampling.py``).
 
 from __future__ import annotations
 
+from hashlib import blake2b
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -51,3 +53,9 @@ def uniforms(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray
 def normals(indices: np.ndarray, seed: int, purpose: int, k: int) -> np.ndarray:
     """``(n, k)`` standard normals (inverse normal distribution function of :func:`uniforms`)."""
     return ndtri(uniforms(indices, seed, purpose, k))
+
+
+def stream(name: str) -> int:
+    """The 32-bit purpose word of the stream called ``name`` (its BLAKE2b digest): a patient's draws for one
+    parameter, covariate or noise channel depend on that name only, not on what else the model declares."""
+    return int.from_bytes(blake2b(name.encode(), digest_size=4).digest(), "little")
