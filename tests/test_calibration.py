@@ -11,8 +11,11 @@ from adqsp.trial.calibration import FITTED, Z95, calibrate, current_value, ident
 def test_the_optimiser_brings_a_perturbed_start_back_and_lowers_the_cost(tmp_path):
     shipped = current_value(build_model("dupilumab"), "itch_half")
     start = 2.5 * shipped  # far from the fit: the NRS endpoints are off
+    # 600 per arm: with 150, one patient crossing a responder threshold moves a rate residual by 0.17 SD, and such
+    # steps swamp the finite-difference Jacobian (from this start, seeds 3-5, the fit then stopped with 62-100% of
+    # the log-distance to the shipped value left; with 600, 0.4-31%)
     result = calibrate(
-        patients_per_arm=150,
+        patients_per_arm=600,
         seed=3,
         max_evaluations=12,
         log=lambda line: None,
@@ -21,7 +24,7 @@ def test_the_optimiser_brings_a_perturbed_start_back_and_lowers_the_cost(tmp_pat
         start={"itch_half": start},
     )
     first = calibrate(
-        patients_per_arm=150,
+        patients_per_arm=600,
         seed=3,
         max_evaluations=1,
         log=lambda line: None,

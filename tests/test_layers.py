@@ -8,6 +8,8 @@ import acceptable (the faces and the facade, on top, may import anything). The l
 - population (virtual patients: random streams, parameter draws) < engine (integrating a compiled model): both
   need only the declaration and the base and know no drug; neither imports the other, their order is arbitrary
 - drugs (the records and their registry) < pk < receptor < disease < endpoints: the blocks of the model
+- conduct: what a trial does beside the drug (participation, the diary's expectation, the rescue rule), a block of
+  the model declared apart from the skin's biology
 - assembly: one arm's model from the blocks and a drug record, the one module that knows all of them
 - trial: scenarios, courses, trials and calibration; faces: command line, outputs, report, SBML, tables;
   facade: ``adqsp`` (the lazy entry points) and ``python -m adqsp``
@@ -32,6 +34,7 @@ LAYERS = (
     ("receptor", ("receptor/",)),
     ("disease", ("disease/",)),
     ("endpoints", ("endpoints/",)),
+    ("conduct", ("conduct/",)),
     ("assembly", ("assembly.py",)),
     ("trial", ("trial/",)),
     ("faces", ("faces/",)),

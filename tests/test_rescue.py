@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from adqsp.endpoints.rescue import rescued
+from adqsp.conduct.rescue import rescued
 from adqsp.errors import InputError
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import load_scenario, parse_scenario

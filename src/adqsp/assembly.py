@@ -1,5 +1,5 @@
-"""Assemble the full model (PK + receptor + disease + clinical read-outs) for one drug or placebo: the one module
-that knows every model layer and the drug records (the layers: ``tests/test_layers.py``).
+"""Assemble the full model (PK + receptor + disease + clinical read-outs + trial conduct) for one drug or placebo:
+the one module that knows every model layer and the drug records (the layers: ``tests/test_layers.py``).
 
 Calibrated parameters take the values shipped in ``data/calibrated.json`` (written by ``adqsp calibrate``);
 ``overrides`` (e.g. from a scenario's ``[parameters]`` table) replace typical values on top of those; a key
@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from adqsp.conduct.block import conduct_block
 from adqsp.disease.skin import disease_block
 from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
@@ -87,7 +88,9 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
         assignments=receptor_constants(binders),
         rates={},
     )
-    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", pk, receptor, disease_block(binders), endpoints_block())
+    # conduct before disease: the skin's exposure and the reported NRS read its assignments
+    blocks = (pk, receptor, conduct_block(), disease_block(binders), endpoints_block())
+    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", *blocks)
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
     model = model.with_values(

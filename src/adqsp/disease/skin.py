@@ -39,7 +39,7 @@ def _p(name: str, value: float, unit: str, source: str, description: str, log_sd
 
 
 PARAMETERS = (
-    # environment, flares and the trial-participation (placebo) effect
+    # environment and flares (the trial's own effect on exposure: adqsp.conduct.participation)
     _p("exposure_les", 6.0, "AU/day", CAL, "antigen/microbe exposure of lesional skin", 0.45),
     _p("exposure_non_ratio", 0.25, "dimensionless", CAL, "nonlesional / lesional exposure"),
     _p(
@@ -52,14 +52,6 @@ PARAMETERS = (
     ),
     _p("flare_period", 56.0, "day", f"{ASSUMED}: AD activity fluctuates over weeks to months", "flare cycle", 0.3),
     _p("flare_phase", 0.0, "rad", "sampled uniformly on [0, 2 pi) per patient", "flare phase at enrolment"),
-    _p(
-        "trial_effect",
-        0.25,
-        "dimensionless",
-        CAL_SPREAD,
-        "trial participation (skin care, emollients, trigger avoidance): exposure / (1 + effect) from enrolment",
-        0.5,
-    ),
     # STAT6-driven transcription: saturates at low receptor occupancy (spare receptors)
     _p("stat6_half_keratinocyte", 0.2, "dimensionless", STAT6_SCALE, "keratinocyte pSTAT6 at half-maximal effect"),
     _p("stat6_half_lymphocyte", 0.05, "dimensionless", STAT6_SCALE, "lymphocyte pSTAT6 at half-maximal effect"),
@@ -161,14 +153,6 @@ PARAMETERS = (
     _p("itch_neuron", 3.0, "dimensionless", CAL, "itch drive at full sensory-neuron pSTAT6 (Oetjen 2017)"),
     _p("itch_dry", 0.6, "dimensionless", HAND_SET, "itch drive from barrier loss"),
     _p("itch_half", 1.0, "dimensionless", CAL, "itch drive giving NRS 5", 0.3),
-    _p(
-        "itch_expectation",
-        0.1,
-        "dimensionless",
-        CAL_SPREAD,
-        "expectation effect on reported itch in a trial (any arm): reported drive = perceived / (1 + effect)",
-        0.8,
-    ),
     _p("itch_other", 0.3, "dimensionless", CAL_SPREAD, "itch drive not from type 2 or barrier (sensitisation)", 0.8),
     Parameter(
         "nrs_max",
@@ -223,8 +207,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
     return (
         a(
             f"{s}_exposure",
-            f"{exposure} * exp(flare_amplitude * sin({TWO_PI} * t / flare_period + flare_phase))"
-            " / where(t >= 0.0, 1.0 + trial_effect, 1.0)",
+            f"{exposure} * exp(flare_amplitude * sin({TWO_PI} * t / flare_period + flare_phase)) / participation",
             "AU/day",
             f"{s}: trigger exposure",
         ),
@@ -412,12 +395,6 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
                 "nrs_max * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
                 "points",
                 "itch as perceived on the NRS scale: drives scratching (barrier damage, hyperplasia, excoriation)",
-            ),
-            Assignment(
-                "itch_reported",
-                "max(itch, 0.0) / where(t > 0.0, 1.0 + itch_expectation, 1.0)",
-                "dimensionless",
-                "itch drive as reported (trial expectation effect on the diary after the baseline visit)",
             ),
             Assignment(
                 "itch_nrs",

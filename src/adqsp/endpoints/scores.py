@@ -16,7 +16,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from adqsp.endpoints import rescue
 from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.model.expressions import to_numpy
 from adqsp.model.units import PERCENT_PER_FRACTION
@@ -159,7 +158,7 @@ def endpoints_block() -> Model:
     easi = " + ".join(f"easi_weight_{r} * {area_score(f'area_pct_{r}')}" for r, _ in REGIONS)
     return Model(
         name="endpoints",
-        parameters=(*PARAMETERS, *rescue.PARAMETERS),
+        parameters=PARAMETERS,
         states=(),
         assignments=(
             *signs,

@@ -109,8 +109,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_export_sbml)
 
     p = sub.add_parser("calibrate", help="refit the calibrated parameters to calibration_targets.csv (slow)")
-    p.add_argument("--patients-per-arm", type=int, help="per arm of each virtual trial (default 200)")
-    p.add_argument("--seed", type=int, help="default 7")
+    p.add_argument(
+        "--patients-per-arm",
+        type=int,
+        help="per arm of each virtual trial (default 10000: with a few hundred, responder rates move in steps that"
+        " swamp the finite-difference Jacobian)",
+    )
+    p.add_argument("--seed", type=int, help="default 101")
     p.add_argument(
         "--max-evaluations",
         type=int,

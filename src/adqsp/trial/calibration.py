@@ -231,8 +231,8 @@ def identifiability(
 
 
 def calibrate(
-    patients_per_arm: int = 200,
-    seed: int = 7,
+    patients_per_arm: int = 10_000,
+    seed: int = 101,
     max_evaluations: int = 150,
     log=print,
     checkpoint: Path | None = None,

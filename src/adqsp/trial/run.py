@@ -1,13 +1,13 @@
 """Run a virtual trial: screen virtual patients at their baseline visit, randomise, simulate each arm.
 
 Screening: each candidate is brought to the chronic drug-free steady state of its flare cycle's mean exposure
-(pseudo-transient continuation from the declared initial state; a 3000-day run for the rare candidate where it
-does not converge), then simulated along its own flare cycle for :data:`BURN_IN_DAYS` to the enrolment day (day 0); the baseline visit is scored with rater and diary noise
-and the inclusion criteria are applied to it, as a trial does. Each candidate's arm is drawn from its own stream
-(equal chances); an arm takes the first ``patients_per_arm`` included candidates allotted to it, in index order, so
-whether one candidate is included moves no other patient between arms. Everything a patient draws comes from its
-own random stream. States are kept at the visits only, and what lies long before the next visit is integrated at a
-looser tolerance (``BURN_IN_RELAXED``, ``ARM_RELAXED``).
+(pseudo-transient continuation from the declared initial state; a 3000-day run for the rare candidate where it does
+not converge), then simulated along its own flare cycle for :data:`BURN_IN_DAYS` to the enrolment day (day 0); the
+baseline visit is scored with rater and diary noise and the inclusion criteria are applied to it, as a trial does.
+Each candidate's arm is drawn from its own stream (equal chances); an arm takes the first ``patients_per_arm``
+included candidates allotted to it, in index order, so whether one candidate is included moves no other patient
+between arms. Everything a patient draws comes from its own random stream. States are kept at the visits only, and
+what lies long before the next visit is integrated at a looser tolerance (``BURN_IN_RELAXED``, ``ARM_RELAXED``).
 
 A candidate that cannot be scored (its solver fails, it reaches no steady state, or a state or inclusion score is
 not finite) is not enrolled, and is counted: :data:`SCREENING_COUNTS` lists what the screening reports, over the
@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import i0
 
 from adqsp.assembly import Overrides, compiled
-from adqsp.endpoints.rescue import rescued
+from adqsp.conduct.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.integrate import Relaxed
 from adqsp.engine.solve import solve, steady_state

@@ -3,7 +3,7 @@
 Responders (per patient, against the patient's own observed baseline visit):
 EASI-50/75/90: EASI reduced by at least 50/75/90%. IGA 0/1: IGA 0 or 1 with a reduction of at least 2 points.
 NRS4: weekly-average peak pruritus NRS improved by at least 4 points, among patients with baseline NRS >= 4.
-After a patient's rescue treatment (:mod:`adqsp.endpoints.rescue`) its responder flags are 0 (non-responder
+After a patient's rescue treatment (:mod:`adqsp.conduct.rescue`) its responder flags are 0 (non-responder
 imputation, as in SOLO); continuous read-outs are the values without rescue (hypothetical strategy).
 Patients whose status is not "ok" (solver failure, non-finite read-out, negative amount) are excluded from every
 statistic and counted by reason. A trial in which more than :data:`FAILURE_WARN_FRACTION` of the screening
