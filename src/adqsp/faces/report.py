@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from adqsp.faces.table import SCREENING_ROWS
 from adqsp.files import write_atomic
 
 #: endpoints of the table, in order, with their labels
@@ -54,21 +55,6 @@ _BIOMARKERS: dict[str, str] = {
     "TEWL": "TEWL",
 }
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
-#: the screening's counts (summary.json's ``screening``) with their labels; indented: part of the count above
-_SCREENING: dict[str, tuple[str, bool]] = {
-    "candidates": ("Candidates screened (up to the last one enrolled)", False),
-    "failed": ("Failed (not scored)", False),
-    "failed_solver": ("solver failed", True),
-    "failed_non_finite": ("non-finite state or score", True),
-    "failed_steady_state": ("no steady state", True),
-    "excluded": ("Excluded by the inclusion criteria", False),
-    "excluded_easi": ("EASI below minimum", True),
-    "excluded_iga": ("IGA below minimum", True),
-    "excluded_bsa": ("BSA below minimum", True),
-    "eligible": ("Eligible", False),
-    "enrolled": ("enrolled", True),
-    "eligible_arm_full": ("arm already full", True),
-}
 #: per-patient columns the report needs (``serum_mg_L`` too where an arm gives a drug)
 _COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "il4ra_occupancy", *_BIOMARKERS, "ok")
 _CSS = """
@@ -178,11 +164,12 @@ def _arms_table(arms: list[dict]) -> str:
 def _screening_table(counts: dict) -> str:
     """The screening's counts, each with its share of the candidates."""
     n = max(int(counts.get("candidates") or 0), 1)
-    rows = ["<table><thead><tr><th>Candidates</th><th>Number</th><th>Share</th></tr></thead><tbody>"]
-    for key, (label, part) in _SCREENING.items():
+    rows = ["<table><thead><tr><th>Candidates (up to the last one enrolled)</th><th>Number</th><th>Share</th></tr>"]
+    rows.append("</thead><tbody>")
+    for label, key, depth in SCREENING_ROWS:
         if key in counts:
-            share = "" if key == "candidates" else f"{100 * int(counts[key]) / n:.1f}%"
-            cls = ' class="sub"' if part else ""
+            share = f"{100 * int(counts[key]) / n:.1f}%" if depth else ""
+            cls = ' class="sub"' if depth == 2 else ""
             rows.append(f"<tr><td{cls}>{escape(label)}</td><td>{int(counts[key])}</td><td>{share}</td></tr>")
     rows.append("</tbody></table>")
     rows.append("<p>A candidate may miss several criteria.</p>")

@@ -85,29 +85,33 @@ def _cell(value: float | None, published: float | None, key: str) -> str:
     return text if published is None else f"{text} [{fmt.format(published)}]"
 
 
+#: the screening's counts (summary.json's ``screening``) as the table and the report show them: label, key and depth
+#: (0: every candidate; 2: part of the count above)
+SCREENING_ROWS = (
+    ("candidates screened", "candidates", 0),
+    ("failed", "failed", 1),
+    ("solver", "failed_solver", 2),
+    ("non-finite", "failed_non_finite", 2),
+    ("no steady state", "failed_steady_state", 2),
+    ("excluded", "excluded", 1),
+    ("EASI below minimum", "excluded_easi", 2),
+    ("IGA below minimum", "excluded_iga", 2),
+    ("BSA below minimum", "excluded_bsa", 2),
+    ("eligible", "eligible", 1),
+    ("enrolled", "enrolled", 2),
+    ("arm already full", "eligible_arm_full", 2),
+)
+
+
 def screening_table(counts: dict[str, int]) -> str:
     """The screening's counts (summary.json's ``screening``), one line each, what a count is made of indented."""
     n = max(counts["candidates"], 1)
-    rows = [
-        ("candidates screened", "candidates", 0),
-        ("failed", "failed", 1),
-        ("solver", "failed_solver", 2),
-        ("non-finite", "failed_non_finite", 2),
-        ("no steady state", "failed_steady_state", 2),
-        ("excluded", "excluded", 1),
-        ("EASI below minimum", "excluded_easi", 2),
-        ("IGA below minimum", "excluded_iga", 2),
-        ("BSA below minimum", "excluded_bsa", 2),
-        ("eligible", "eligible", 1),
-        ("enrolled", "enrolled", 2),
-        ("arm already full", "eligible_arm_full", 2),
-    ]
-    labels = [f"{'  ' * (depth - 1) if depth else ''}{label}" for label, _, depth in rows]
+    labels = [f"{'  ' * (depth - 1) if depth else ''}{label}" for label, _, depth in SCREENING_ROWS]
     width = max(len(label) for label in labels)
     digits = len(str(counts["candidates"]))
     lines = [
         f"{label:<{width}}  {counts[key]:>{digits}}" + (f"  {100 * counts[key] / n:5.1f}%" if depth else "")
-        for label, (_, key, depth) in zip(labels, rows, strict=True)
+        for label, (_, key, depth) in zip(labels, SCREENING_ROWS, strict=True)
     ]
     header = "screening (% of the candidates up to the last one enrolled; a candidate may miss several criteria)"
     return header + "\n" + "\n".join(lines)
