@@ -42,8 +42,13 @@ def test_the_optimiser_brings_a_perturbed_start_back_and_lowers_the_cost(tmp_pat
 
 def test_partial_refit_changes_only_the_named_keys_and_stays_in_bounds():
     model = build_model("dupilumab")
-    result = calibrate(patients_per_arm=10, max_evaluations=1, log=lambda line: None, only=("rescue_rate",))
-    assert result["evaluations"] == 2  # one trial, then the Jacobian at the result (outside the budget)
+    result = calibrate(
+        patients_per_arm=10, max_evaluations=1, log=lambda line: None, only=("rescue_rate",), assess=("itch_half",)
+    )
+    # one trial, then the Jacobian at the result: its fitted and its assessed column (outside the budget)
+    assert result["evaluations"] == 3
+    assert set(result["estimates"]) == {"rescue_rate", "itch_half"}
+    assert result["provenance"]["assessed"] == ["rescue_rate", "itch_half"]
     assert set(result["parameters"]) == set(FITTED)
     for key, value in result["parameters"].items():
         low, high = FITTED[key]
@@ -79,7 +84,7 @@ def test_every_calibrated_parameter_is_determined_and_carries_its_interval():
     assert set(calibrated_values()) == set(FITTED)
     provenance = record["provenance"]
     assert isinstance(provenance["converged"], bool) and provenance["message"] and record["evaluations"] > 0
-    assert set(record["estimates"]) == set(provenance["fitted"]) == set(FITTED)
+    assert set(record["estimates"]) == set(provenance["assessed"]) == set(FITTED) >= set(provenance["fitted"])
     for drug in ("dupilumab", None, "tralokinumab", "lebrikizumab"):
         for p in build_model(drug).parameters:
             value, spread = record["estimates"].get(p.name), record["estimates"].get(p.name + ".log_sd")

@@ -108,9 +108,11 @@ PARAMETERS = (
     ),
     Parameter(
         "noise_nrs_sd",
-        0.8,
+        0.5,
         "points",
-        f"{_CAL} (week-to-week variation of the diary)",
+        "Newton et al. J Patient Rep Outcomes 2019;3:42 and Yosipovitch et al. Br J Dermatol 2019;181:761: test-retest"
+        " ICC 0.94-0.95 of the weekly peak-pruritus NRS in stable patients; within-patient SD = total SD x"
+        " sqrt(1 - ICC) = 2 x 0.23, about 0.5 points, at the simulated SOLO 1 baseline spread (SD about 2 points)",
         0.0,
         "SD of the weekly NRS",
         role="instrument",

@@ -353,12 +353,6 @@ def _calibrate(args: argparse.Namespace) -> int:
         checkpoint=out.with_name(out.stem + ".checkpoint.json"),
         only=tuple(opts.only or ()),
     )
-    if opts.only and out.is_file():  # a partial refit keeps what the file says of the other keys
-        earlier = json.loads(out.read_text()).get("estimates", {})
-        result["estimates"] = {
-            **{k: v for k, v in earlier.items() if k not in result["estimates"]},
-            **result["estimates"],
-        }
     write_json(result, out)
     width = max(len(row["target"]) for row in result["targets"])
     for row in result["targets"]:

@@ -59,7 +59,6 @@ FITTED: dict[str, tuple[float, float]] = {
     "stat6_half_sensory_neuron": (0.01, 1.0),
     "rescue_improvement_pct": (5.0, 75.0),
     "rescue_rate": (0.01, 2.0),
-    "noise_nrs_sd": (0.3, 2.0),
     # between-patient spread (log-SD) that shapes the responder distributions
     "trial_effect.log_sd": (0.2, 2.0),
     "th22_drive.log_sd": (0.2, 2.0),
@@ -238,11 +237,13 @@ def calibrate(
     checkpoint: Path | None = None,
     only: tuple[str, ...] = (),
     start: dict[str, float] | None = None,
+    assess: tuple[str, ...] | None = None,
 ) -> dict:
     """Fit :data:`FITTED` (or the keys in ``only``, the others kept) to the targets, running at most
     ``max_evaluations`` virtual trials (finite-difference ones included); returns every fitted key's value, the
-    provenance of the fit (optimiser, convergence, evaluations, cost), each refitted key's estimate with its
-    interval and whether the targets determine it, and the target table.
+    provenance of the fit (optimiser, convergence, evaluations, cost), the estimate of each assessed key (the
+    refitted ones and ``assess``, by default every other key of :data:`FITTED`) with its interval and whether the
+    targets determine it, and the target table.
 
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed);
     ``start``: starting values of fitted keys instead of the shipped ones.
@@ -262,6 +263,16 @@ def calibrate(
     evaluated: dict[bytes, np.ndarray] = {}  # the optimiser revisits points; a trial is rerun for none of them
     final_jacobian = False
 
+    def trial(values: dict[str, float]) -> tuple[dict, np.ndarray]:
+        summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
+        r = residuals(summary, targets)
+        history.append(float(r @ r))
+        log(
+            f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
+            f"{time.perf_counter() - started:7.0f} s"
+        )
+        return summary, r
+
     def f(x: np.ndarray) -> np.ndarray:
         point = x.tobytes()
         if point in evaluated:
@@ -270,17 +281,11 @@ def calibrate(
             raise _BudgetSpent
         # relative to the start, so the start's values come back exactly (exp(log(v)) may differ from v in the last bit)
         values = {**kept, **dict(zip(names, (start_values * np.exp(x - x0)).tolist(), strict=True))}
-        summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
-        r = residuals(summary, targets)
-        history.append(float(r @ r))
+        summary, r = trial(values)
         if history[-1] == min(history) and not final_jacobian:  # the result is fixed once its Jacobian is taken
             best.update(x=x.copy(), values=values, summary=summary, residuals=r, cost=history[-1])
             if checkpoint is not None:
                 write_json({"parameters": values, "cost": history[-1]}, checkpoint)
-        log(
-            f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
-            f"{time.perf_counter() - started:7.0f} s"
-        )
         evaluated[point] = r
         return r
 
@@ -296,8 +301,14 @@ def calibrate(
     else:  # the uncertainty needs the Jacobian at the result: its trials are not counted against the budget
         final_jacobian = True
         jac = _jacobian(f, x_best, best["residuals"], lower, upper)
-    estimates = identifiability(jac, x_best, names, FITTED)
     values, summary = best["values"], best["summary"]
+    # the kept keys' columns too (their trials not counted against the budget): what the targets determine is a
+    # property of every candidate, fitted this time or not
+    others = [n for n in (FITTED if assess is None else assess) if n not in names]
+    columns = [_column(lambda v: trial(v)[1], values, n, best["residuals"]) for n in others]
+    jac = np.column_stack([jac, *columns]) if columns else jac
+    assessed = names + others
+    estimates = identifiability(jac, np.log([values[n] for n in assessed]), assessed, FITTED)
     table = [
         {"target": t.label, "published": t.value, "simulated": sim, "error": sim - t.value, "weight": t.weight}
         for t, sim in ((t, simulated(summary, t)) for t in targets)
@@ -312,6 +323,7 @@ def calibrate(
             "message": message,
             "converged": status > 0,
             "fitted": names,
+            "assessed": assessed,
             "uncertainty": "95% intervals from (J^T J)^-1 at the result, residuals scaled as standard deviations;"
             f" not determined: null-space share > {NULL_SHARE} (singular values < {RCOND} of the largest) or"
             " an interval beyond the bounds",
@@ -344,6 +356,12 @@ def _jacobian(f, x: np.ndarray, r0: np.ndarray, lower: np.ndarray, upper: np.nda
         shifted[i] = np.clip(x[i] + step, lower[i], upper[i])
         columns.append((f(shifted) - r0) / (shifted[i] - x[i]))
     return np.column_stack(columns)
+
+
+def _column(residuals_at, values: dict[str, float], key: str, r0: np.ndarray) -> np.ndarray:
+    """d residuals / d log(``key``) at ``values`` by a forward difference (backward at the upper bound)."""
+    step = DIFF_STEP if values[key] * np.exp(DIFF_STEP) <= FITTED[key][1] else -DIFF_STEP
+    return (residuals_at({**values, key: values[key] * np.exp(step)}) - r0) / step
 
 
 def shipped_path() -> Path:
