@@ -76,7 +76,8 @@ def endpoint_table(summary: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n(simulated [published]; rates as fractions, changes in % from baseline)"
+    estimand = f"; estimand {summary['estimand']}" if "estimand" in summary else ""
+    return "\n".join(lines) + f"\n(simulated [published]; rates as fractions, changes in % from baseline{estimand})"
 
 
 def _cell(value: float | None, published: float | None, key: str) -> str:
