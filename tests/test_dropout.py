@@ -8,9 +8,10 @@ import pytest
 from adqsp.conduct.dropout import dropped_out
 from adqsp.conduct.rescue import rescued
 from adqsp.errors import InputError
+from adqsp.faces.cli import main
 from adqsp.trial.job import run_trial
 from adqsp.trial.run import dropout_draws
-from adqsp.trial.scenario import load_scenario, parse_scenario
+from adqsp.trial.scenario import default_scenario_text, load_scenario, parse_scenario
 
 WEEKS = np.array([0.0, 2.0, 4.0, 8.0, 16.0])
 
@@ -121,3 +122,16 @@ def test_bad_dropout_values_are_input_errors_naming_the_field(key, value):
 def test_dropout_defaults_to_none():
     scenario = parse_scenario({"name": "x", "weeks": 4, "arms": [{"name": "placebo"}]})
     assert (scenario.dropout_per_week, scenario.dropout_nonimprover_factor) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("line", "field"), [("dropout_per_week = -0.1", "dropout_per_week"), ('estimand = "worst"', "estimand")]
+)
+def test_the_command_line_reports_a_bad_key_in_one_line(tmp_path, monkeypatch, capsys, line, field):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.toml"
+    path.write_text(f"{line}\n{default_scenario_text().split(chr(10), 1)[1]}")
+    assert main(["trial", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"adqsp: error: {field}: ") and len(err.splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == [path]
