@@ -61,7 +61,7 @@ def test_every_number_is_bounded(model):
         ({"weeks": 0}, "weeks: must be a number > 0 and <= 520, got 0"),
         (
             {"colour": "blue"},
-            "colour: unknown key (allowed: arms, compare_to, drug_files, name, parameters, patients_per_arm,",
+            "colour: unknown key (allowed: arms, compare_to, dropout_nonimprover_factor, dropout_per_week, drug_files,",
         ),
         ({"arms": [{"name": "x", "drug": "x", "doses": [{"mg": 1, "week": 0}]}]}, "arms[0].drug: unknown drug 'x' "),
         ({"arms": [{"name": "d", "drug": "dupilumab", "doses": [{"mg": -5, "week": 0}]}]}, "got -5"),

@@ -40,6 +40,11 @@ MAX_PARAMETER = 1e12
 MAX_LOG_SD = 5.0
 #: the population presets (each one's body-weight distribution: ``population/sampling.py``)
 PRESETS = ("adult", "adolescent")
+#: how responder rates and mean changes count patients after rescue or dropout (``trial/estimand.py``), default first
+ESTIMANDS = ("rescue-nonresponder", "locf", "observed")
+#: the largest dropout hazard, per week (a patient's chance to stay a week is then exp(-7), under 0.1%)
+MAX_DROPOUT_PER_WEEK = 7.0
+MAX_DROPOUT_FACTOR = 100.0
 #: a scenario name is a folder name: no path separator or control character, no leading dot
 _FOLDER_NAME = r"^[^./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
 
@@ -89,6 +94,8 @@ LogSd = real(ge=0.0, le=MAX_LOG_SD)
 Easi = real(ge=0.0, le=72.0)
 Iga = real(ge=0.0, le=4.0)
 Percent = real(ge=0.0, le=100.0)
+DropoutHazard = real(ge=0.0, le=MAX_DROPOUT_PER_WEEK)
+DropoutFactor = real(ge=0.0, le=MAX_DROPOUT_FACTOR)
 PatientsPerArm = whole(ge=1, le=MAX_PATIENTS_PER_ARM)
 Seed = whole(ge=0, lt=2**63)
 Addl = whole(ge=0, le=MAX_ADDL)
@@ -98,6 +105,7 @@ FolderName = Annotated[Name, AfterValidator(_folder_name), Field(json_schema_ext
 DrugName = Annotated[Name, Field(description="a shipped drug (`adqsp drug list`) or one of drug_files")]
 PkModel = Annotated[Name, Field(description="one of the drug's PK models (`adqsp drug show NAME`)")]
 Preset = choice(PRESETS, "preset")
+Estimand = choice(ESTIMANDS, "estimand")
 
 
 class _Table(BaseModel):
@@ -219,8 +227,21 @@ class ScenarioFile(_Table):
     rescue: bool = Field(
         True,
         strict=True,
-        description="rescue treatment as in SOLO: after rescue a patient counts as a non-responder (continuous"
-        " read-outs are the values without rescue); false: no rescue",
+        description="rescue treatment as in SOLO: a patient whose EASI has not improved enough may be rescued after a"
+        " visit, and counts from then on as the estimand says; false: no rescue",
+    )
+    estimand: Estimand = Field(
+        ESTIMANDS[0],
+        description="how responder rates and mean changes count a patient after rescue or dropout:"
+        " rescue-nonresponder (a non-responder from rescue or dropout on; continuous values after rescue the values"
+        " without rescue, after dropout the last observed), locf (the last observation before rescue or dropout"
+        " carried forward) or observed (only patients still observed and not rescued); see docs/estimands.md",
+    )
+    dropout_per_week: DropoutHazard = Field(0.0, description="dropout hazard per week (0: nobody leaves the trial)")
+    dropout_nonimprover_factor: DropoutFactor = Field(
+        1.0,
+        description="multiplies the dropout hazard of a patient whose observed EASI at the last visit has improved"
+        " by less than 50% from baseline",
     )
     population: PopulationTable = Field(PopulationTable(), description="who is enrolled")
     drug_files: list[Name] = Field(

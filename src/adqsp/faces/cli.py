@@ -76,6 +76,27 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run with the same command")
     p.set_defaults(run=_trial)
 
+    p = sub.add_parser("validate", help="compare virtual trials with published results a targets file describes")
+    p.add_argument(
+        "targets",
+        nargs="?",
+        type=Path,
+        help="targets CSV with the columns of calibration_targets.csv (default: the shipped targets)",
+    )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="STUDY=FILE",
+        help="scenario TOML of a study in the targets file (repeat for each; the built-in SOLO 1 stands for 'SOLO 1'"
+        " and 'SOLO pooled')",
+    )
+    p.add_argument("--out", type=Path, help="results folder (default results/validation/)")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--patients-per-arm", type=int, help="in place of each scenario's")
+    p.add_argument("--seed", type=int, help="in place of each scenario's")
+    p.set_defaults(run=_validate)
+
     p = sub.add_parser("simulate", help="time course of the typical patient")
     p.add_argument("--drug", help="dupilumab, tralokinumab, lebrikizumab or placebo (default dupilumab)")
     p.add_argument("--drug-file", type=Path, help="a drug record (TOML, as `adqsp drug show` prints) instead of --drug")
@@ -245,6 +266,50 @@ def _trial(args: argparse.Namespace) -> int:
         print(f"\n{sum(a['n'] for a in result.summary['arms'])} patients in {elapsed:.1f} s; results in {target}")
     for line in result.summary["warnings"]:
         print(f"adqsp: warning: {_one_line(line)}", file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from adqsp.faces.options import ValidateOptions, options
+    from adqsp.faces.output import ResultsFolder, write_table
+    from adqsp.faces.table import validation_table
+    from adqsp.files import write_json
+    from adqsp.trial.job import package_version
+    from adqsp.trial.validate import run_validation
+
+    opts = options(ValidateOptions, args)
+    files: dict[str, Path] = {}
+    for pair in args.scenario:
+        study, equals, file = pair.partition("=")
+        if not (equals and study.strip() and file.strip()):
+            raise InputError("--scenario", f"expected STUDY=FILE, got {pair!r}")
+        if study.strip() in files:
+            raise InputError("--scenario", f"study {study.strip()!r} is given twice")
+        files[study.strip()] = Path(file.strip())
+    folder = ResultsFolder(
+        args.out or Path("results") / "validation",
+        force=args.force,
+        owned=args.out is None,
+        fingerprint=f"validate|{args!r}|{package_version()}",
+    )
+    try:
+        result = run_validation(
+            args.targets,
+            files,
+            opts.patients_per_arm,
+            opts.seed,
+            log=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+        write_table(pd.DataFrame([c.row() for c in result.comparisons]), folder.path("validation.csv"))
+        write_json(result.to_json(), folder.path("validation.json"))
+        target = folder.commit()
+    except BaseException:
+        folder.discard(resumable=False)
+        raise
+    print(validation_table(result))
+    print(f"\nresults in {target}")
     return 0
 
 

@@ -37,6 +37,13 @@ class TrialOptions(_Options):
     workers: Workers = 2
 
 
+class ValidateOptions(_Options):
+    """``adqsp validate``: overrides of every scenario's ``patients_per_arm`` and ``seed``."""
+
+    patients_per_arm: PatientsPerArm = None
+    seed: Seed = None
+
+
 class ModelOptions(_Options):
     """``--drug``, ``--pk-model`` and ``--weeks`` of simulate, export-sbml and params."""
 

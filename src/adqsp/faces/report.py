@@ -37,7 +37,8 @@ _ENDPOINTS: dict[str, str] = {
     "epidermal_thickness_pct_change": "Epidermal thickness % change",
     "TEWL_pct_change": "TEWL % change",
     "signature_reversal": "Transcriptomic signature reversal",
-    "rescued_fraction": "Rescued (counted as non-responders from then on)",
+    "rescued_fraction": "Rescued",
+    "dropout_fraction": "Dropped out",
 }
 #: response rates (fractions) shown as grouped bars
 _RATES: dict[str, str] = {
@@ -117,6 +118,8 @@ def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
         f"Scenario <b>{escape(str(summary['scenario']))}</b> · seed {escape(str(summary['seed']))} · "
         f"adqsp {escape(str(summary['version']))} · {escape(_num(summary.get('weeks')))} weeks"
     )
+    if "estimand" in summary:
+        meta += f" · estimand {escape(str(summary['estimand']))}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from adqsp.model.declaration import Model
 from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
+
+if TYPE_CHECKING:
+    from adqsp.trial.validate import Validation
 
 _COLUMNS = (
     "name",
@@ -76,7 +80,8 @@ def endpoint_table(summary: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n(simulated [published]; rates as fractions, changes in % from baseline)"
+    estimand = f"; estimand {summary['estimand']}" if "estimand" in summary else ""
+    return "\n".join(lines) + f"\n(simulated [published]; rates as fractions, changes in % from baseline{estimand})"
 
 
 def _cell(value: float | None, published: float | None, key: str) -> str:
@@ -115,3 +120,33 @@ def screening_table(counts: dict[str, int]) -> str:
     ]
     header = "screening (% of the candidates up to the last one enrolled; a candidate may miss several criteria)"
     return header + "\n" + "\n".join(lines)
+
+
+def validation_table(validation: Validation) -> str:
+    """Every comparison (study, arm, week, endpoint, published, simulated, error), then the mean absolute error
+    per endpoint kind and the rows skipped."""
+    rows = [("study", "arm", "week", "endpoint", "published", "simulated", "error")]
+    for c in validation.comparisons:
+        t = c.target
+        fmt = "{:.3f}" if c.kind == "rate" else "{:.1f}"
+        rows.append(
+            (
+                t.study,
+                t.arm,
+                f"{t.week:g}",
+                t.endpoint,
+                fmt.format(t.published),
+                fmt.format(c.simulated),
+                f"{c.error:+.1f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("(rates as fractions, their errors in percentage points; % changes and their errors in points)")
+    lines.append("\nmean absolute error per endpoint kind:")
+    for kind, entry in validation.mean_absolute_errors().items():
+        lines.append(f"  {kind}: {entry['mae']:.1f} {entry['unit']} over {entry['n']}")
+    if validation.skipped:
+        lines.append("rows skipped: " + ", ".join(f"{key} {n}" for key, n in validation.skipped.items()))
+    return "\n".join(lines)

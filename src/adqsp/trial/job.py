@@ -13,10 +13,12 @@ import pandas as pd
 from adqsp.assembly import check_finite, compiled
 from adqsp.engine.prebuild import prebuild
 from adqsp.errors import FailureWarning
+from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
 from adqsp.trial.summary import arm_summary, failure_warnings, per_patient, published_baseline, published_values
+from adqsp.validation import validate
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def run_trial(
     ``warnings`` a line for each failure fraction above :data:`~adqsp.trial.summary.FAILURE_WARN_FRACTION`
     (empty if none), each also issued as a :class:`~adqsp.errors.FailureWarning`.
     """
+    _check_conduct(scenario)
     for drug, pk_model in dict.fromkeys([(None, None), *((a.drug, a.pk_model) for a in scenario.arms)]):
         check_finite(drug, pk_model, scenario.parameters)
     if not (executor and executor.remote):
@@ -85,7 +88,9 @@ def run_trial(
         for k, (indices, y_enrol) in enumerate(screening.arms)
     ]
     param_hash = parameter_set_hash(scenario)
-    arm_summaries = [arm_summary(r, published_values(scenario.compare_to, r.arm.name)) for r in results]
+    arm_summaries = [
+        arm_summary(r, published_values(scenario.compare_to, r.arm.name), scenario.estimand) for r in results
+    ]
     failures = failure_warnings(screening.counts, arm_summaries)
     for line in failures:
         warnings.warn(line, FailureWarning, stacklevel=2)
@@ -97,6 +102,9 @@ def run_trial(
         "parameter_overrides": dict(scenario.parameters),
         "weeks": scenario.weeks,
         "patients_per_arm": scenario.patients_per_arm,
+        "estimand": scenario.estimand,
+        "dropout_per_week": scenario.dropout_per_week,
+        "dropout_nonimprover_factor": scenario.dropout_nonimprover_factor,
         "screening": screening.counts,
         "warnings": failures,
         "published_baseline": published_baseline(scenario.compare_to),
@@ -109,6 +117,13 @@ def run_trial(
     )
     patients = pd.concat([_patient_rows(r, param_hash, captured) for r in results], ignore_index=True)
     return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
+
+
+def _check_conduct(scenario: Scenario) -> None:
+    """The estimand and dropout keys, checked as in a scenario file (a Python caller may have replaced them)."""
+    validate(Estimand, scenario.estimand, "estimand")
+    validate(DropoutHazard, scenario.dropout_per_week, "dropout_per_week")
+    validate(DropoutFactor, scenario.dropout_nonimprover_factor, "dropout_nonimprover_factor")
 
 
 def _patient_rows(result: ArmResult, param_hash: str, captured: tuple[str, ...]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import i0
 
 from adqsp.assembly import Overrides, compiled
+from adqsp.conduct.dropout import dropped_out
 from adqsp.conduct.rescue import rescued
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.integrate import Relaxed
@@ -30,6 +31,7 @@ from adqsp.engine.solve import solve, steady_state
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
+from adqsp.population.philox import stream, uniforms
 from adqsp.population.sampling import Population, arm_draws, noise_draws, rescue_draws, sample
 from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
@@ -54,6 +56,8 @@ BURN_IN_RELAXED = Relaxed(days=168.0, factor=10.0)  # rtol = atol = 5e-3
 #: 1.7e-3 points (1.7e-3 / 1.1e-3 at 5e-4 throughout), serum 4.7e-4 / 4.5e-4 relative (4.6e-4 / 4.4e-4), IgE 9.8e-5
 #: / 4.8e-4 (6.7e-6 / 4.9e-5), TARC 6.3e-4 / 1.2e-3 (the same); 84 days at 5e-3 (separate runs): 213.0 attempts
 ARM_RELAXED = Relaxed(days=56.0, factor=20.0)  # rtol = atol = 1e-2
+#: the name of the patients' dropout stream (:func:`dropout_draws`)
+DROPOUT_STREAM = "dropout"
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
 NEGATIVE_AMOUNT = 1e-3
 #: why a candidate was not scored at its baseline visit, by code of ``screen_batch``'s ``outcome`` (0: scored); a
@@ -94,7 +98,8 @@ class Screening:
 @dataclass(frozen=True)
 class ArmResult:
     """Per-visit arrays ``(n_visits, n_patients)`` of one arm; ``status[patient]`` is "ok" or why it failed;
-    ``rescued[visit, patient]`` marks the visits after a patient's rescue treatment."""
+    ``rescued[visit, patient]`` marks the visits after a patient's rescue treatment, ``dropped[visit, patient]``
+    those after its dropout."""
 
     arm: Arm
     weeks: np.ndarray
@@ -103,6 +108,7 @@ class ArmResult:
     readouts: dict[str, np.ndarray]
     status: np.ndarray
     rescued: np.ndarray
+    dropped: np.ndarray
 
     @property
     def ok(self) -> np.ndarray:
@@ -285,6 +291,13 @@ def run_arm(
     model = compiled(arm.drug, arm.pk_model, scenario.parameters).model
     weeks = np.array(scenario.visit_weeks)
     scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
+    after_dropout = dropped_out(
+        scores["EASI"],
+        weeks,
+        dropout_draws(indices, scenario.seed, len(weeks)),
+        scenario.dropout_per_week,
+        scenario.dropout_nonimprover_factor,
+    )
     after_rescue = (
         rescued(
             scores["EASI"],
@@ -292,12 +305,19 @@ def run_arm(
             rescue_draws(indices, scenario.seed, len(weeks)),
             model.parameter("rescue_improvement_pct").value,
             model.parameter("rescue_rate").value,
+            present=~after_dropout,
         )
         if scenario.rescue
         else np.zeros(scores["EASI"].shape, dtype=bool)
     )
     patients = Population(indices, {"WT": weight})
-    return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue)
+    return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout)
+
+
+def dropout_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:
+    """Uniform (0, 1) dropout draws, ``(n_visits, n_patients)``, from each patient's own stream (named
+    :data:`DROPOUT_STREAM`, so no other draw moves)."""
+    return uniforms(indices, seed, stream(DROPOUT_STREAM), n_visits).T
 
 
 def _observe_visits(c, states: np.ndarray, P: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:

@@ -33,7 +33,7 @@ from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
 from adqsp.pk.models import check_pk_model
 from adqsp.pk.regimen import Regimen
-from adqsp.schema import OverrideTable, ScenarioFile
+from adqsp.schema import ESTIMANDS, OverrideTable, ScenarioFile
 from adqsp.trial.targets import studies
 from adqsp.validation import read_toml, validate
 
@@ -70,6 +70,11 @@ class Scenario:
     compare_to: tuple[str, ...]
     parameters: Overrides
     rescue: bool = True
+    #: one of :data:`adqsp.schema.ESTIMANDS` (:mod:`adqsp.trial.estimand`)
+    estimand: str = ESTIMANDS[0]
+    #: dropout hazard (1/week) and its factor for a patient not improving (:mod:`adqsp.conduct.dropout`)
+    dropout_per_week: float = 0.0
+    dropout_nonimprover_factor: float = 1.0
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -118,6 +123,9 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
         compare_to=tuple(file.compare_to),
         parameters=overrides,
         rescue=file.rescue,
+        estimand=file.estimand,
+        dropout_per_week=file.dropout_per_week,
+        dropout_nonimprover_factor=file.dropout_nonimprover_factor,
     )
 
 

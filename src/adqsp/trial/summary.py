@@ -3,8 +3,11 @@
 Responders (per patient, against the patient's own observed baseline visit):
 EASI-50/75/90: EASI reduced by at least 50/75/90%. IGA 0/1: IGA 0 or 1 with a reduction of at least 2 points.
 NRS4: weekly-average peak pruritus NRS improved by at least 4 points, among patients with baseline NRS >= 4.
-After a patient's rescue treatment (:mod:`adqsp.conduct.rescue`) its responder flags are 0 (non-responder
-imputation, as in SOLO); continuous read-outs are the values without rescue (hypothetical strategy).
+How a patient counts after its rescue treatment (:mod:`adqsp.conduct.rescue`) or its dropout
+(:mod:`adqsp.conduct.dropout`) is the scenario's estimand (:mod:`adqsp.trial.estimand`); by default, as in SOLO,
+its responder flags are 0 from then on (non-responder imputation) and continuous read-outs are the values without
+rescue (hypothetical strategy) and the last observed before dropout. The rescued and dropped-out fractions count
+every patient; the serum trough is every patient's simulated value (a PK read-out, not an efficacy endpoint).
 Patients whose status is not "ok" (solver failure, non-finite read-out, negative amount) are excluded from every
 statistic and counted by reason. A trial in which more than :data:`FAILURE_WARN_FRACTION` of the screening
 candidates could not be scored, or of an arm's patients failed, warns (:func:`failure_warnings`).
@@ -16,6 +19,8 @@ from collections import Counter
 
 import numpy as np
 
+from adqsp.schema import ESTIMANDS
+from adqsp.trial.estimand import under_estimand
 from adqsp.trial.run import ArmResult
 from adqsp.trial.targets import calibration_targets, number
 
@@ -35,6 +40,7 @@ VISIT_KEYS = (
     "TEWL_pct_change",
     "signature_reversal",
     "rescued_fraction",
+    "dropout_fraction",
 )
 #: above this fraction of failures (screening candidates not scored, or an arm's patients excluded) a trial warns.
 #: Failures are not a random sample: leaving out a fraction f of an arm's patients can move a rate by up to f
@@ -43,7 +49,7 @@ VISIT_KEYS = (
 #: eligible in SOLO 1, 1% may be up to about 2% of the would-be patients). The default trial has none: 0 of 6593
 #: candidates and 0 of 3000 patients; a few isolated failures in a large trial stay counted but silent.
 FAILURE_WARN_FRACTION = 0.01
-#: per-patient flags that rescue turns to 0 (non-responder imputation)
+#: per-patient responder flags (turned to 0 after rescue or dropout under non-responder imputation)
 RESPONDER_KEYS = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
 #: summary key -> per-visit read-out whose percent change is averaged
 _PCT_READOUTS = {
@@ -72,21 +78,19 @@ def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
     return out
 
 
-def under_estimand(derived: dict[str, np.ndarray], rescued: np.ndarray) -> dict[str, np.ndarray]:
-    """Derived quantities with rescued patients counted as non-responders from their rescue on."""
-    return {k: np.where(rescued & ~np.isnan(v), 0.0, v) if k in RESPONDER_KEYS else v for k, v in derived.items()}
-
-
-def arm_summary(result: ArmResult, published: dict[str, dict[str, float]] | None = None) -> dict:
-    """The summary.json entry of one arm."""
+def arm_summary(
+    result: ArmResult, published: dict[str, dict[str, float]] | None = None, estimand: str = ESTIMANDS[0]
+) -> dict:
+    """The summary.json entry of one arm, its endpoints counted under ``estimand``."""
     ok = result.ok
     s = result.scores
-    derived = under_estimand(per_patient(result), result.rescued)
+    derived = under_estimand(per_patient(result), RESPONDER_KEYS, result.rescued, result.dropped, estimand)
     visits = {}
     for k, week in enumerate(result.weeks):
         entry = {key: _mean(derived[key][k][ok]) for key in VISIT_KEYS if key in derived}
         entry["serum_trough_mg_L"] = _mean(result.readouts["serum_mg_L"][k][ok]) if result.arm.drug else None
         entry["rescued_fraction"] = _mean(result.rescued[k][ok].astype(float))
+        entry["dropout_fraction"] = _mean(result.dropped[k][ok].astype(float))
         visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
     return {
         "name": result.arm.name,
