@@ -9,7 +9,7 @@ from adqsp.drugs.registry import resolve
 from adqsp.errors import InputError
 from adqsp.receptor import kinetics as k
 from adqsp.receptor.constants import CELLS, PSTAT6_EC50_TARGETS_PM, all_parameters, typical_values
-from adqsp.receptor.motifs import Binder
+from adqsp.receptor.motifs import receptor_binder
 
 CONDITIONS = [  # (cell, IL-4 pM, IL-13 pM, drugs nM)
     ("monocyte", 10.0, 100.0, {}),
@@ -91,7 +91,7 @@ def test_chain_totals_follow_synthesis_and_internalisation() -> None:
 
 
 def test_il13_antibody_equilibrium_in_solution() -> None:
-    binders = tuple(Binder.of(resolve(d)) for d in ("tralokinumab", "lebrikizumab"))
+    binders = tuple(receptor_binder(resolve(d)) for d in ("tralokinumab", "lebrikizumab"))
     v = k.drug_values(binders)
     free, (_, leb) = k.in_solution(30.0, binders, (0.0, 10.0), v)
     sites, kd = v["rc_lebrikizumab_sites"] * 1e4, 1e3 * v["rc_lebrikizumab_kd_nM"]

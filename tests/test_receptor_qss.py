@@ -13,7 +13,7 @@ from adqsp.model.declaration import Assignment, Model, Parameter
 from adqsp.receptor import kinetics as k
 from adqsp.receptor import qss
 from adqsp.receptor.constants import CELLS
-from adqsp.receptor.motifs import Binder
+from adqsp.receptor.motifs import receptor_binder
 
 DRUGS = ("dupilumab", "tralokinumab", "lebrikizumab")
 
@@ -69,7 +69,7 @@ def test_receptor_relaxes_within_hours_so_qss_holds_on_days() -> None:
             20.0,
             t,
             {drug: 10.0},
-            y0=np.array([start.amounts.get(s, 0.0) for s in k.species((Binder.of(resolve(drug)),))]),
+            y0=np.array([start.amounts.get(s, 0.0) for s in k.species((receptor_binder(resolve(drug)),))]),
         )
         target = float(qss.evaluate(cell, 20.0, 20.0, {drug: 10.0})["pstat6"])
         off = np.abs(tc.pstat6 / target - 1.0) > 0.01
@@ -95,7 +95,7 @@ def test_evaluate_broadcasts() -> None:
 
 
 def test_assignments_fit_into_one_declared_model() -> None:
-    binders = tuple(Binder.of(resolve(d)) for d in DRUGS)  # every motif at once
+    binders = tuple(receptor_binder(resolve(d)) for d in DRUGS)  # every motif at once
     inputs = tuple(
         Parameter(n, 1.0, u, "test input")
         for n, u in (("skin_il4", "pM"), ("skin_il13", "pM"), *((f"{d}_skin_nM", "nM") for d in DRUGS))

@@ -17,6 +17,7 @@ from importlib import resources
 import numpy as np
 
 from adqsp.conduct.block import conduct_block
+from adqsp.disease.inhibition import Inhibitor
 from adqsp.disease.skin import disease_block
 from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
@@ -80,7 +81,7 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
     record = resolve(drug)
     check_pk_model(record, pk_model)
     pk = no_drug_block() if record is None else pk_block(record, pk_model)
-    binders = () if record is None else (Binder.of(record),)
+    binders, inhibitors = Binder.of(record), Inhibitor.of(record)
     receptor = Model(
         name="receptor",
         parameters=receptor_parameters(binders),
@@ -89,7 +90,7 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
         rates={},
     )
     # conduct before disease: the skin's exposure and the reported NRS read its assignments
-    blocks = (pk, receptor, conduct_block(), disease_block(binders), endpoints_block())
+    blocks = (pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block())
     model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", *blocks)
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}

@@ -13,6 +13,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
+from adqsp.disease.inhibition import Inhibitor, activity, inhibition_assignments, inhibitor_parameters
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.units import GUARD_SIGNAL, TWO_PI
 from adqsp.receptor.motifs import Binder
@@ -201,7 +202,9 @@ def _site_states(s: str) -> tuple[State, ...]:
     )
 
 
-def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
+def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[Assignment, ...]:
+    """One site's assignments; ``act`` scales what T cells make (`` * tcell_activation`` under a calcineurin
+    inhibitor, else nothing)."""
     a = Assignment
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
@@ -214,14 +217,14 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
         a(
             f"{s}_IL13_pM",
-            f"il13_per_th2 * {s}_th2 + type2_innate_pM * {s}_tslp",
+            f"il13_per_th2 * {s}_th2{act} + type2_innate_pM * {s}_tslp",
             "pM",
             f"{s}: IL-13",
             _lesional(s, "IL13_pM"),
         ),
         a(
             f"{s}_IL4_pM",
-            f"il4_per_th2 * {s}_th2 + il4_innate_share * type2_innate_pM * {s}_tslp",
+            f"il4_per_th2 * {s}_th2{act} + il4_innate_share * type2_innate_pM * {s}_tslp",
             "pM",
             f"{s}: IL-4",
             _lesional(s, "IL4_pM"),
@@ -236,10 +239,10 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
             )
             for c in CELLS
         ),
-        a(f"{s}_IL31", f"{s}_th2", "AU", f"{s}: IL-31 (from type 2 cells)"),
-        a(f"{s}_IL22", f"{s}_th22", "AU", f"{s}: IL-22"),
-        a(f"{s}_IL17", f"{s}_th17", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
-        a(f"{s}_IFNg", f"{s}_th1", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
+        a(f"{s}_IL31", f"{s}_th2{act}", "AU", f"{s}: IL-31 (from type 2 cells)"),
+        a(f"{s}_IL22", f"{s}_th22{act}", "AU", f"{s}: IL-22"),
+        a(f"{s}_IL17", f"{s}_th17{act}", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
+        a(f"{s}_IFNg", f"{s}_th1{act}", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
         a(f"{s}_CCL26", f"{s}_keratinocyte_stat6", "AU", f"{s}: CCL26 (eotaxin-3), STAT6-induced"),
         a(
             f"{s}_clearance",
@@ -292,15 +295,17 @@ def _site_assignments(s: str, binders: tuple[Binder, ...]) -> tuple[Assignment, 
     )
 
 
-def _site_rates(s: str) -> dict[str, str]:
+def _site_rates(s: str, act: str) -> dict[str, str]:
+    """One site's rates; ``act`` scales T-cell expansion (`` * tcell_activation`` under a calcineurin inhibitor)."""
+    th22 = f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''}"
     return {
         f"{s}_barrier": f"(1.0 - {s}_barrier) * {s}_barrier_repair - {s}_barrier * {s}_barrier_damage",
         f"{s}_antigen": f"{s}_exposure * (1.0 - {s}_barrier) - {s}_clearance * {s}_antigen",
         f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp)"
-        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6) - tcell_loss * {s}_th2",
-        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th1",
-        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint - tcell_loss * {s}_th17",
-        f"{s}_th22": f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''} - tcell_loss * {s}_th22",
+        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){act} - tcell_loss * {s}_th2",
+        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{act} - tcell_loss * {s}_th1",
+        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{act} - tcell_loss * {s}_th17",
+        f"{s}_th22": f"{f'({th22}){act}' if act else th22} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
         f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / nrs_max)"
         f" - {s}_epidermis_um)",
@@ -343,9 +348,11 @@ TEWL = (
 )
 
 
-def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
-    """The disease layer as a model part; needs the receptor parameters and each binder's ``<drug>_skin_nM``."""
+def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor, ...] = ()) -> Model:
+    """The disease layer as a model part; needs the receptor parameters, each binder's ``<drug>_skin_nM`` and each
+    pathway inhibitor's ``<drug>_serum_mg_L``."""
     a = Assignment
+    act = activity(inhibitors, "calcineurin")
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
         a(
@@ -379,7 +386,7 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
         State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)", scale=1000.0),
     )
     rates = {
-        **{k: v for s in SITES for k, v in _site_rates(s).items()},
+        **{k: v for s in SITES for k, v in _site_rates(s, act).items()},
         "itch": "itch_rate * (itch_drive - itch)",
         "tarc": "tarc_rate * (tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
         " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
@@ -387,9 +394,10 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
     }
     return Model(
         name="disease",
-        parameters=(*PARAMETERS, *TEWL),
+        parameters=(*PARAMETERS, *TEWL, *(x for i in inhibitors for x in inhibitor_parameters(i))),
         states=states,
         assignments=(
+            *inhibition_assignments(inhibitors),
             Assignment(
                 "scratching",
                 "nrs_max * max(itch, 0.0) / (max(itch, 0.0) + itch_half)",
@@ -402,7 +410,7 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
                 "points",
                 "peak pruritus NRS as reported (latent, weekly average)",
             ),
-            *(x for s in SITES for x in _site_assignments(s, binders)),
+            *(x for s in SITES for x in _site_assignments(s, binders, act)),
             *patient,
         ),
         rates=rates,

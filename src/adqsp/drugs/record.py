@@ -2,7 +2,8 @@
 
 A record names the drug and its class and route, gives its molecular weight and skin distribution, one or more
 population PK models built from a small vocabulary (absorption, compartments, elimination, covariate effects), its
-mechanism as a motif of the receptor layer with binding constants, and its label regimens. Every number is a
+mechanism as a motif (a receptor chain or cytokine it binds, with binding constants, or the intracellular pathways
+it inhibits, with potencies), and its label regimens. Every number is a
 :class:`Value` with a unit and a source. ``adqsp drug show NAME`` prints a shipped record to copy and edit.
 """
 
@@ -181,7 +182,45 @@ class LigandBinding(Frozen):
         return self
 
 
-Mechanism = Annotated[ChainBinding | LigandBinding, Field(discriminator="motif")]
+#: intracellular pathways an inhibitor may act on: ``calcineurin`` (T-cell activation: the calcineurin-NFAT step
+#: that T-cell receptor signalling needs for proliferation and cytokine transcription, in every T-helper subset)
+Pathway = Literal["calcineurin"]
+
+
+class PathwayInhibition(Frozen):
+    """One pathway an inhibitor acts on: ``emax x C / (C + ic50)`` of its activity lost at the concentration ``C``
+    of the drug's PK model (central compartment, in the matrix of that model: whole blood, plasma or serum)."""
+
+    pathway: Pathway = Field(description="the pathway inhibited: calcineurin (T-cell activation)")
+    ic50_mg_L: Value = Field(description="concentration giving half the maximal inhibition, mg/L")
+    emax: Value = Field(description="maximal fraction of the pathway's activity inhibited (0-1)")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> PathwayInhibition:
+        if not self.ic50_mg_L.value > 0.0:
+            fail(("ic50_mg_L", "value"), "must be > 0", self.ic50_mg_L.value)
+        if not 0.0 <= self.emax.value <= 1.0:
+            fail(("emax", "value"), "must be between 0 and 1", self.emax.value)
+        return self
+
+
+class InhibitsPathways(Frozen):
+    """Motif: a drug inside cells that inhibits intracellular signalling pathways, each by a direct Emax function
+    of its concentration (e.g. cyclosporine, calcineurin); it binds no receptor chain and no cytokine."""
+
+    motif: Literal["inhibits_pathways"]
+    inhibits: list[PathwayInhibition] = Field(min_length=1, description="the pathways inhibited, each once")
+
+    @model_validator(mode="after")
+    def _once(self) -> InhibitsPathways:
+        pathways = [i.pathway for i in self.inhibits]
+        twice = sorted({p for p in pathways if pathways.count(p) > 1})
+        if twice:
+            fail(("inhibits",), f"pathway {twice[0]} given twice", twice[0])
+        return self
+
+
+Mechanism = Annotated[ChainBinding | LigandBinding | InhibitsPathways, Field(discriminator="motif")]
 
 
 class LabelRegimen(Table):
@@ -207,8 +246,8 @@ class DrugRecord(Table):
     molecular_weight_kDa: Value = Field(description="molecular weight, kDa")
     skin_partition: Value = Field(description="skin interstitial / serum concentration ratio")
     mechanism: Mechanism = Field(
-        description="the mechanism motif and its binding constants: a binds_receptor_chain or a binds_ligand table"
-        " (sections below)"
+        description="the mechanism motif and its constants: a binds_receptor_chain, binds_ligand or inhibits_pathways"
+        " table (sections below)"
     )
     pk_models: dict[str, PkModelTable] = Field(min_length=1, description="population PK models, the default first")
     label_regimens: list[LabelRegimen] = Field([], description="label regimens, the usual adult one first")

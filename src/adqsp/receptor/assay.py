@@ -19,6 +19,7 @@ from adqsp.drugs.registry import drug_name, resolve
 from adqsp.errors import InputError
 from adqsp.receptor.constants import CELLS, CYTOKINES
 from adqsp.receptor.kinetics import ec50_pM, response
+from adqsp.receptor.motifs import receptor_binder
 
 #: monocytes carry measured EC50s for both cytokines and have type I and type II receptors
 DEFAULT_CELL = "monocyte"
@@ -61,6 +62,8 @@ def _check(cytokine: str, cell: str, drug: str | DrugRecord | None, drug_nM: flo
         raise InputError("drug_nM", f"must be a finite concentration >= 0 nM, got {drug_nM}")
     if drug is None and drug_nM != 0.0:
         raise InputError("drug_nM", "a drug concentration was given without a drug")
+    if record is not None:
+        receptor_binder(record)
     return {record: drug_nM} if record is not None else {}
 
 

@@ -43,7 +43,7 @@ from adqsp.receptor.constants import (
     PSTAT6_EC50_TARGETS_PM,
     typical_values,
 )
-from adqsp.receptor.motifs import Binder, binder_parameters
+from adqsp.receptor.motifs import Binder, binder_parameters, receptor_binder
 
 #: the species without drugs, in order; drug complexes follow (:func:`species`)
 BASE_SPECIES = (
@@ -155,7 +155,7 @@ def check_inputs(cell: str, drugs_nM: Drugs | None) -> tuple[tuple[Binder, ...],
         raise InputError("cell", f"unknown cell type {cell!r} (allowed: {', '.join(CELLS)})")
     binders, concentrations = [], []
     for drug, conc in (drugs_nM or {}).items():
-        binders.append(Binder.of(resolve(drug)))
+        binders.append(receptor_binder(resolve(drug)))
         if not conc >= 0.0:
             raise InputError("drug_nM", f"drug concentration must be >= 0 nM, got {conc}")
         concentrations.append(float(conc))

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adqsp.drugs.record import ChainBinding, DrugRecord, LigandBinding, Value
+from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, Parameter
 from adqsp.model.units import PER_M_S_TO_PER_NM_MIN, PM_PER_NM
 
@@ -39,8 +40,11 @@ class Binder:
     mechanism: ChainBinding | LigandBinding
 
     @classmethod
-    def of(cls, record: DrugRecord) -> Binder:
-        return cls(record.name, record.mechanism)
+    def of(cls, record: DrugRecord | None) -> tuple[Binder, ...]:
+        """The record's binder, if its motif binds a receptor chain or a cytokine (else none)."""
+        if record is None or not isinstance(record.mechanism, ChainBinding | LigandBinding):
+            return ()
+        return (cls(record.name, record.mechanism),)
 
     @property
     def chain(self) -> str | None:
@@ -61,6 +65,16 @@ class Binder:
     def concentration(self) -> str:
         """The model name of its tissue concentration (nM)."""
         return f"{self.drug}_skin_nM"
+
+
+def receptor_binder(record: DrugRecord, field: str = "drug") -> Binder:
+    """The record's binder; an InputError naming ``field`` for a drug that binds no receptor chain or cytokine."""
+    binders = Binder.of(record)
+    if not binders:
+        raise InputError(
+            field, f"{record.name} binds no receptor chain or cytokine (motif {record.mechanism.motif}): not here"
+        )
+    return binders[0]
 
 
 def binder_parameters(binder: Binder) -> tuple[Parameter, ...]:

@@ -38,7 +38,7 @@ from adqsp.model.units import (
     PER_S_TO_PER_MIN,
 )
 from adqsp.receptor.constants import CELLS, all_parameters
-from adqsp.receptor.motifs import Binder, binder_constants, binder_parameters, unbound
+from adqsp.receptor.motifs import Binder, binder_constants, binder_parameters, receptor_binder, unbound
 
 TISSUE_CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
 #: the site and cell whose IL-4Ra occupancy a trial keeps per visit (as ``il4ra_occupancy``)
@@ -310,7 +310,7 @@ def evaluate(
     if cell not in CELLS:
         raise ValueError(f"unknown cell type {cell!r} (allowed: {', '.join(CELLS)})")
     drugs = dict(drugs_nM or {})
-    binders = tuple(Binder.of(resolve(name)) for name in drugs)
+    binders = tuple(receptor_binder(resolve(name)) for name in drugs)
     compiled = _compiled(corrections, binders)
     inputs = np.broadcast_arrays(*(np.asarray(x, float) for x in (il4_pM, il13_pM, *drugs.values())))
     shape = inputs[0].shape

@@ -1,0 +1,77 @@
+"""Drugs that act inside cells on a signalling pathway rather than on receptor assembly (the ``inhibits_pathways``
+motif): each pathway's inhibition as a direct Emax function of the drug's concentration, and the factor by which it
+scales the disease terms that need the pathway.
+
+``calcineurin`` (T-cell activation): T cells need calcineurin-NFAT signalling to proliferate on antigen and to
+transcribe their cytokines (IL-4, IL-13, IL-31, IFN-gamma, IL-17, IL-22); an inhibitor scales the expansion of
+every T-helper subset and the cytokines T cells make by ``tcell_activation`` = the product over inhibitors of
+(1 - inhibition). Innate type 2 cells (TSLP-driven IL-4/IL-13) are left alone. The effect follows the concentration
+without delay (calcineurin activity in blood tracks cyclosporine levels with no lag: Halloran et al.
+Transplantation 1999;68:1356).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adqsp.drugs.record import DrugRecord, InhibitsPathways
+from adqsp.model.declaration import Assignment, Parameter
+
+#: the disease factor each pathway scales (1: no inhibition)
+ACTIVITY = {"calcineurin": "tcell_activation"}
+
+
+@dataclass(frozen=True)
+class Inhibitor:
+    """A drug acting on intracellular pathways: its name (for parameter and input names) and its motif."""
+
+    drug: str
+    mechanism: InhibitsPathways
+
+    @classmethod
+    def of(cls, record: DrugRecord | None) -> tuple[Inhibitor, ...]:
+        """The record's inhibitor, if its motif is ``inhibits_pathways`` (else none)."""
+        if record is None or not isinstance(record.mechanism, InhibitsPathways):
+            return ()
+        return (cls(record.name, record.mechanism),)
+
+    @property
+    def concentration(self) -> str:
+        """The model name of the concentration driving it: the PK model's central one (mg/L)."""
+        return f"{self.drug}_serum_mg_L"
+
+
+def inhibitor_parameters(inhibitor: Inhibitor) -> tuple[Parameter, ...]:
+    """``pd_<drug>_<pathway>_ic50_mg_L`` and ``pd_<drug>_<pathway>_emax`` for each pathway it inhibits."""
+    out = []
+    for i in inhibitor.mechanism.inhibits:
+        stem = f"pd_{inhibitor.drug}_{i.pathway}"
+        for key, v in (("ic50_mg_L", i.ic50_mg_L), ("emax", i.emax)):
+            out.append(Parameter(f"{stem}_{key}", v.value, v.unit, v.source, description=v.description))
+    return tuple(out)
+
+
+def inhibition_assignments(inhibitors: tuple[Inhibitor, ...]) -> tuple[Assignment, ...]:
+    """Each inhibitor's inhibition of each pathway (0-1), and each inhibited pathway's activity factor."""
+    out, factors = [], {}
+    for inh in inhibitors:
+        for i in inh.mechanism.inhibits:
+            stem, c = f"pd_{inh.drug}_{i.pathway}", f"max({inh.concentration}, 0.0)"
+            out.append(
+                Assignment(
+                    f"{inh.drug}_{i.pathway}_inhibition",
+                    f"{stem}_emax * {c} / ({c} + {stem}_ic50_mg_L)",
+                    "dimensionless",
+                    f"{i.pathway} activity inhibited by {inh.drug} (0-1)",
+                )
+            )
+            factors.setdefault(i.pathway, []).append(f"(1.0 - {inh.drug}_{i.pathway}_inhibition)")
+    for pathway, terms in factors.items():
+        out.append(Assignment(ACTIVITY[pathway], " * ".join(terms), "dimensionless", f"{pathway} activity left (0-1)"))
+    return tuple(out)
+
+
+def activity(inhibitors: tuple[Inhibitor, ...], pathway: str) -> str:
+    """`` * <factor>`` to append to a disease term that needs ``pathway``, or nothing when no drug inhibits it."""
+    inhibited = any(i.pathway == pathway for inh in inhibitors for i in inh.mechanism.inhibits)
+    return f" * {ACTIVITY[pathway]}" if inhibited else ""
