@@ -398,7 +398,7 @@ def test_valid_entries_build_and_events_are_sorted_and_within_horizon(entries, h
     assert np.all(amounts > 0)  # no weight tiers here: every patient gets every dose
     expected = []
     for e in regimen.entries:
-        expected += [(round(w * 7.0, 6), e.mg) for w in e.weeks(horizon_days / 7.0)]
+        expected += [(round(d, 6), e.mg) for d in e.days(horizon_days)]
     expected.sort()
     assert [round(t, 6) for t in times] == [t for t, _ in expected]
     np.testing.assert_allclose(amounts[:, 0], [mg for _, mg in expected])

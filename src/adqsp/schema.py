@@ -32,7 +32,11 @@ MAX_WEEKS = 520
 MAX_WEEK = 520.0
 MAX_DAY = MAX_WEEK * 7.0
 MAX_DOSE_MG = 5000.0
-MIN_INTERVAL_WEEKS = 1.0 / 7.0  # at most one dose a day
+#: the largest dose per kg of body weight (100 mg/kg: far above any antibody dose given subcutaneously)
+MAX_DOSE_MG_PER_KG = 100.0
+MIN_INTERVAL_WEEKS = 1.0 / 7.0  # at most one dose a day when the interval is given in weeks
+#: the shortest interval given in days: an hour (twice daily is 0.5)
+MIN_INTERVAL_DAYS = 1.0 / 24.0
 MAX_ADDL = 10_000
 MAX_WEIGHT_KG = 500.0
 MAX_NAME_LENGTH = 100
@@ -85,7 +89,9 @@ def _folder_name(name: str) -> str:
 Weeks = real(gt=0.0, le=MAX_WEEKS)
 Week = real(ge=0.0, le=MAX_WEEK)
 Mg = real(gt=0.0, le=MAX_DOSE_MG)
+MgPerKg = real(gt=0.0, le=MAX_DOSE_MG_PER_KG)
 IntervalWeeks = real(ge=MIN_INTERVAL_WEEKS, le=MAX_WEEK)
+EveryDays = real(ge=MIN_INTERVAL_DAYS, le=MAX_DAY)
 WeightKg = real(gt=0.0, le=MAX_WEIGHT_KG)
 Day = real(ge=0.0, le=MAX_DAY)
 IntervalDays = real(ge=0.0, le=MAX_DAY)
@@ -115,30 +121,68 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DoseTable(_Table):
-    """One entry of an arm's `doses`: `mg` once at `week`, or every `every_weeks` from `from_week` up to
-    `until_week`; the weight keys restrict it to a weight tier. Entries are listed in order of week and no two
-    doses fall at the same time for one patient."""
+#: keys of a dose entry that are alternatives: at most one of each pair (the first in weeks or mg, the second in
+#: days or mg per kg)
+DOSE_ALTERNATIVES = (
+    ("mg", "mg_per_kg"),
+    ("week", "day"),
+    ("every_weeks", "every_days"),
+    ("from_week", "from_day"),
+    ("until_week", "until_day"),
+)
 
-    mg: Mg = Field(description="amount per dose in mg (subcutaneous)")
+
+class DoseTable(_Table):
+    """One entry of an arm's `doses`: `mg` (or `mg_per_kg`) once at `week` (or `day`), or every `every_weeks` (or
+    `every_days`) from `from_week` (or `from_day`) up to `until_week` (or `until_day`); the weight keys restrict it
+    to a weight tier. Of each pair at most one is given, and exactly one of `mg` and `mg_per_kg`. Entries are listed
+    in order of their first dose and no two doses fall at the same time for one patient."""
+
+    mg: Mg = Field(None, description="amount per dose in mg (subcutaneous; instead of mg_per_kg)")
+    mg_per_kg: MgPerKg = Field(
+        None, description="amount per dose in mg per kg of the patient's body weight WT (instead of mg)"
+    )
     week: Week = Field(None, description="week of a single dose (instead of every_weeks)")
+    day: Day = Field(None, description="day of a single dose (instead of week)")
     every_weeks: IntervalWeeks = Field(None, description="interval of repeated doses in weeks (at least a day)")
+    every_days: EveryDays = Field(
+        None,
+        description="interval of repeated doses in days, fractions allowed: 1 daily, 0.5 twice daily (at least an"
+        " hour; instead of every_weeks)",
+    )
     from_week: Week = Field(0.0, description="week of the first repeated dose")
+    from_day: Day = Field(None, description="day of the first repeated dose (instead of from_week)")
     until_week: Week = Field(None, description="no repeated dose after this week (default: to the end)")
+    until_day: Day = Field(None, description="no repeated dose after this day (instead of until_week)")
     weight_below_kg: WeightKg = Field(None, description="only patients weighing less than this (kg)")
     weight_at_least_kg: WeightKg = Field(None, description="only patients weighing at least this (kg)")
 
     @model_validator(mode="after")
     def _single_or_repeated(self) -> DoseTable:
-        repeated = sorted({"every_weeks", "from_week", "until_week"} & self.model_fields_set)
-        if self.week is not None:
+        given = self.model_fields_set
+        for first, second in DOSE_ALTERNATIVES:
+            if {first, second} <= given:
+                fail((second,), f"not allowed together with {first}", getattr(self, second))
+        if self.mg is None and self.mg_per_kg is None:
+            fail(("mg",), "needs mg or mg_per_kg", None)
+        single = next((key for key in ("week", "day") if key in given), None)
+        repeated = [key for pair in DOSE_ALTERNATIVES[2:] for key in pair if key in given]
+        if single is not None:
             if repeated:
-                fail((repeated[0],), "not allowed together with week", getattr(self, repeated[0]))
-        elif self.every_weeks is None:
-            raise problem("needs either week or every_weeks")
-        elif self.until_week is not None and self.until_week < self.from_week:
-            fail(("until_week",), f"must not be before from_week ({self.from_week:g})", self.until_week)
+                fail((repeated[0],), f"not allowed together with {single}", getattr(self, repeated[0]))
+        elif self.every_weeks is None and self.every_days is None:
+            raise problem("needs week, day, every_weeks or every_days")
+        elif (self.until_week, self.until_day) != (None, None):
+            until = "until_day" if self.until_day is not None else "until_week"
+            start = "from_day" if self.from_day is not None else "from_week"
+            if in_days(self.until_day, self.until_week) < in_days(self.from_day, self.from_week):
+                fail((until,), f"must not be before {start} ({getattr(self, start):g})", getattr(self, until))
         return self
+
+
+def in_days(days: float | None, weeks: float | None) -> float | None:
+    """A time or interval given in days or in weeks (or neither: None), in days."""
+    return days if days is not None else None if weeks is None else 7.0 * weeks
 
 
 class DoseRecord(_Table):

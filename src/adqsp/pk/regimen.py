@@ -1,7 +1,7 @@
-"""Dosing regimens: dose entries in weeks (scenario files) or NONMEM-style records (amt, ii, addl).
+"""Dosing regimens: dose entries in weeks or days (scenario files) or NONMEM-style records (amt, ii, addl).
 
-All doses are subcutaneous. A regimen expands to dose events in days; weight tiers make the amount
-per patient depend on body weight.
+All doses are subcutaneous. A regimen expands to dose events in days; weight tiers and doses per kg of body weight
+make the amount per patient depend on its weight.
 """
 
 from __future__ import annotations
@@ -17,34 +17,37 @@ import numpy as np
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import shipped
 from adqsp.errors import InputError
-from adqsp.schema import MAX_WEEK, DoseRecord, DoseTable
+from adqsp.schema import MAX_DAY, DoseRecord, DoseTable, in_days
 from adqsp.validation import validate
 
 
 @dataclass(frozen=True)
 class DoseEntry:
-    """``mg`` once at ``week``, or every ``every_weeks`` from ``from_week`` up to ``until_week``."""
+    """``mg`` (or ``mg_per_kg`` times the patient's weight) once at ``day``, or every ``every_days`` from
+    ``from_day`` up to ``until_day``; times in days, ``unit`` says in which unit they were given (for messages)."""
 
-    mg: float
-    week: float | None = None
-    every_weeks: float | None = None
-    from_week: float | None = None
-    until_week: float | None = None
+    mg: float | None = None
+    mg_per_kg: float | None = None
+    day: float | None = None
+    every_days: float | None = None
+    from_day: float | None = None
+    until_day: float | None = None
     weight_below_kg: float | None = None
     weight_at_least_kg: float | None = None
+    unit: str = "week"
 
     @property
-    def first_week(self) -> float:
-        return self.week if self.week is not None else float(self.from_week or 0.0)
+    def first_day(self) -> float:
+        return self.day if self.day is not None else float(self.from_day or 0.0)
 
-    def weeks(self, horizon_weeks: float) -> list[float]:
-        """Dose times in weeks, up to and including the horizon."""
-        if self.week is not None:
-            return [self.week] if self.week <= horizon_weeks else []
-        assert self.every_weeks is not None
-        last = horizon_weeks if self.until_week is None else min(self.until_week, horizon_weeks)
-        n = math.floor((last - self.first_week) / self.every_weeks + 1e-9) + 1
-        return [self.first_week + i * self.every_weeks for i in range(max(n, 0))]
+    def days(self, horizon_days: float) -> list[float]:
+        """Dose times in days, up to and including the horizon."""
+        if self.day is not None:
+            return [self.day] if self.day <= horizon_days else []
+        assert self.every_days is not None
+        last = horizon_days if self.until_day is None else min(self.until_day, horizon_days)
+        n = math.floor((last - self.first_day) / self.every_days + 1e-9) + 1
+        return [self.first_day + i * self.every_days for i in range(max(n, 0))]
 
     def applies(self, weight_kg: np.ndarray) -> np.ndarray:
         ok = np.ones(np.shape(weight_kg), dtype=bool)
@@ -53,6 +56,11 @@ class DoseEntry:
         if self.weight_at_least_kg is not None:
             ok &= weight_kg >= self.weight_at_least_kg
         return ok
+
+    def amounts(self, weight_kg: np.ndarray) -> np.ndarray:
+        """Each patient's amount per dose in mg (0 outside the entry's weight tier)."""
+        per_dose = self.mg if self.mg_per_kg is None else self.mg_per_kg * weight_kg
+        return np.where(self.applies(weight_kg), per_dose, 0.0)
 
 
 @dataclass(frozen=True)
@@ -77,32 +85,31 @@ class Regimen:
     def from_records(cls, records: Iterable[Mapping[str, Any]], field: str = "records") -> Regimen:
         """NONMEM-style records: ``amt`` (mg), ``time`` (days, default 0), ``ii`` (days), ``addl``."""
         regimen = cls(tuple(_record_entry(record) for record in validate(list[DoseRecord], records, field)))
-        regimen.check(field, days=True)
+        regimen.check(field)
         return regimen
 
-    def check(self, field: str = "doses", days: bool = False) -> None:
-        """Entries are in order of first week, each applies to some weight, and no two doses fall at the same time
-        for one weight."""
+    def check(self, field: str = "doses") -> None:
+        """Entries are in order of first dose, each applies to some weight, and no two doses fall at the same time
+        for one weight; times in messages are in the unit the entry was given in."""
         for i, e in enumerate(self.entries):
             if None not in (e.weight_below_kg, e.weight_at_least_kg) and e.weight_below_kg <= e.weight_at_least_kg:
                 raise InputError(
                     f"{field}[{i}]", "weight_below_kg must be above weight_at_least_kg (no patient gets this dose)"
                 )
         probe_weights = self._tier_weights()
-        unit, per_week = ("day", 7.0) if days else ("week", 1.0)  # records give times in days
         for w in probe_weights:
             seen: set[float] = set()
             last_start = -math.inf
             for i, e in enumerate(self.entries):
                 if not e.applies(np.array(w)):
                     continue
-                if e.first_week < last_start:
-                    raise InputError(f"{field}[{i}]", f"entries must be listed in order of {unit}")
-                last_start = e.first_week
-                times = {round(x, 9) for x in e.weeks(horizon_weeks=MAX_WEEK)}
+                if e.first_day < last_start:
+                    raise InputError(f"{field}[{i}]", f"entries must be listed in order of {e.unit}")
+                last_start = e.first_day
+                times = {round(x, 9) for x in e.days(horizon_days=MAX_DAY)}
                 if times & seen:
-                    at = min(times & seen) * per_week
-                    raise InputError(f"{field}[{i}]", f"overlaps an earlier entry at {unit} {at:g}")
+                    at = min(times & seen) / (7.0 if e.unit == "week" else 1.0)
+                    raise InputError(f"{field}[{i}]", f"overlaps an earlier entry at {e.unit} {at:g}")
                 seen |= times
 
     def events(self, horizon_days: float, weight_kg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,11 +117,11 @@ class Regimen:
         weight_kg = np.atleast_1d(np.asarray(weight_kg, dtype=float))
         per_time: dict[float, np.ndarray] = {}
         for e in self.entries:
-            mask = e.applies(weight_kg)
-            for wk in e.weeks(horizon_days / 7.0):
-                day = round(wk * 7.0, 9)
+            amounts = e.amounts(weight_kg)
+            for d in e.days(horizon_days):
+                day = round(d, 9)
                 per_time.setdefault(day, np.zeros(weight_kg.shape))
-                per_time[day] = per_time[day] + np.where(mask, e.mg, 0.0)
+                per_time[day] = per_time[day] + amounts
         times = np.array(sorted(per_time))
         amounts = np.array([per_time[t] for t in times]).reshape(len(times), weight_kg.size)
         return times, amounts
@@ -126,17 +133,27 @@ class Regimen:
 
 
 def _entry(table: DoseTable) -> DoseEntry:
-    fields = table.model_dump()
-    if table.week is not None:
-        fields["from_week"] = None  # a single dose has no schedule
-    return DoseEntry(**fields)
+    """A dose entry in days; its unit for messages is days if any of its times is given in days."""
+    single = table.week is not None or table.day is not None
+    in_day_keys = {"day", "every_days", "from_day", "until_day"} & table.model_fields_set
+    return DoseEntry(
+        mg=table.mg,
+        mg_per_kg=table.mg_per_kg,
+        day=in_days(table.day, table.week),
+        every_days=in_days(table.every_days, table.every_weeks),
+        from_day=None if single else in_days(table.from_day, table.from_week),
+        until_day=in_days(table.until_day, table.until_week),
+        weight_below_kg=table.weight_below_kg,
+        weight_at_least_kg=table.weight_at_least_kg,
+        unit="day" if in_day_keys else "week",
+    )
 
 
 def _record_entry(record: DoseRecord) -> DoseEntry:
     if record.addl == 0:
-        return DoseEntry(mg=record.amt, week=record.time / 7.0)
+        return DoseEntry(mg=record.amt, day=record.time, unit="day")
     last_day = record.time + record.addl * record.ii
-    return DoseEntry(mg=record.amt, every_weeks=record.ii / 7.0, from_week=record.time / 7.0, until_week=last_day / 7.0)
+    return DoseEntry(mg=record.amt, every_days=record.ii, from_day=record.time, until_day=last_day, unit="day")
 
 
 def label_doses(record: DrugRecord) -> list[dict[str, float]]:
