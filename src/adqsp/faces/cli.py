@@ -197,6 +197,8 @@ def _target(record) -> tuple[str, str]:
     m = record.mechanism
     if m.motif == "binds_receptor_chain":
         return m.chain, m.motif
+    if m.motif == "inhibits_pathways":
+        return ", ".join(i.pathway for i in m.inhibits), m.motif
     return m.ligand, f"{m.motif} (blocks {m.blocks.replace('_', ' ')})"
 
 

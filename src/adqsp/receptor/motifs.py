@@ -72,7 +72,9 @@ def receptor_binder(record: DrugRecord, field: str = "drug") -> Binder:
     binders = Binder.of(record)
     if not binders:
         raise InputError(
-            field, f"{record.name} binds no receptor chain or cytokine (motif {record.mechanism.motif}): not here"
+            field,
+            f"{record.name} binds no receptor chain or cytokine (its motif is {record.mechanism.motif}): the receptor"
+            " layer does not see it",
         )
     return binders[0]
 
