@@ -13,6 +13,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
+from adqsp.disease.pathways import pathway_assignments
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.units import GUARD_SIGNAL, TWO_PI
 from adqsp.receptor.motifs import Binder
@@ -404,6 +405,7 @@ def disease_block(binders: tuple[Binder, ...] = ()) -> Model:
             ),
             *(x for s in SITES for x in _site_assignments(s, binders)),
             *patient,
+            *(x for s in SITES for x in pathway_assignments(s)),
         ),
         rates=rates,
     )
