@@ -12,7 +12,7 @@ from adqsp.faces.cli import main
 from adqsp.trial.job import parameter_set_hash, run_trial
 from adqsp.trial.run import screen
 from adqsp.trial.scenario import load_scenario
-from adqsp.trial.summary import VISIT_KEYS
+from adqsp.trial.summary import PATHWAY_KEYS, VISIT_KEYS
 from adqsp.trial.targets import number, value_range
 
 SMALL = replace(load_scenario(), patients_per_arm=6, seed=11)
@@ -32,7 +32,7 @@ def test_summary_has_the_documented_shape(result):
         assert set(arm["baseline"]) == {"EASI_mean", "IGA4_fraction", "NRS_mean", "BSA_mean"}
         assert set(arm["visits"]) == {"0", "1", "2", "4", "8", "12", "16"}
         week16 = arm["visits"]["16"]
-        assert set(week16) == set(VISIT_KEYS)
+        assert set(week16) == {*VISIT_KEYS, *PATHWAY_KEYS}
         for key in ("EASI50", "EASI75", "EASI90", "IGA01"):
             assert 0.0 <= week16[key] <= 1.0
     placebo, q2w = s["arms"][0], s["arms"][1]
@@ -53,7 +53,13 @@ def test_the_parameter_set_recorded_includes_the_overrides():
 def test_the_endpoint_table_holds_every_visit_entry_of_the_summary(result):
     table = result.endpoints()
     arms = result.summary["arms"]
-    assert len(table) == sum(len(entries) for arm in arms for entries in arm["visits"].values())
+    flat = [
+        len(v) if isinstance(v, dict) else 1
+        for arm in arms
+        for entries in arm["visits"].values()
+        for v in entries.values()
+    ]
+    assert len(table) == sum(flat)
     q2w = table[(table.arm == arms[1]["name"]) & (table.week == 16.0)].set_index("endpoint")
     assert q2w.loc["EASI75", "value"] == arms[1]["visits"]["16"]["EASI75"]
     assert q2w.loc["EASI75", "published"] == pytest.approx(0.51)

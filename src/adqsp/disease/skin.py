@@ -14,6 +14,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 from __future__ import annotations
 
 from adqsp.disease.inhibition import Inhibitor, activity, inhibition_assignments, inhibitor_parameters
+from adqsp.disease.pathways import pathway_assignments
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.units import GUARD_SIGNAL, TWO_PI
 from adqsp.receptor.motifs import Binder
@@ -412,6 +413,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             ),
             *(x for s in SITES for x in _site_assignments(s, binders, act)),
             *patient,
+            *(x for s in SITES for x in pathway_assignments(s)),
         ),
         rates=rates,
     )

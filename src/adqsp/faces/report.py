@@ -55,6 +55,13 @@ _BIOMARKERS: dict[str, str] = {
     "epidermis_um": "Epidermal thickness",
     "TEWL": "TEWL",
 }
+#: pathways of summary.json's ``pathway_activity`` (lesional skin, fractions of baseline) -> bar label
+_PATHWAYS: dict[str, str] = {
+    "type1": "Type 1 (IFN-γ)",
+    "type2": "Type 2 (IL-4/IL-13, STAT6)",
+    "type17": "Type 17 (IL-17)",
+    "type22": "Type 22 (IL-22)",
+}
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
 #: per-patient columns the report needs (``serum_mg_L`` too where an arm gives a drug)
 _COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "il4ra_occupancy", *_BIOMARKERS, "ok")
@@ -98,6 +105,8 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
             "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band.",
         ),
     ]
+    if any("pathway_activity" in _last_visit(arm)[1] for arm in summary["arms"]):  # not in older summaries
+        figures.append((_plot_pathways(summary, colors), _pathway_caption(summary)))
     if "serum_mg_L" in patients.columns:  # a trial with a drug arm
         figures.insert(
             2,
@@ -317,6 +326,40 @@ def _plot_rates(summary: dict, colors: dict[str, str]) -> str:
     ax.set_ylim(0, 100)
     _finish(ax, "Responders (%)", xlabel="")
     return _png(fig)
+
+
+def _plot_pathways(summary: dict, colors: dict[str, str]) -> str:
+    """Grouped bars of each arm's lesional pathway activities at its last visit, as fractions of baseline."""
+    fig, ax = _figure()
+    x = np.arange(len(_PATHWAYS))
+    width = 0.8 / max(len(summary["arms"]), 1)
+    top = 1.0
+    for i, arm in enumerate(summary["arms"]):
+        week, visit = _last_visit(arm)
+        activity = visit.get("pathway_activity") or {}
+        values = [math.nan if activity.get(k) is None else float(activity[k]) for k in _PATHWAYS]
+        offset = x - 0.4 + width * (i + 0.5)
+        ax.bar(offset, values, width, color=colors[arm["name"]], label=f"{_label(arm['name'])} (week {_num(week)})")
+        top = max([top, *(v for v in values if math.isfinite(v))])
+    ax.axhline(1.0, color="k", linewidth=0.8)
+    ax.set_ylim(0, 1.3 * top)  # room for the legend above the line at 1
+    ax.set_xticks(x, list(_PATHWAYS.values()))
+    _finish(ax, "Activity (fraction of baseline)", xlabel="")
+    return _png(fig)
+
+
+def _pathway_caption(summary: dict) -> str:
+    """One sentence: what the pathway figure shows, and each arm's type 2 and type 1 activity at its last visit."""
+    shares = []
+    for arm in summary["arms"]:
+        activity = _last_visit(arm)[1].get("pathway_activity") or {}
+        type2, type1 = ("—" if activity.get(k) is None else f"{100 * activity[k]:.0f}%" for k in ("type2", "type1"))
+        shares.append(f"{arm['name']} {type2} / {type1}")
+    return (
+        "Pathway profile at each arm's last visit: mean lesional activity of the type 1 (IFN-γ), type 2 (IL-4/IL-13"
+        " signalling through STAT6), type 17 (IL-17) and type 22 (IL-22) pathways as a fraction of each patient's"
+        f" baseline (line at 1); type 2 / type 1: {', '.join(shares)}."
+    )
 
 
 def _percent(value: object) -> float:

@@ -17,7 +17,14 @@ from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
-from adqsp.trial.summary import arm_summary, failure_warnings, per_patient, published_baseline, published_values
+from adqsp.trial.summary import (
+    arm_summary,
+    failure_warnings,
+    pathway_fractions,
+    per_patient,
+    published_baseline,
+    published_values,
+)
 from adqsp.validation import validate
 
 
@@ -33,12 +40,13 @@ class TrialResult:
 
     def endpoints(self) -> pd.DataFrame:
         """The summary's visit endpoints as a long table: arm, week, endpoint, value and the published value where
-        the scenario's ``compare_to`` studies give one (rates as fractions, changes in % from baseline)."""
+        the scenario's ``compare_to`` studies give one (rates as fractions, changes in % from baseline); a table of
+        values such as ``pathway_activity`` gives one row each, ``pathway_activity.type1`` etc."""
         rows = [
             (arm["name"], float(week), key, value, arm["published"].get(week, {}).get(key))
             for arm in self.summary["arms"]
             for week, entries in arm["visits"].items()
-            for key, value in entries.items()
+            for key, value in _flat(entries)
         ]
         return pd.DataFrame(rows, columns=["arm", "week", "endpoint", "value", "published"])
 
@@ -119,6 +127,15 @@ def run_trial(
     return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
 
 
+def _flat(entries: dict) -> list[tuple[str, float | None]]:
+    """A visit's entries as (key, value) pairs, an entry that is itself a table as ``key.name`` pairs."""
+    return [
+        pair
+        for key, value in entries.items()
+        for pair in ([(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, dict) else [(key, value)])
+    ]
+
+
 def _check_conduct(scenario: Scenario) -> None:
     """The estimand and dropout keys, checked as in a scenario file (a Python caller may have replaced them)."""
     validate(Estimand, scenario.estimand, "estimand")
@@ -145,5 +162,6 @@ def _patient_rows(result: ArmResult, param_hash: str, captured: tuple[str, ...])
         "EASI_pct_change": derived["EASI_pct_change"].ravel(),
         "signature_reversal": derived["signature_reversal"].ravel(),
         **{k: (r[k] if k in r else np.zeros((n_visits, n))).ravel() for k in captured},
+        **{k: v.ravel() for k, v in pathway_fractions(result).items()},
     }
     return pd.DataFrame(columns)

@@ -10,7 +10,9 @@ rescue (hypothetical strategy) and the last observed before dropout. The rescued
 every patient; the serum trough is every patient's simulated value (a PK read-out, not an efficacy endpoint).
 Patients whose status is not "ok" (solver failure, non-finite read-out, negative amount) are excluded from every
 statistic and counted by reason. A trial in which more than :data:`FAILURE_WARN_FRACTION` of the screening
-candidates could not be scored, or of an arm's patients failed, warns (:func:`failure_warnings`).
+candidates could not be scored, or of an arm's patients failed, warns (:func:`failure_warnings`). Pathway activities
+(:mod:`adqsp.disease.pathways`) are each patient's fraction of its own day-0 value, averaged per arm and visit as the
+estimand counts continuous read-outs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections import Counter
 
 import numpy as np
 
+from adqsp.disease.pathways import PATHWAYS, capture_column
 from adqsp.schema import ESTIMANDS
 from adqsp.trial.estimand import under_estimand
 from adqsp.trial.run import ArmResult
@@ -42,6 +45,8 @@ VISIT_KEYS = (
     "rescued_fraction",
     "dropout_fraction",
 )
+#: summary.json key per visit -> the skin site whose pathway activities it holds (arm means of fractions of baseline)
+PATHWAY_KEYS = {"pathway_activity": "les", "pathway_activity_nonlesional": "non"}
 #: above this fraction of failures (screening candidates not scored, or an arm's patients excluded) a trial warns.
 #: Failures are not a random sample: leaving out a fraction f of an arm's patients can move a rate by up to f
 #: whichever way they would have fared, and 1% is about one standard error of a 10-50% responder rate in an arm of
@@ -78,6 +83,23 @@ def per_patient(result: ArmResult) -> dict[str, np.ndarray]:
     return out
 
 
+def pathway_column(pathway: str, site: str) -> str:
+    """The per-patient column (patients.parquet) of a site's pathway activity as a fraction of its day-0 value."""
+    return f"pathway_{pathway}" + ("" if site == "les" else "_nonlesional")
+
+
+def pathway_fractions(result: ArmResult) -> dict[str, np.ndarray]:
+    """Each pathway activity of each site per patient and visit ``(n_visits, n_patients)``, as a fraction of the
+    patient's own day-0 value (rescue ignored), by :func:`pathway_column`."""
+    r = result.readouts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            pathway_column(p, site): r[capture_column(p, site)] / r[capture_column(p, site)][0]
+            for site in PATHWAY_KEYS.values()
+            for p in PATHWAYS
+        }
+
+
 def arm_summary(
     result: ArmResult, published: dict[str, dict[str, float]] | None = None, estimand: str = ESTIMANDS[0]
 ) -> dict:
@@ -85,6 +107,7 @@ def arm_summary(
     ok = result.ok
     s = result.scores
     derived = under_estimand(per_patient(result), RESPONDER_KEYS, result.rescued, result.dropped, estimand)
+    pathways = under_estimand(pathway_fractions(result), (), result.rescued, result.dropped, estimand)
     visits = {}
     for k, week in enumerate(result.weeks):
         entry = {key: _mean(derived[key][k][ok]) for key in VISIT_KEYS if key in derived}
@@ -92,6 +115,8 @@ def arm_summary(
         entry["rescued_fraction"] = _mean(result.rescued[k][ok].astype(float))
         entry["dropout_fraction"] = _mean(result.dropped[k][ok].astype(float))
         visits[_week_key(week)] = {key: entry[key] for key in VISIT_KEYS}
+        for key, site in PATHWAY_KEYS.items():
+            visits[_week_key(week)][key] = {p: _mean(pathways[pathway_column(p, site)][k][ok]) for p in PATHWAYS}
     return {
         "name": result.arm.name,
         "drug": result.arm.drug.name if result.arm.drug else None,
