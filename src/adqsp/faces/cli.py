@@ -64,7 +64,13 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("trial", help="run a virtual clinical trial (the main job)")
-    p.add_argument("scenario", nargs="?", type=Path, help="scenario TOML file (default: embedded SOLO 1)")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        type=Path,
+        help="scenario TOML file, or the name of an embedded scenario (default: solo1; see --list)",
+    )
+    p.add_argument("--list", action="store_true", help="list the embedded scenarios and stop")
     p.add_argument("--patients-per-arm", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--out", type=Path, help="results folder (default results/<scenario name>/)")
@@ -220,8 +226,12 @@ def _trial(args: argparse.Namespace) -> int:
     from adqsp.files import write_json
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
-    from adqsp.trial.scenario import load_scenario
+    from adqsp.trial.scenario import embedded_scenarios, load_scenario
 
+    if args.list:
+        for name, what in embedded_scenarios().items():
+            print(f"{name:<12}  {what}")
+        return 0
     opts = options(TrialOptions, args)
     scenario = load_scenario(args.scenario)
     if opts.patients_per_arm is not None:

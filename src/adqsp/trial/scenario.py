@@ -82,14 +82,34 @@ class Scenario:
         return tuple(sorted({0.0, float(self.weeks), *self.visits}))
 
 
+#: the scenarios shipped in the package (``data/<name>.toml``), the default first
+EMBEDDED = ("solo1", "comparators")
+
+
+def embedded_text(name: str = EMBEDDED[0]) -> str:
+    """The TOML text of an embedded scenario."""
+    if name not in EMBEDDED:
+        raise InputError("scenario", f"no embedded scenario {name!r} (embedded: {', '.join(EMBEDDED)})")
+    return resources.files("adqsp").joinpath(f"data/{name}.toml").read_text()
+
+
 def default_scenario_text() -> str:
-    return resources.files("adqsp").joinpath("data/solo1.toml").read_text()
+    return embedded_text()
 
 
-def load_scenario(path: Path | None = None) -> Scenario:
-    """Read and validate a scenario file (the embedded SOLO 1 default when ``path`` is None)."""
-    if path is None:
-        return parse_scenario(tomllib.loads(default_scenario_text()))
+def embedded_scenarios() -> dict[str, str]:
+    """Each embedded scenario's name and what it is (the first line of its file's leading comment)."""
+    return {name: embedded_text(name).splitlines()[0].lstrip("# ").strip() for name in EMBEDDED}
+
+
+def load_scenario(path: Path | str | None = None) -> Scenario:
+    """Read and validate a scenario: a TOML file, the name of an embedded one (:data:`EMBEDDED`), or the embedded
+    SOLO 1 default when ``path`` is None."""
+    if path is None or (str(path) in EMBEDDED and not Path(path).is_file()):
+        return parse_scenario(tomllib.loads(embedded_text(str(path or EMBEDDED[0]))))
+    if not Path(path).suffix and not Path(path).exists():
+        embedded = ", ".join(EMBEDDED)
+        raise InputError("scenario", f"no file {path} and no embedded scenario of that name (embedded: {embedded})")
     return parse_scenario(read_toml(path, "scenario"), Path(path).parent)
 
 
