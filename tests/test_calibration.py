@@ -22,6 +22,7 @@ def test_the_optimiser_brings_a_perturbed_start_back_and_lowers_the_cost(tmp_pat
         checkpoint=tmp_path / "fit.checkpoint.json",
         only=("itch_half",),
         start={"itch_half": start},
+        assess=(),
     )
     first = calibrate(
         patients_per_arm=600,
@@ -30,6 +31,7 @@ def test_the_optimiser_brings_a_perturbed_start_back_and_lowers_the_cost(tmp_pat
         log=lambda line: None,
         only=("itch_half",),
         start={"itch_half": start},
+        assess=(),
     )["cost"]
     fitted = result["parameters"]["itch_half"]
     assert result["cost"] < 0.7 * first

@@ -83,7 +83,8 @@ WEIGHT = {"verified": 1.0, "approximate": 1.0, "uncertain": 0.25}
 #: the optimiser's stopping rule: relative change of the cost (ftol) or of the log-parameters (xtol) below these,
 #: or the projected gradient (gtol); a finite virtual trial's cost is only smooth to about 1e-3 of itself
 CONVERGENCE = {"ftol": 1e-3, "xtol": 1e-3, "gtol": 1e-6}
-#: finite-difference step of the Jacobian, in log-parameter (10%: a virtual trial's responder rates move in steps)
+#: finite-difference step of the Jacobian in log-parameter x, as scipy takes it: DIFF_STEP x max(1, |x|) (10% or
+#: more: a virtual trial's responder rates move in steps); the assessed keys' columns take the same steps
 DIFF_STEP = 0.1
 #: singular values below this fraction of the largest span directions the targets do not determine
 RCOND = 1e-3
@@ -347,20 +348,25 @@ def calibrate(
     }
 
 
+def _step(x: float, upper: float) -> float:
+    """The forward-difference step at log-parameter ``x`` (scipy's rule; backward where it would pass ``upper``)."""
+    step = DIFF_STEP * max(1.0, abs(x))
+    return step if x + step <= upper else -step
+
+
 def _jacobian(f, x: np.ndarray, r0: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Forward differences of the residuals in log-parameters (a step into the bounds at an upper bound)."""
+    """Forward differences of the residuals in log-parameters (:func:`_step`)."""
     columns = []
     for i in range(len(x)):
-        step = DIFF_STEP if x[i] + DIFF_STEP <= upper[i] else -DIFF_STEP
         shifted = x.copy()
-        shifted[i] = np.clip(x[i] + step, lower[i], upper[i])
+        shifted[i] = np.clip(x[i] + _step(x[i], upper[i]), lower[i], upper[i])
         columns.append((f(shifted) - r0) / (shifted[i] - x[i]))
     return np.column_stack(columns)
 
 
 def _column(residuals_at, values: dict[str, float], key: str, r0: np.ndarray) -> np.ndarray:
-    """d residuals / d log(``key``) at ``values`` by a forward difference (backward at the upper bound)."""
-    step = DIFF_STEP if values[key] * np.exp(DIFF_STEP) <= FITTED[key][1] else -DIFF_STEP
+    """d residuals / d log(``key``) at ``values`` by a forward difference (:func:`_step`)."""
+    step = _step(float(np.log(values[key])), float(np.log(FITTED[key][1])))
     return (residuals_at({**values, key: values[key] * np.exp(step)}) - r0) / step
 
 
