@@ -139,10 +139,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--patients-per-arm",
         type=int,
-        help="per arm of each virtual trial (default 10000: with a few hundred, responder rates move in steps that"
-        " swamp the finite-difference Jacobian)",
+        help="per arm of each virtual trial (default: the SOLO 1 scenario's 1000; with a few hundred, responder rates"
+        " move in steps that swamp the finite-difference Jacobian)",
     )
-    p.add_argument("--seed", type=int, help="default 101")
+    p.add_argument("--seed", type=int, help="default: the SOLO 1 scenario's (20161)")
     p.add_argument(
         "--max-evaluations",
         type=int,

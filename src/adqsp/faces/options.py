@@ -80,8 +80,8 @@ class CalibrateOptions(_Options):
     """``adqsp calibrate``: the virtual trials of each evaluation, the number of evaluations and, optionally,
     the fitted parameters to refit (the others keep their shipped values)."""
 
-    patients_per_arm: CalibrationPatients = 10_000
-    seed: Seed = 101
+    patients_per_arm: CalibrationPatients | None = None
+    seed: Seed | None = None
     max_evaluations: Evaluations = 250
     only: list[FittedKey] | None = None
 

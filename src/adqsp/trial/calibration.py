@@ -231,8 +231,8 @@ def identifiability(
 
 
 def calibrate(
-    patients_per_arm: int = 10_000,
-    seed: int = 101,
+    patients_per_arm: int | None = None,
+    seed: int | None = None,
     max_evaluations: int = 150,
     log=print,
     checkpoint: Path | None = None,
@@ -249,7 +249,10 @@ def calibrate(
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed);
     ``start``: starting values of fitted keys instead of the shipped ones.
     """
-    base = replace(load_scenario(), patients_per_arm=patients_per_arm, seed=seed)
+    base = load_scenario()  # the default SOLO 1 trial itself, unless told other numbers of patients or seed
+    base = replace(
+        base, patients_per_arm=patients_per_arm or base.patients_per_arm, seed=base.seed if seed is None else seed
+    )
     targets = solo_targets(base)
     model = build_model("dupilumab")
     names = list(only or FITTED)
@@ -341,8 +344,8 @@ def calibrate(
             for n, e in estimates.items()
         },
         "targets": table,
-        "patients_per_arm": patients_per_arm,
-        "seed": seed,
+        "patients_per_arm": base.patients_per_arm,
+        "seed": base.seed,
         "cost": best["cost"],
         "evaluations": len(history),
     }
