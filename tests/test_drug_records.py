@@ -58,11 +58,12 @@ def _scenario(folder: Path, name: str, drug: str, files: list[str]) -> Path:
 
 
 def test_the_shipped_records_are_the_drugs_of_the_model() -> None:
-    assert set(shipped()) == {"dupilumab", "tralokinumab", "lebrikizumab"}
+    assert set(shipped()) == {"dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine"}
     for name, record in shipped().items():
         assert tomllib.loads(shipped_text(name))["name"] == name == record.name
         assert list(record.pk_models)[0] == record.default_pk_model
-        assert LABEL_DOSES[name][0]["week"] == 0.0
+        first_dose_days, _ = Regimen.from_entries(LABEL_DOSES[name]).events(28.0, np.array([75.0]))
+        assert first_dose_days[0] == 0.0
     assert set(resolve("dupilumab").pk_models) == {
         "kovalenko2020_model3",
         "kovalenko2020_model1",
