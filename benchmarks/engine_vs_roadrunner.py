@@ -41,8 +41,8 @@ def patients(n: int, seed: int = 1):
     c = compiled("dupilumab")
     pop = sample(c.model, np.arange(n), seed)
     y_enrol, ok = enrolment_states(pop)
-    y0 = arm_initial_states(c, y_enrol)
-    return c, pop, c.parameter_matrix(pop.values, n), y0
+    P = c.parameter_matrix(pop.values, n)
+    return c, pop, P, arm_initial_states(c, y_enrol, P)
 
 
 def ours(c, pop, P, y0):

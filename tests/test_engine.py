@@ -21,8 +21,8 @@ def population():
     pop = sample(c.model, np.arange(12), seed=5)
     y_enrol, ok = enrolment_states(pop)
     assert ok.all()
-    y0 = arm_initial_states(c, y_enrol)
     P = c.parameter_matrix(pop.values, len(pop))
+    y0 = arm_initial_states(c, y_enrol, P)
     dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES["dupilumab"]).events(DAYS[-1], pop.values["WT"])
     return c, P, y0, dose_t, dose_mg
 

@@ -106,7 +106,7 @@ def _states(drug):
         return c, P, [(0.5, y_enrol), (40.0, y_enrol)]
     times = np.array([0.0, 3.0, 30.0, 150.0])
     dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES[drug]).events(times[-1], pop.values["WT"])
-    tr = solve(c, P, arm_initial_states(c, y_enrol), times, dose_t, dose_mg)
+    tr = solve(c, P, arm_initial_states(c, y_enrol, P), times, dose_t, dose_mg)
     assert tr.ok.all()
     return c, P, [(t, tr.states[k]) for k, t in enumerate(times) if k > 0]
 

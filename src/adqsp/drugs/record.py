@@ -27,7 +27,7 @@ DrugName = Annotated[
 ]
 Route = Literal["subcutaneous", "intravenous", "oral"]
 Absorption = Literal["first_order", "transit"]
-Elimination = Literal["linear", "michaelis_menten"]
+Elimination = Literal["linear", "michaelis_menten", "tmdd_qss"]
 Chain = Literal["IL-4Ra", "IL-13Ra1", "gamma-c"]
 Ligand = Literal["IL-4", "IL-13"]
 #: PK parameter keys of the vocabulary and their units (each becomes the model parameter ``pk_<key>``)
@@ -44,6 +44,10 @@ PK_UNITS = {
     "Q": "L/day",
     "Vmax": "mg/L/day",
     "Km": "mg/L",
+    "R0": "nM",
+    "kdeg": "1/day",
+    "kint": "1/day",
+    "KSS": "nM",
 }
 #: covariates the virtual population draws per patient; others take the typical value their PK model declares
 SAMPLED_COVARIATES = ("WT",)
@@ -96,7 +100,12 @@ class PkModelTable(Table):
         None, description="number of transit compartments (transit absorption; rate (n + 1) / MTT)"
     )
     compartments: Literal[1, 2] = Field(2, description="1 or 2 disposition compartments")
-    elimination: list[Elimination] = Field(["linear"], min_length=1, description="linear and/or michaelis_menten")
+    elimination: list[Elimination] = Field(
+        ["linear"],
+        min_length=1,
+        description="linear and/or michaelis_menten or tmdd_qss (target-mediated drug disposition, quasi-steady-state"
+        " approximation: target R0, turnover kdeg, complex internalisation kint, constant KSS)",
+    )
     parameters: dict[str, PkValue] = Field(description="typical values by key (ka, MTT, F, Vc, ke or CL, ...)")
     correlations: list[tuple[str, str, real(ge=-1.0, le=1.0)]] = Field(
         [], description="correlations of the log-values of two parameters, [name, name, rho]"
@@ -117,6 +126,8 @@ class PkModelTable(Table):
             keys |= {"Vp", "Q"} if self.clearances else {"kcp", "kpc"}
         if "michaelis_menten" in self.elimination:
             keys |= {"Vmax", "Km"}
+        if "tmdd_qss" in self.elimination:
+            keys |= {"R0", "kdeg", "kint", "KSS"}
         return keys
 
     @property
@@ -132,6 +143,10 @@ class PkModelTable(Table):
             fail(("transit_compartments",), "only with transit absorption", self.transit_compartments)
         if len(set(self.elimination)) != len(self.elimination):
             fail(("elimination",), "lists a pathway twice", self.elimination)
+        if any(cov.parameter == "R0" for cov in self.covariates):
+            fail(("covariates",), "R0 is the target's initial level: it takes no covariate effect", "R0")
+        if {"michaelis_menten", "tmdd_qss"} <= set(self.elimination):
+            fail(("elimination",), "michaelis_menten and tmdd_qss are two forms of one target route: give one", None)
         for key, value in self.parameters.items():
             if key not in PK_UNITS:
                 fail(("parameters", key), f"unknown PK parameter (allowed: {', '.join(PK_UNITS)})", key)

@@ -90,10 +90,15 @@ def feed_lines(model: Model, exact: tuple[str, ...], fed: tuple[str, ...]) -> li
     """``feed(_p, _B)``: ``_B[k, j]``, the coefficient of exact state ``j`` in the rate of fed state ``k`` (zeroed)."""
     lines = ["@_nb.njit(cache=True, inline='never')", "def feed(_p, _B):"]
     lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
-    rates = [model.rates[s] for s in fed]
-    lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(rates)]
-    for k, rate in enumerate(rates):
-        lines += [
-            f"    _B[{k}, {j}] = {to_scalar(d)}" for j, s in enumerate(exact) if (d := derivative(rate, s)) != "0.0"
-        ]
+    coefficients = {
+        (k, j): d
+        for k, s_fed in enumerate(fed)
+        for j, s in enumerate(exact)
+        if (d := derivative(model.rates[s_fed], s)) != "0.0"
+    }
+    # only what the coefficients use: the rest of a fed rate may read states (a target-bound central amount)
+    lines += [
+        f"    {a.name} = {to_scalar(a.expression)}" for a in model.assignments_needed(list(coefficients.values()))
+    ]
+    lines += [f"    _B[{k}, {j}] = {to_scalar(d)}" for (k, j), d in coefficients.items()]
     return lines + ["    return"]

@@ -5,6 +5,12 @@ absorption from a depot (none for intravenous doses), one or two compartments pa
 kcp, kpc) or by clearances and volumes (CL, Q, Vp), linear and/or Michaelis-Menten elimination, and power or linear
 covariate effects. Record key ``X`` becomes the parameter ``pk_X``; a parameter with covariate effects has an
 individual value ``pk_X_i``. The block defines ``<drug>_serum_mg_L``, ``<drug>_skin_mg_L`` and ``<drug>_skin_nM``.
+
+Target-mediated drug disposition (``tmdd_qss``; Gibiansky L et al. J Pharmacokinet Pharmacodyn 2008;35:573): the
+central state holds the total drug (free and target-bound), a second state the total target (nM); free drug follows
+from the quasi-steady state ``free x target_free = KSS x complex``, linear and distributional clearance act on the
+free drug, the complex is internalised at ``kint`` and the target turns over at ``kdeg`` around ``R0``. Serum
+concentrations are of free drug (``<drug>_serum_total_mg_L``: free and bound).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from adqsp.drugs.record import CovariateEffect, DrugRecord, PkModelTable
 from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, State
 from adqsp.model.units import NM_PER_MG_L_PER_KDA
+
+MG_L = NM_PER_MG_L_PER_KDA  # nM per (mg/L) per kDa
 
 COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 #: the dose state of each route (intravenous doses enter the central compartment)
@@ -50,13 +58,16 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         return f"pk_{key}_i" if key in individual else f"pk_{key}"
 
     states, rates, absorbed = _absorption(record.route, pk)
-    states += (State("central", 0.0, "mg", "central (serum) amount", scale=AMOUNT_SCALE),)
+    tmdd = "tmdd_qss" in pk.elimination
+    what = "total (free and target-bound)" if tmdd else "serum"
+    states += (State("central", 0.0, "mg", f"central {what} amount", scale=AMOUNT_SCALE),)
+    free = f"{drug}_free_mg" if tmdd else "central"
     central = [("+", absorbed)] if absorbed else []
     if "linear" in pk.elimination:
         linear = f"{value('CL')} / {value('Vc')}" if pk.clearances else value("ke")
-        central.append(("-", f"{linear} * central"))
+        central.append(("-", f"{linear} * {free}"))
     if pk.compartments == 2:
-        out, back = _distribution(pk, value)
+        out, back = _distribution(pk, value, free)
         states += (State("peripheral", 0.0, "mg", "peripheral amount", scale=AMOUNT_SCALE),)
         central += [("-", out), ("+", back)]
         rates["peripheral"] = f"{out} - {back}"
@@ -65,10 +76,22 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         # back to zero instead of running away to the spurious root -Vmax/ke of the unclipped expression
         c = f"max(central / {value('Vc')}, 0.0)"
         central.append(("-", f"{value('Vmax')} * {value('Vc')} * {c} / ({value('Km')} + {c})"))
+    target: tuple[Assignment, ...] = ()
+    if tmdd:
+        target = _tmdd(drug, value)
+        states += (State("target", "pk_R0", "nM", "total target (free and drug-bound), central"),)
+        central.append(("-", f"{value('kint')} * {drug}_complex_nM * {value('Vc')} * drug_mw_kDa / {MG_L}"))
+        rates["target"] = f"{value('kdeg')} * ({value('R0')} - target) - ({value('kint')} - {value('kdeg')})" + (
+            f" * {drug}_complex_nM"
+        )
     rates["central"] = _sum(central)
+    serum = f"{free} / {value('Vc')}"
     concentrations = (
-        Assignment(
-            f"{drug}_serum_mg_L", f"central / {value('Vc')}", "mg/L", f"{drug} serum concentration", "serum_mg_L"
+        Assignment(f"{drug}_serum_mg_L", serum, "mg/L", f"{drug} serum concentration (free)", "serum_mg_L"),
+        *(
+            (Assignment(f"{drug}_serum_total_mg_L", f"central / {value('Vc')}", "mg/L", f"{drug} serum, total"),)
+            if tmdd
+            else ()
         ),
         Assignment(
             f"{drug}_skin_mg_L",
@@ -87,7 +110,7 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         name=f"pk_{drug}_{pk_model or record.default_pk_model}",
         parameters=parameters,
         states=states,
-        assignments=(*_individual(pk, individual), *_transit_rate(pk), *concentrations),
+        assignments=(*_individual(pk, individual), *_transit_rate(pk), *target, *concentrations),
         rates=rates,
         dose_target=DoseTarget(drug=drug, state=DEPOT.get(record.route, "central"), bioavailability="pk_F"),
         correlations=tuple((f"pk_{a}", f"pk_{b}", rho) for a, b, rho in pk.correlations),
@@ -213,8 +236,30 @@ def _sum(terms: list[tuple[str, str]]) -> str:
     return ("-" if sign == "-" else "") + first + "".join(f" {s} {term}" for s, term in rest)
 
 
-def _distribution(pk: PkModelTable, value: Callable[[str], str]) -> tuple[str, str]:
-    """Central -> peripheral and peripheral -> central amounts per day."""
+def _distribution(pk: PkModelTable, value: Callable[[str], str], free: str) -> tuple[str, str]:
+    """Central -> peripheral (of the ``free`` central amount) and peripheral -> central amounts per day."""
     if pk.clearances:
-        return f"{value('Q')} / {value('Vc')} * central", f"{value('Q')} / {value('Vp')} * peripheral"
-    return f"{value('kcp')} * central", f"{value('kpc')} * peripheral"
+        return f"{value('Q')} / {value('Vc')} * {free}", f"{value('Q')} / {value('Vp')} * peripheral"
+    return f"{value('kcp')} * {free}", f"{value('kpc')} * peripheral"
+
+
+def _tmdd(drug: str, value: Callable[[str], str]) -> tuple[Assignment, ...]:
+    """Total, free and target-bound drug (nM) and the free amount (mg) at the quasi-steady state: free is the root of
+    ``free^2 - b free - KSS total = 0``, ``b = total - target - KSS``, written without cancellation for either sign of
+    ``b`` (its 4 as ``2 * 2``, the structural numbers of the formula)."""
+    total, kss = f"{drug}_total_nM", value("KSS")
+    b = f"({total} - target - {kss})"
+    root = f"sqrt({b} * {b} + 2.0 * 2.0 * {kss} * {total})"
+    return (
+        Assignment(total, f"max(central, 0.0) / {value('Vc')} * {MG_L} / drug_mw_kDa", "nM", f"{drug}, total, central"),
+        Assignment(
+            f"{drug}_free_nM",
+            f"where({b} > 0.0, ({b} + {root}) / 2.0, 2.0 * {kss} * {total} / ({root} - {b}))",
+            "nM",
+            f"{drug} not bound to its target, central",
+        ),
+        Assignment(f"{drug}_complex_nM", f"{total} - {drug}_free_nM", "nM", f"{drug}:target complex, central"),
+        Assignment(
+            f"{drug}_free_mg", f"{drug}_free_nM * {value('Vc')} * drug_mw_kDa / {MG_L}", "mg", f"free {drug}, central"
+        ),
+    )

@@ -68,7 +68,8 @@ def _one_patient(values: dict[str, float] | None) -> Population:
 def _day0(c, population: Population, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The patients' parameter matrix and states at day 0 of the arm model ``c``, and whether each was found."""
     y_enrol, found = enrolment_states(population, overrides)
-    return c.parameter_matrix(population.values, len(population)), arm_initial_states(c, y_enrol, overrides), found
+    P = c.parameter_matrix(population.values, len(population))
+    return P, arm_initial_states(c, y_enrol, P, overrides), found
 
 
 def time_course(

@@ -141,9 +141,10 @@ def _enrolment(population: Population, overrides: Overrides) -> tuple[np.ndarray
     return forced.states[-1], settled & forced.ok, steady
 
 
-def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, overrides: Overrides = ()) -> np.ndarray:
-    """An arm model's states at day 0: the drug-free enrolment states, drug compartments empty."""
-    y0 = np.zeros((len(c.model.states), y_enrol.shape[1]))
+def arm_initial_states(c: CompiledModel, y_enrol: np.ndarray, P: np.ndarray, overrides: Overrides = ()) -> np.ndarray:
+    """An arm model's states at day 0: the drug-free enrolment states, the drug's own states at their declared
+    initial values for the patients' parameters ``P`` (empty compartments; a drug target at its baseline)."""
+    y0 = c.initial(P)
     y0[[c.model.state_names.index(s) for s in compiled(None, None, overrides).model.state_names]] = y_enrol
     return y0
 
@@ -250,7 +251,7 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     c = compiled(arm.drug, arm.pk_model, scenario.parameters)
     pop = sample(c.model, indices, scenario.seed, scenario.preset)
     P = c.parameter_matrix(pop.values, len(pop))
-    y0 = arm_initial_states(c, y_enrol, scenario.parameters)
+    y0 = arm_initial_states(c, y_enrol, P, scenario.parameters)
     days = np.array(scenario.visit_weeks) * 7.0
     dose_t, dose_mg = arm.regimen.events(days[-1], pop.values["WT"])
     tr = solve(c, P, y0, days, dose_t, dose_mg, relaxed=ARM_RELAXED)
