@@ -1,13 +1,49 @@
 """Session set-up: on an empty cache (as in CI), the full models' machine code is compiled side by side before the
-first test (see ``engine/prebuild.py``); on a filled one this only checks the cache."""
+first test (see ``engine/prebuild.py``); on a filled one this only checks the cache. And the guarded working folder
+of the tests of bad input: an error must come before any simulation starts and leave nothing behind."""
+
+import tempfile
+from pathlib import Path
 
 import pytest
 
+import adqsp.trial.course
+import adqsp.trial.job
+import adqsp.trial.validate
 from adqsp.assembly import compiled
 from adqsp.engine.prebuild import prebuild
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _machine_code():
-    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab")
+    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine")
     prebuild([(compiled(drug), drug is None) for drug in drugs])  # only the drug-free model needs steady states
+
+
+class SimulationStarted(BaseException):
+    """Raised by the guard: a simulation was about to start (BaseException, so main() does not catch it)."""
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch) -> Path:
+    """An empty working folder (so a default results/ folder would show), internal-error logs kept out of the shared
+    /tmp, and every way into a simulation replaced by a guard that raises :class:`SimulationStarted`."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(logs))
+
+    def guard(*args, **kwargs):
+        raise SimulationStarted("a simulation started; the error should have been raised before")
+
+    for module, name in ((adqsp.trial.job, "run_trial"), (adqsp.trial.course, "time_course")):
+        monkeypatch.setattr(module, name, guard)
+    monkeypatch.setattr(adqsp.trial.validate, "run_trial", guard)
+    return folder
+
+
+def files_under(root: Path) -> dict[str, bytes | None]:
+    """Every path under ``root`` with its bytes (None for a folder): two calls compare what changed."""
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}

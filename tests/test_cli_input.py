@@ -20,31 +20,7 @@ import adqsp.trial.job
 from adqsp.errors import InputError
 from adqsp.faces.cli import main
 from adqsp.trial.scenario import default_scenario_text
-
-
-class SimulationStarted(BaseException):
-    """Raised by the guard: a simulation was about to start (BaseException, so main() does not catch it)."""
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    logs = tmp_path / "logs"  # internal-error logs go here, not to the shared /tmp
-    logs.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(logs))
-
-    def guard(*args, **kwargs):
-        raise SimulationStarted("a simulation started; the error should have been raised before")
-
-    monkeypatch.setattr(adqsp.trial.job, "run_trial", guard)
-    monkeypatch.setattr(adqsp.trial.course, "time_course", guard)
-    return folder
-
-
-def _tree(root: Path) -> dict[str, bytes | None]:
-    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}
+from conftest import SimulationStarted, files_under
 
 
 def _scenario(folder: Path, name: str = "small.toml", append: str = "", **replace: str) -> Path:
@@ -58,7 +34,7 @@ def _scenario(folder: Path, name: str = "small.toml", append: str = "", **replac
 
 
 def _assert_input_error(capsys, work: Path, argv: list[str], field: str | None) -> str:
-    before = _tree(work)
+    before = files_under(work)
     rc = main(argv)
     out, err = capsys.readouterr()
     lines = err.splitlines()
@@ -71,7 +47,7 @@ def _assert_input_error(capsys, work: Path, argv: list[str], field: str | None) 
         assert line.startswith(f"adqsp: error: {field}: "), line
     assert out == ""
     assert not (work / "results").exists()
-    assert _tree(work) == before  # nothing created, removed or changed
+    assert files_under(work) == before  # nothing created, removed or changed
     return line
 
 
@@ -296,10 +272,10 @@ def test_trial_force_reaches_the_simulation_and_keeps_old_results_when_it_fails(
     out.mkdir()
     (out / "keep.txt").write_text("precious")
     path = _scenario(work)
-    before = _tree(work)
+    before = files_under(work)
     with pytest.raises(SimulationStarted):
         main(["trial", str(path), "--out", str(out), "--force", "--quiet"])
-    assert _tree(work) == before
+    assert files_under(work) == before
 
 
 def test_simulate_guard_is_reached_with_good_input(work):

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import adqsp.trial.validate
 from adqsp.faces.cli import main
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import load_scenario
 from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
 from adqsp.trial.targets import calibration_targets, number
 from adqsp.trial.validate import BUILT_IN_STUDIES
+from conftest import files_under
 
 SCENARIO = """\
 name = "my trial"
@@ -112,28 +112,6 @@ def test_without_arguments_the_shipped_targets_are_compared_with_the_built_in_so
     assert report["runs"][0]["source"] == "built-in SOLO 1" and report["runs"][0]["patients_per_arm"] == 30
 
 
-class SimulationStarted(BaseException):
-    """A trial was about to run: the error should have been raised before (BaseException: main() lets it pass)."""
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    """An empty working folder (so a default results/ folder would show), with trials replaced by a guard."""
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-
-    def guard(*args, **kwargs):
-        raise SimulationStarted
-
-    monkeypatch.setattr(adqsp.trial.validate, "run_trial", guard)
-    return folder
-
-
-def _tree(root: Path) -> dict[str, bytes | None]:
-    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}
-
-
 _BAD = [
     ("missing column", dict(header="study,arm,week,endpoint,published\n"), "targets.csv, column value: missing"),
     ("no comparable row", dict(rows="My study,placebo,8,EASI75,about 0.1,fraction\n"), "targets.csv: no row"),
@@ -179,9 +157,9 @@ def test_unreadable_files_and_bad_options_are_input_errors(work, capsys):
 
 
 def _assert_input_error(capsys, work: Path, argv: list[str], message: str) -> None:
-    before = _tree(work)
+    before = files_under(work)
     assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert err.startswith("adqsp: error: ") and message in err, err
-    assert _tree(work) == before  # nothing created, removed or changed, no results/ folder
+    assert files_under(work) == before  # nothing created, removed or changed, no results/ folder
