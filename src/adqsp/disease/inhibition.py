@@ -2,12 +2,20 @@
 motif): each pathway's inhibition as a direct Emax function of the drug's concentration, and the factor by which it
 scales the disease terms that need the pathway.
 
-``calcineurin`` (T-cell activation): T cells need calcineurin-NFAT signalling to proliferate on antigen and to
-transcribe their cytokines (IL-4, IL-13, IL-31, IFN-gamma, IL-17, IL-22); an inhibitor scales the expansion of
-every T-helper subset and the cytokines T cells make by ``tcell_activation`` = the product over inhibitors of
-(1 - inhibition). Innate type 2 cells (TSLP-driven IL-4/IL-13) are left alone. The effect follows the concentration
-without delay (calcineurin activity in blood tracks cyclosporine levels with no lag: Halloran et al.
-Transplantation 1999;68:1356).
+Each inhibited pathway's activity is the product over inhibitors of (1 - inhibition); the effect follows the
+concentration without delay (calcineurin activity in blood tracks cyclosporine levels with no lag: Halloran et al.
+Transplantation 1999;68:1356; JAK inhibition of ex vivo pSTAT tracks plasma levels within the dosing interval).
+
+- ``calcineurin`` (``tcell_activation``): T cells need calcineurin-NFAT signalling to proliferate on antigen and to
+  transcribe their cytokines (IL-4, IL-13, IL-31, IFN-gamma, IL-17, IL-22): it scales the expansion of every
+  T-helper subset and the cytokines T cells make. Innate type 2 cells (TSLP-driven IL-4/IL-13) are left alone.
+- ``jak1_jak3`` (``jak1_jak3_activity``): the type I IL-4 receptor (IL-4Ra/gamma-c) signals through JAK1/JAK3: it
+  scales the type I complexes' contribution to pSTAT6 in every cell.
+- ``jak1_tyk2`` (``jak1_tyk2_activity``): the type II IL-4 receptor (IL-4Ra/IL-13Ra1) and the IL-22 receptor signal
+  through JAK1/TYK2: it scales the type II complexes' contribution to pSTAT6 and every effect of IL-22 (epidermal
+  hyperplasia, barrier differentiation, antimicrobial clearance, the IL-22 gene module).
+- ``jak1_jak2`` (``jak1_jak2_activity``): IFN-gamma, IL-31 (IL-31RA/OSMR) and TSLP receptors signal through JAK1/JAK2:
+  it scales IFN-gamma's antimicrobial effect, IL-31's itch and TSLP's drive of type 2 cells.
 """
 
 from __future__ import annotations
@@ -18,7 +26,23 @@ from adqsp.drugs.record import DrugRecord, InhibitsPathways
 from adqsp.model.declaration import Assignment, Parameter
 
 #: the disease factor each pathway scales (1: no inhibition)
-ACTIVITY = {"calcineurin": "tcell_activation"}
+ACTIVITY = {
+    "calcineurin": "tcell_activation",
+    "jak1_jak3": "jak1_jak3_activity",
+    "jak1_tyk2": "jak1_tyk2_activity",
+    "jak1_jak2": "jak1_jak2_activity",
+}
+
+
+@dataclass(frozen=True)
+class Activities:
+    """`` * <factor>`` for each pathway a drug of the model inhibits, empty for the others: appended to the disease
+    terms that need the pathway, so a model without an inhibitor keeps its expressions exactly."""
+
+    calcineurin: str = ""
+    jak1_jak3: str = ""
+    jak1_tyk2: str = ""
+    jak1_jak2: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,3 +99,8 @@ def activity(inhibitors: tuple[Inhibitor, ...], pathway: str) -> str:
     """`` * <factor>`` to append to a disease term that needs ``pathway``, or nothing when no drug inhibits it."""
     inhibited = any(i.pathway == pathway for inh in inhibitors for i in inh.mechanism.inhibits)
     return f" * {ACTIVITY[pathway]}" if inhibited else ""
+
+
+def activities(inhibitors: tuple[Inhibitor, ...]) -> Activities:
+    """Each pathway's factor suffix for the disease terms (:func:`activity`)."""
+    return Activities(**{pathway: activity(inhibitors, pathway) for pathway in ACTIVITY})

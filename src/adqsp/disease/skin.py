@@ -13,7 +13,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
-from adqsp.disease.inhibition import Inhibitor, activity, inhibition_assignments, inhibitor_parameters
+from adqsp.disease.inhibition import Activities, Inhibitor, activities, inhibition_assignments, inhibitor_parameters
 from adqsp.disease.pathways import pathway_assignments
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.units import GUARD_SIGNAL, TWO_PI
@@ -203,10 +203,10 @@ def _site_states(s: str) -> tuple[State, ...]:
     )
 
 
-def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[Assignment, ...]:
-    """One site's assignments; ``act`` scales what T cells make (`` * tcell_activation`` under a calcineurin
-    inhibitor, else nothing)."""
+def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> tuple[Assignment, ...]:
+    """One site's assignments; ``act`` scales what an inhibited pathway does (nothing without an inhibitor)."""
     a = Assignment
+    tcell, il22 = act.calcineurin, f"{s}_IL22{act.jak1_tyk2}"
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
         a(
@@ -218,19 +218,26 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[As
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
         a(
             f"{s}_IL13_pM",
-            f"il13_per_th2 * {s}_th2{act} + type2_innate_pM * {s}_tslp",
+            f"il13_per_th2 * {s}_th2{tcell} + type2_innate_pM * {s}_tslp{act.jak1_jak2}",
             "pM",
             f"{s}: IL-13",
             _lesional(s, "IL13_pM"),
         ),
         a(
             f"{s}_IL4_pM",
-            f"il4_per_th2 * {s}_th2{act} + il4_innate_share * type2_innate_pM * {s}_tslp",
+            f"il4_per_th2 * {s}_th2{tcell} + il4_innate_share * type2_innate_pM * {s}_tslp{act.jak1_jak2}",
             "pM",
             f"{s}: IL-4",
             _lesional(s, "IL4_pM"),
         ),
-        *receptor_assignments(s, f"{s}_IL4_pM", f"{s}_IL13_pM", binders, corrections=0),
+        *receptor_assignments(
+            s,
+            f"{s}_IL4_pM",
+            f"{s}_IL13_pM",
+            binders,
+            corrections=0,
+            signalling={"type1": act.jak1_jak3, "type2": act.jak1_tyk2},
+        ),
         *(
             a(
                 f"{s}_{c}_stat6",
@@ -240,21 +247,21 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[As
             )
             for c in CELLS
         ),
-        a(f"{s}_IL31", f"{s}_th2{act}", "AU", f"{s}: IL-31 (from type 2 cells)"),
-        a(f"{s}_IL22", f"{s}_th22{act}", "AU", f"{s}: IL-22"),
-        a(f"{s}_IL17", f"{s}_th17{act}", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
-        a(f"{s}_IFNg", f"{s}_th1{act}", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
+        a(f"{s}_IL31", f"{s}_th2{tcell}", "AU", f"{s}: IL-31 (from type 2 cells)"),
+        a(f"{s}_IL22", f"{s}_th22{tcell}", "AU", f"{s}: IL-22"),
+        a(f"{s}_IL17", f"{s}_th17{tcell}", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
+        a(f"{s}_IFNg", f"{s}_th1{tcell}", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
         a(f"{s}_CCL26", f"{s}_keratinocyte_stat6", "AU", f"{s}: CCL26 (eotaxin-3), STAT6-induced"),
         a(
             f"{s}_clearance",
-            f"antigen_clearance * (1.0 + amp_il17 * {s}_IL17 + amp_il22 * {s}_IL22"
-            f" + amp_ifng * {s}_IFNg) * (1.0 - amp_stat6_max * {s}_keratinocyte_stat6)",
+            f"antigen_clearance * (1.0 + amp_il17 * {s}_IL17 + amp_il22 * {il22}"
+            f" + amp_ifng * {s}_IFNg{act.jak1_jak2}) * (1.0 - amp_stat6_max * {s}_keratinocyte_stat6)",
             "1/day",
             f"{s}: antimicrobial clearance",
         ),
         a(
             f"{s}_barrier_repair",
-            f"barrier_rate * (1.0 - barrier_stat6_max * {s}_keratinocyte_stat6) / (1.0 + barrier_il22 * {s}_IL22)",
+            f"barrier_rate * (1.0 - barrier_stat6_max * {s}_keratinocyte_stat6) / (1.0 + barrier_il22 * {il22})",
             "1/day",
             f"{s}: barrier repair rate",
         ),
@@ -281,7 +288,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[As
         a(
             f"{s}_signature_up",
             f"(signature_stat6_weight * {s}_keratinocyte_stat6"
-            f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {s}_IL22 / (1.0 + {s}_IL22)"
+            f" + ({s}_epidermis_um - epidermis_healthy_um) / epidermis_healthy_um + {il22} / (1.0 + {il22})"
             f" + signature_il17_weight * {s}_IL17 / (1.0 + {s}_IL17)) / (signature_stat6_weight + 2.0)",
             "dimensionless",
             f"{s}: AD up-regulated gene score (STAT6 chemokines, K16/MKI67, IL-22/IL-17 modules; 0 = healthy)",
@@ -296,18 +303,19 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: str) -> tuple[As
     )
 
 
-def _site_rates(s: str, act: str) -> dict[str, str]:
-    """One site's rates; ``act`` scales T-cell expansion (`` * tcell_activation`` under a calcineurin inhibitor)."""
+def _site_rates(s: str, act: Activities) -> dict[str, str]:
+    """One site's rates; ``act`` scales what an inhibited pathway does (nothing without an inhibitor)."""
     th22 = f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''}"
+    tcell = act.calcineurin
     return {
         f"{s}_barrier": f"(1.0 - {s}_barrier) * {s}_barrier_repair - {s}_barrier * {s}_barrier_damage",
         f"{s}_antigen": f"{s}_exposure * (1.0 - {s}_barrier) - {s}_clearance * {s}_antigen",
-        f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp)"
-        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){act} - tcell_loss * {s}_th2",
-        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{act} - tcell_loss * {s}_th1",
-        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{act} - tcell_loss * {s}_th17",
-        f"{s}_th22": f"{f'({th22}){act}' if act else th22} - tcell_loss * {s}_th22",
-        f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22"
+        f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp{act.jak1_jak2})"
+        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){tcell} - tcell_loss * {s}_th2",
+        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{tcell} - tcell_loss * {s}_th1",
+        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{tcell} - tcell_loss * {s}_th17",
+        f"{s}_th22": f"{f'({th22}){tcell}' if tcell else th22} - tcell_loss * {s}_th22",
+        f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22{act.jak1_tyk2}"
         f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / nrs_max)"
         f" - {s}_epidermis_um)",
     }
@@ -353,7 +361,8 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
     """The disease layer as a model part; needs the receptor parameters, each binder's ``<drug>_skin_nM`` and each
     pathway inhibitor's ``<drug>_serum_mg_L``."""
     a = Assignment
-    act = activity(inhibitors, "calcineurin")
+    act = activities(inhibitors)
+    il31 = act.jak1_jak2
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
         a(
@@ -365,8 +374,8 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         ),
         a(
             "itch_drive",
-            "itch_other + bsa_fraction * (itch_il31 * les_IL31 + itch_neuron * les_sensory_neuron_stat6"
-            " + itch_dry * (1.0 - les_barrier)) + (1.0 - bsa_fraction) * (itch_il31 * non_IL31"
+            f"itch_other + bsa_fraction * (itch_il31 * les_IL31{il31} + itch_neuron * les_sensory_neuron_stat6"
+            f" + itch_dry * (1.0 - les_barrier)) + (1.0 - bsa_fraction) * (itch_il31 * non_IL31{il31}"
             " + itch_neuron * non_sensory_neuron_stat6 + itch_dry * (1.0 - non_barrier))",
             "dimensionless",
             "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness, sensitisation)",
@@ -413,7 +422,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             ),
             *(x for s in SITES for x in _site_assignments(s, binders, act)),
             *patient,
-            *(x for s in SITES for x in pathway_assignments(s)),
+            *(x for s in SITES for x in pathway_assignments(s, act)),
         ),
         rates=rates,
     )

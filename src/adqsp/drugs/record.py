@@ -198,15 +198,20 @@ class LigandBinding(Frozen):
 
 
 #: intracellular pathways an inhibitor may act on: ``calcineurin`` (T-cell activation: the calcineurin-NFAT step
-#: that T-cell receptor signalling needs for proliferation and cytokine transcription, in every T-helper subset)
-Pathway = Literal["calcineurin"]
+#: that T-cell receptor signalling needs for proliferation and cytokine transcription, in every T-helper subset) and
+#: the JAK pairs of the cytokine receptors: ``jak1_jak3`` (type I IL-4 receptor, IL-4Ra/gamma-c), ``jak1_tyk2`` (type
+#: II IL-4 receptor, IL-4Ra/IL-13Ra1; IL-22 receptor), ``jak1_jak2`` (IFN-gamma, IL-31 and TSLP receptors)
+Pathway = Literal["calcineurin", "jak1_jak3", "jak1_tyk2", "jak1_jak2"]
 
 
 class PathwayInhibition(Frozen):
     """One pathway an inhibitor acts on: ``emax x C / (C + ic50)`` of its activity lost at the concentration ``C``
     of the drug's PK model (central compartment, in the matrix of that model: whole blood, plasma or serum)."""
 
-    pathway: Pathway = Field(description="the pathway inhibited: calcineurin (T-cell activation)")
+    pathway: Pathway = Field(
+        description="the pathway inhibited: calcineurin (T-cell activation), jak1_jak3 (type I IL-4 receptor),"
+        " jak1_tyk2 (type II IL-4 receptor, IL-22 receptor) or jak1_jak2 (IFN-gamma, IL-31 and TSLP receptors)"
+    )
     ic50_mg_L: Value = Field(description="concentration giving half the maximal inhibition, mg/L")
     emax: Value = Field(description="maximal fraction of the pathway's activity inhibited (0-1)")
 
@@ -221,7 +226,8 @@ class PathwayInhibition(Frozen):
 
 class InhibitsPathways(Frozen):
     """Motif: a drug inside cells that inhibits intracellular signalling pathways, each by a direct Emax function
-    of its concentration (e.g. cyclosporine, calcineurin); it binds no receptor chain and no cytokine."""
+    of its concentration (e.g. cyclosporine: calcineurin; a JAK inhibitor: the JAK pairs of several cytokine
+    receptors); it binds no receptor chain and no cytokine."""
 
     motif: Literal["inhibits_pathways"]
     inhibits: list[PathwayInhibition] = Field(min_length=1, description="the pathways inhibited, each once")

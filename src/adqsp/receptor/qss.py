@@ -84,8 +84,12 @@ def receptor_assignments(
     binders: tuple[Binder, ...] = (),
     cells: tuple[str, ...] = TISSUE_CELLS,
     corrections: int = 1,
+    signalling: Mapping[str, str] | None = None,
 ) -> tuple[Assignment, ...]:
     """Quasi-steady-state receptor assignments for one tissue site.
+
+    ``signalling`` (``type1``, ``type2``): a factor suffix (`` * <name>``) on each complex type's contribution to
+    pSTAT6, for a drug that inhibits its JAK pair (none by default).
 
     ``il4_pM`` / ``il13_pM`` name the model's tissue IL-4 and IL-13 (pM, free of drug); each binder's input is the
     model's ``<drug>_skin_nM``. Defines, per site, ``{site}_il4_free_pM`` and ``{site}_il13_free_pM`` (bound to no
@@ -142,7 +146,8 @@ def receptor_assignments(
                     f"{s}: {b.drug}:IL-13 binding rate per free IL-13Ra1",
                 )
             )
-    return (*shared, *(a for cell in cells for a in _cell(s, cell, corrections, binders)))
+    factors = dict(signalling or {})
+    return (*shared, *(a for cell in cells for a in _cell(s, cell, corrections, binders, factors)))
 
 
 def _in_solution(site: str, ligand: str, total_pM: str, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
@@ -165,7 +170,9 @@ def _in_solution(site: str, ligand: str, total_pM: str, binders: tuple[Binder, .
     return tuple(out)
 
 
-def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
+def _cell(
+    site: str, cell: str, corrections: int, binders: tuple[Binder, ...], factors: Mapping[str, str]
+) -> tuple[Assignment, ...]:
     p, c = f"{site}_{cell}", f"rc_{cell}"
     a4, a13, aq = (f"{site}_{x}" for x in ("il4_on", "il13_on", "decoy_on"))
     losses: dict[str, list[str]] = {"il4ra": [], "gammac": [], "il13ra1": []}
@@ -226,7 +233,7 @@ def _cell(site: str, cell: str, corrections: int, binders: tuple[Binder, ...]) -
     on_il4ra = [a.name for a in drug_complexes if a.name.endswith("_il4ra")]
     il4ra_total = f"({' + '.join([r4, *on_il4ra, b4, f'{p}_type1', f'{p}_type2'])})"
     occupancy = f"{' + '.join(on_il4ra)} / max({il4ra_total}, {GUARD_COPIES})" if on_il4ra else "0.0"
-    signal = f"({p}_type1 + {p}_type2)"
+    signal = f"({p}_type1{factors.get('type1', '')} + {p}_type2{factors.get('type2', '')})"
     h, k = "rc_pstat6_hill", f"{c}_pstat6_k"
     return (
         *out,
