@@ -8,8 +8,9 @@ The Python entry points, imported on first use (so ``import adqsp`` and the comm
 - regimens: :class:`Regimen`, :data:`LABEL_DOSES`
 - time courses: :func:`time_course` (one patient, every state and read-out), :func:`population_course` (a sampled
   virtual population, chosen read-outs), :func:`enrolment_state` (a patient's day-0 state)
-- trials: :func:`load_scenario`, :func:`parse_scenario`, :func:`run_trial`, :func:`run_validation` (published
-  results of a targets file beside virtual trials of their designs)
+- trials: :func:`load_scenario`, :func:`parse_scenario`, :func:`run_trial`, :func:`run_with_uncertainty` (the trial
+  with prediction intervals from the calibration's covariance), :func:`run_validation` (published results of a
+  targets file beside virtual trials of their designs)
 - lower level: :func:`sample` (virtual patients), :func:`solve` (integrate a population), :func:`to_sbml_document`
   and :func:`write_sbml` (SBML export)
 """
@@ -33,6 +34,7 @@ _EXPORTS = {
     "load_scenario": "adqsp.trial.scenario",
     "parse_scenario": "adqsp.trial.scenario",
     "run_trial": "adqsp.trial.job",
+    "run_with_uncertainty": "adqsp.trial.uncertainty",
     "run_validation": "adqsp.trial.validate",
     "sample": "adqsp.population.sampling",
     "solve": "adqsp.engine.solve",

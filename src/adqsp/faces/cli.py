@@ -80,6 +80,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="workers of the local Dask cluster (default 2)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (instead of a local cluster)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run with the same command")
+    p.add_argument(
+        "--uncertainty",
+        type=int,
+        metavar="K",
+        help="rerun the trial at K parameter sets drawn from the calibration's covariance (same patients) and report"
+        " the 5th-95th percentile band of every endpoint (2 to 1000)",
+    )
+    p.add_argument("--uncertainty-seed", type=int, metavar="S", help="seed of the draws (default: the trial's seed)")
     p.set_defaults(run=_trial)
 
     p = sub.add_parser("validate", help="compare virtual trials with published results a targets file describes")
@@ -227,6 +235,7 @@ def _trial(args: argparse.Namespace) -> int:
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
     from adqsp.trial.scenario import embedded_scenarios, load_scenario
+    from adqsp.trial.uncertainty import run_with_uncertainty
 
     if args.list:
         for name, what in embedded_scenarios().items():
@@ -244,6 +253,8 @@ def _trial(args: argparse.Namespace) -> int:
                 raise InputError(name, "needs --executor dask")
     if args.scheduler and args.workers is not None:
         raise InputError("--workers", "not used with --scheduler (the cluster has its own workers)")
+    if opts.uncertainty_seed is not None and opts.uncertainty is None:
+        raise InputError("--uncertainty-seed", "needs --uncertainty")
     fingerprint = f"{scenario!r}|{package_version()}"
     folder = ResultsFolder(
         args.out or Path("results") / scenario.name,
@@ -259,7 +270,13 @@ def _trial(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         with warnings.catch_warnings():  # printed below as one line each, from the summary
             warnings.simplefilter("ignore", FailureWarning)
-            result = run_trial(scenario, None if args.quiet else _progress_bar(), executor, ChunkStore(folder.chunks))
+            progress, store = None if args.quiet else _progress_bar(), ChunkStore(folder.chunks)
+            if opts.uncertainty is None:
+                result = run_trial(scenario, progress, executor, store)
+            else:
+                result = run_with_uncertainty(
+                    scenario, opts.uncertainty, opts.uncertainty_seed, progress, executor, store
+                )
         elapsed = time.perf_counter() - started
         if not args.quiet:
             print(file=sys.stderr)

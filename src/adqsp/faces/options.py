@@ -15,11 +15,13 @@ from adqsp.errors import InputError
 from adqsp.pk.models import check_pk_model
 from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
 from adqsp.trial.calibration import FITTED
+from adqsp.trial.uncertainty import MAX_DRAWS, MIN_DRAWS
 from adqsp.validation import validate
 
 T = TypeVar("T", bound=BaseModel)
 Drug = choice((*shipped(), "placebo"), "drug")
 Workers = whole(ge=1, le=256)
+Draws = whole(ge=MIN_DRAWS, le=MAX_DRAWS)
 CalibrationPatients = whole(ge=10, le=100_000)
 Evaluations = whole(ge=1)
 FittedKey = choice(tuple(FITTED), "fitted parameter")
@@ -30,11 +32,14 @@ class _Options(BaseModel):
 
 
 class TrialOptions(_Options):
-    """``adqsp trial``: overrides of the scenario's ``patients_per_arm`` and ``seed``, and the local workers."""
+    """``adqsp trial``: overrides of the scenario's ``patients_per_arm`` and ``seed``, the local workers, and the
+    parameter draws of the prediction intervals and their seed."""
 
     patients_per_arm: PatientsPerArm = None
     seed: Seed = None
     workers: Workers = 2
+    uncertainty: Draws = None
+    uncertainty_seed: Seed = None
 
 
 class ValidateOptions(_Options):

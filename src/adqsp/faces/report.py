@@ -62,6 +62,8 @@ _PATHWAYS: dict[str, str] = {
     "type17": "Type 17 (IL-17)",
     "type22": "Type 22 (IL-22)",
 }
+#: horizontal offset between arms' parameter-band error bars on the EASI figure (weeks)
+_BAND_SHIFT_WEEKS = 0.15
 _BASELINE: dict[str, str] = {"EASI_mean": "EASI", "IGA4_fraction": "IGA 4", "NRS_mean": "NRS", "BSA_mean": "BSA (%)"}
 #: per-patient columns the report needs (``serum_mg_L`` too where an arm gives a drug)
 _COLUMNS = ("arm", "patient_id", "week", "EASI_pct_change", "il4ra_occupancy", *_BIOMARKERS, "ok")
@@ -93,9 +95,12 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
         (
             _plot_easi(summary, ok, arms, colors),
             "Mean EASI % change from baseline per arm; band: 95% confidence interval of the mean. "
-            "Diamonds: published values.",
+            "Diamonds: published values." + _uncertainty_caption(summary),
         ),
-        (_plot_rates(summary, colors), "Response rates at each arm's last visit. Diamonds: published values."),
+        (
+            _plot_rates(summary, colors),
+            "Response rates at each arm's last visit. Diamonds: published values." + _uncertainty_caption(summary),
+        ),
         (
             _plot_biomarkers(ok, arms, colors),
             "Biomarkers: mean % change from each patient's first visit; band: 95% confidence interval of the mean.",
@@ -301,6 +306,14 @@ def _plot_easi(summary: dict, ok: pd.DataFrame, arms: list[str], colors: dict[st
     ]
     for i, (week, value, color) in enumerate(points):
         ax.plot(week, value, "D", color=color, markeredgecolor="k", label="published" if i == 0 else None)
+    bands = (summary.get("uncertainty") or {}).get("arms", {})
+    for i, arm in enumerate(a for a in arms if a in bands):
+        # the parameter band at each visit, each arm's bars shifted a little so they do not overlap
+        weeks = [w for w, entries in bands[arm].items() if entries.get("EASI_pct_change") is not None]
+        x = np.array([float(w) for w in weeks]) + _BAND_SHIFT_WEEKS * (i - (len(bands) - 1) / 2)
+        p5, p50, p95 = np.array([bands[arm][w]["EASI_pct_change"] for w in weeks], dtype=float).T.reshape(3, -1)
+        label = "5–95th percentile over parameter draws" if i == 0 else None
+        ax.errorbar(x, p50, yerr=(p50 - p5, p95 - p50), fmt="none", ecolor=colors[arm], capsize=3, label=label)
     _finish(ax, "EASI % change from baseline")
     ax.axhline(0, color="#888", linewidth=0.8)
     return _png(fig)
@@ -318,6 +331,10 @@ def _plot_rates(summary: dict, colors: dict[str, str]) -> str:
         offset = x - 0.4 + width * (i + 0.5)
         rates = [_percent(visit.get(k)) for k in _RATES]
         ax.bar(offset, rates, width, color=colors[arm["name"]], label=f"{_label(arm['name'])} (week {_num(week)})")
+        band = _at_week((summary.get("uncertainty") or {}).get("arms", {}).get(arm["name"], {}), week)
+        if band:  # the parameter band of each rate, as an error bar around the band's median
+            p5, p50, p95 = (np.array([_percent((band.get(k) or [None] * 3)[j]) for k in _RATES]) for j in range(3))
+            ax.errorbar(offset, p50, yerr=(p50 - p5, p95 - p50), fmt="none", ecolor="k", capsize=2)
         for xi, key in zip(offset, _RATES, strict=True):
             if published.get(key) is not None:
                 ax.plot(xi, _percent(published[key]), "D", color="k", label=None if labelled else "published")
@@ -359,6 +376,18 @@ def _pathway_caption(summary: dict) -> str:
         "Pathway profile at each arm's last visit: mean lesional activity of the type 1 (IFN-γ), type 2 (IL-4/IL-13"
         " signalling through STAT6), type 17 (IL-17) and type 22 (IL-22) pathways as a fraction of each patient's"
         f" baseline (line at 1); type 2 / type 1: {', '.join(shares)}."
+    )
+
+
+def _uncertainty_caption(summary: dict) -> str:
+    """A sentence on the error bars of a summary with an ``uncertainty`` block; empty without one."""
+    block = summary.get("uncertainty")
+    if not block:
+        return ""
+    return (
+        f" Error bars: 5th–95th percentile (around the median) over {block['draws']} parameter sets drawn from the"
+        f" calibration's covariance (seed {block['seed']}), the same patients in each; the"
+        f" {len(block['not_determined'])} keys the targets do not determine stay at their fitted values."
     )
 
 

@@ -65,29 +65,49 @@ def _interval(interval: tuple[float, float] | None) -> str:
 
 
 def endpoint_table(summary: dict) -> str:
-    """Endpoints at the last visit per arm, each beside its published value where known."""
+    """Endpoints at the last visit per arm, each beside its published value where known and, in a summary with an
+    ``uncertainty`` block, the 5th-95th percentile band over the parameter draws."""
     arms = summary["arms"]
     last = max(arms[0]["visits"], key=float)
     header = [f"week {last}"] + [a["name"] for a in arms]
     rows = [header]
     base = summary.get("published_baseline", {})
+    bands = summary.get("uncertainty", {}).get("arms", {})
     for key in BASELINE_KEYS:
         rows.append([f"baseline {key}"] + [_cell(a["baseline"][key], base.get(key), key) for a in arms])
     for key in VISIT_KEYS:
         rows.append(
-            [key] + [_cell(a["visits"][last][key], a.get("published", {}).get(last, {}).get(key), key) for a in arms]
+            [key]
+            + [
+                _cell(
+                    a["visits"][last][key],
+                    a.get("published", {}).get(last, {}).get(key),
+                    key,
+                    bands.get(a["name"], {}).get(last, {}).get(key),
+                )
+                for a in arms
+            ]
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     estimand = f"; estimand {summary['estimand']}" if "estimand" in summary else ""
-    return "\n".join(lines) + f"\n(simulated [published]; rates as fractions, changes in % from baseline{estimand})"
+    band = (
+        f"; (p5 to p95): 90% band over {summary['uncertainty']['draws']} parameter sets drawn from the calibration's"
+        " covariance, same patients"
+        if bands
+        else ""
+    )
+    what = "simulated [published] (p5 to p95)" if bands else "simulated [published]"
+    return "\n".join(lines) + f"\n({what}; rates as fractions, changes in % from baseline{estimand}{band})"
 
 
-def _cell(value: float | None, published: float | None, key: str) -> str:
+def _cell(value: float | None, published: float | None, key: str, band: list[float] | None = None) -> str:
+    """``value [published] (p5 to p95)``, each part where known."""
     fmt = "{:.1f}" if key.endswith(("pct_change", "_mean", "mg_L")) else "{:.2f}"
     text = "—" if value is None else fmt.format(value)
-    return text if published is None else f"{text} [{fmt.format(published)}]"
+    text = text if published is None else f"{text} [{fmt.format(published)}]"
+    return text if band is None else f"{text} ({fmt.format(band[0])} to {fmt.format(band[2])})"
 
 
 #: the screening's counts (summary.json's ``screening``) as the table and the report show them: label, key and depth

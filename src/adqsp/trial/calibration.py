@@ -230,6 +230,19 @@ def identifiability(
     }
 
 
+def covariance(J: np.ndarray, names: list[str], estimates: dict[str, Estimate]) -> dict:
+    """The joint covariance of the determined keys' log-values, ``(J^T J)^-1`` on their columns of ``J`` (the
+    pseudo-inverse over the directions :func:`identifiability` keeps, so its diagonal is each ``se_log`` squared):
+    the Laplace approximation of the fit, as ``{"keys": [...], "log": [[...]]}``."""
+    keys = [n for n in names if estimates[n].determined]
+    if not keys:
+        return {"keys": [], "log": []}
+    _, sv, vt = np.linalg.svd(J[:, [names.index(n) for n in keys]], full_matrices=False)
+    rank = sv > RCOND * sv[0]
+    v = vt.T[:, rank]
+    return {"keys": keys, "log": ((v / sv[rank] ** 2) @ v.T).tolist()}
+
+
 def calibrate(
     patients_per_arm: int | None = None,
     seed: int | None = None,
@@ -244,7 +257,8 @@ def calibrate(
     ``max_evaluations`` virtual trials (finite-difference ones included); returns every fitted key's value, the
     provenance of the fit (optimiser, convergence, evaluations, cost), the estimate of each assessed key (the
     refitted ones and ``assess``, by default every other key of :data:`FITTED`) with its interval and whether the
-    targets determine it, and the target table.
+    targets determine it, the joint covariance of the determined keys' log-values (:func:`covariance`) and the
+    target table.
 
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed);
     ``start``: starting values of fitted keys instead of the shipped ones.
@@ -330,7 +344,8 @@ def calibrate(
             "assessed": assessed,
             "uncertainty": "95% intervals from (J^T J)^-1 at the result, residuals scaled as standard deviations;"
             f" not determined: null-space share > {NULL_SHARE} (singular values < {RCOND} of the largest) or"
-            " an interval beyond the bounds",
+            " an interval beyond the bounds; covariance: (J^T J)^-1 of the determined keys' log-values on their"
+            " columns (the Laplace approximation of the fit: a multivariate normal of the log-values)",
         },
         "parameters": values,
         "estimates": {
@@ -343,6 +358,7 @@ def calibrate(
             }
             for n, e in estimates.items()
         },
+        "covariance": covariance(jac, assessed, estimates),
         "targets": table,
         "patients_per_arm": base.patients_per_arm,
         "seed": base.seed,
