@@ -78,8 +78,8 @@ def test_free_serum_matches_an_independent_integration(mg):
 
 def test_without_target_it_is_the_linear_model():
     course = time_course(_record({**TARGET, "R0": 1e-9}), _single(300.0), WEEKS)
-    linear = time_course(_record(elimination='["linear"]', target={}), _single(300.0), WEEKS)
-    np.testing.assert_allclose(course.tmdd_antibody_serum_mg_L, linear.tmdd_antibody_serum_mg_L, rtol=1e-4, atol=1e-6)
+    linear = time_course("tralokinumab", _single(300.0), WEEKS)  # the record it was copied from
+    np.testing.assert_allclose(course.tmdd_antibody_serum_mg_L, linear.tralokinumab_serum_mg_L, rtol=1e-4, atol=1e-6)
 
 
 def test_the_target_clears_a_small_dose_faster_than_a_large_one():
@@ -95,3 +95,8 @@ def test_a_tmdd_record_names_what_it_lacks():
         _record({k: v for k, v in TARGET.items() if k != "KSS"})
     with pytest.raises(InputError, match="elimination: michaelis_menten and tmdd_qss"):
         _record(elimination='["michaelis_menten", "tmdd_qss"]')
+    chained = shipped_text("tralokinumab").replace(
+        'correlations = [["CL", "Vc", 0.61]]', 'correlations = [["CL", "Vc", 0.61], ["Vc", "Q", 0.3]]'
+    )
+    with pytest.raises(InputError, match="correlations: Vc is in more than one pair"):
+        parse_record(chained, "chained.toml")

@@ -143,6 +143,10 @@ class PkModelTable(Table):
             fail(("transit_compartments",), "only with transit absorption", self.transit_compartments)
         if len(set(self.elimination)) != len(self.elimination):
             fail(("elimination",), "lists a pathway twice", self.elimination)
+        paired = [name for a, b, _ in self.correlations for name in (a, b)]
+        twice = sorted({name for name in paired if paired.count(name) > 1})
+        if twice:  # the sampler correlates pairs one at a time: a chain of pairs would not give these correlations
+            fail(("correlations",), f"{twice[0]} is in more than one pair (give each parameter one partner)", None)
         if any(cov.parameter == "R0" for cov in self.covariates):
             fail(("covariates",), "R0 is the target's initial level: it takes no covariate effect", "R0")
         if {"michaelis_menten", "tmdd_qss"} <= set(self.elimination):

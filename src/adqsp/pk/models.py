@@ -79,7 +79,8 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
     target: tuple[Assignment, ...] = ()
     if tmdd:
         target = _tmdd(drug, value)
-        states += (State("target", "pk_R0", "nM", "total target (free and drug-bound), central"),)
+        r0 = pk.parameters["R0"].value  # the target's own scale sets its tolerance, pM targets included
+        states += (State("target", "pk_R0", "nM", "total target (free and drug-bound), central", scale=r0),)
         central.append(("-", f"{value('kint')} * {drug}_complex_nM * {value('Vc')} * drug_mw_kDa / {MG_L}"))
         rates["target"] = f"{value('kdeg')} * ({value('R0')} - target) - ({value('kint')} - {value('kdeg')})" + (
             f" * {drug}_complex_nM"

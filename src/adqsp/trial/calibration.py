@@ -83,8 +83,9 @@ WEIGHT = {"verified": 1.0, "approximate": 1.0, "uncertain": 0.25}
 #: the optimiser's stopping rule: relative change of the cost (ftol) or of the log-parameters (xtol) below these,
 #: or the projected gradient (gtol); a finite virtual trial's cost is only smooth to about 1e-3 of itself
 CONVERGENCE = {"ftol": 1e-3, "xtol": 1e-3, "gtol": 1e-6}
-#: finite-difference step of the Jacobian in log-parameter x, as scipy takes it: DIFF_STEP x max(1, |x|) (10% or
-#: more: a virtual trial's responder rates move in steps); the assessed keys' columns take the same steps
+#: finite-difference step of every Jacobian column, fitted key or assessed, in log-parameter: 10% of the value (a
+#: virtual trial's responder rates move in steps of one patient; scipy's own diff_step is relative to the log-value,
+#: 0.0024 at log 0.976, a step that mostly measures those jumps)
 DIFF_STEP = 0.1
 #: singular values below this fraction of the largest span directions the targets do not determine
 RCOND = 1e-3
@@ -286,7 +287,7 @@ def calibrate(
         r = residuals(summary, targets)
         history.append(float(r @ r))
         log(
-            f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {min(history):10.2f}  "
+            f"eval {len(history):4d}  cost {history[-1]:10.2f}  best {best.get('cost', history[-1]):10.2f}  "
             f"{time.perf_counter() - started:7.0f} s"
         )
         return summary, r
@@ -308,7 +309,11 @@ def calibrate(
         return r
 
     try:  # max_nfev would not count the finite-difference Jacobian's trials: the budget is enforced in f
-        fit = least_squares(f, x0, bounds=(lower, upper), diff_step=DIFF_STEP, x_scale=1.0, **CONVERGENCE)
+
+        def forward_differences(x: np.ndarray) -> np.ndarray:
+            return _jacobian(f, x, f(x), lower, upper)  # f(x) was evaluated: no new trial
+
+        fit = least_squares(f, x0, jac=forward_differences, bounds=(lower, upper), x_scale=1.0, **CONVERGENCE)
         status, message = int(fit.status), str(fit.message)
     except _BudgetSpent:
         fit, status, message = None, 0, f"stopped: the budget of {max_evaluations} virtual trials was spent"
@@ -320,6 +325,7 @@ def calibrate(
         final_jacobian = True
         jac = _jacobian(f, x_best, best["residuals"], lower, upper)
     values, summary = best["values"], best["summary"]
+    fit_trials = len(history)
     # the kept keys' columns too (their trials not counted against the budget): what the targets determine is a
     # property of every candidate, fitted this time or not
     others = [n for n in (FITTED if assess is None else assess) if n not in names]
@@ -336,7 +342,7 @@ def calibrate(
             "command": " ".join(["adqsp", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("adqsp") else "",
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
             "optimiser": "scipy.optimize.least_squares (trf), finite-difference Jacobian in log-parameters",
-            "convergence": {**CONVERGENCE, "diff_step": DIFF_STEP},
+            "convergence": {**CONVERGENCE, "log_step": DIFF_STEP},
             "status": status,
             "message": message,
             "converged": status > 0,
@@ -363,14 +369,14 @@ def calibrate(
         "patients_per_arm": base.patients_per_arm,
         "seed": base.seed,
         "cost": best["cost"],
-        "evaluations": len(history),
+        "evaluations": fit_trials,
+        "assessment_trials": len(history) - fit_trials,
     }
 
 
-def _step(x: float, upper: float) -> float:
-    """The forward-difference step at log-parameter ``x`` (scipy's rule; backward where it would pass ``upper``)."""
-    step = DIFF_STEP * max(1.0, abs(x))
-    return step if x + step <= upper else -step
+def _step(x: float, lower: float, upper: float) -> float:
+    """The forward-difference step at log-parameter ``x`` (backward where forward would pass ``upper``)."""
+    return DIFF_STEP if x + DIFF_STEP <= upper or x - DIFF_STEP < lower else -DIFF_STEP
 
 
 def _jacobian(f, x: np.ndarray, r0: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -378,14 +384,15 @@ def _jacobian(f, x: np.ndarray, r0: np.ndarray, lower: np.ndarray, upper: np.nda
     columns = []
     for i in range(len(x)):
         shifted = x.copy()
-        shifted[i] = np.clip(x[i] + _step(x[i], upper[i]), lower[i], upper[i])
+        shifted[i] = np.clip(x[i] + _step(x[i], lower[i], upper[i]), lower[i], upper[i])
         columns.append((f(shifted) - r0) / (shifted[i] - x[i]))
     return np.column_stack(columns)
 
 
 def _column(residuals_at, values: dict[str, float], key: str, r0: np.ndarray) -> np.ndarray:
-    """d residuals / d log(``key``) at ``values`` by a forward difference (:func:`_step`)."""
-    step = _step(float(np.log(values[key])), float(np.log(FITTED[key][1])))
+    """d residuals / d log(``key``) at ``values`` by a forward difference (:func:`_step`, ``key``'s bounds)."""
+    low, high = np.log(FITTED[key])
+    step = _step(float(np.log(values[key])), float(low), float(high))
     return (residuals_at({**values, key: values[key] * np.exp(step)}) - r0) / step
 
 
