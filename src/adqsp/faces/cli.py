@@ -180,6 +180,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_assay)
 
+    p = sub.add_parser("placebo", help="where a placebo arm's improvement comes from, part by part")
+    p.add_argument("scenario", nargs="?", type=Path, help="scenario TOML file or embedded name (default: solo1)")
+    p.add_argument("--patients-per-arm", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--json", action="store_true", help="the decomposition as JSON instead of a table")
+    p.set_defaults(run=_placebo)
+
     p = sub.add_parser("drug", help="the drug records: list them, or show one as TOML to copy and edit")
     drug = p.add_subparsers(dest="drug_command", required=True, parser_class=_Parser)
     q = drug.add_parser("list", help="name, class, route, target and motif of each shipped drug")
@@ -193,6 +200,34 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drug", action="store_true", help="the drug-record format instead (docs/drug-format.md)")
     p.set_defaults(run=_schema)
     return parser
+
+
+def _placebo(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from adqsp.faces.options import TrialOptions, options
+    from adqsp.trial.placebo import ENDPOINTS, PARTS, decompose
+    from adqsp.trial.scenario import load_scenario
+
+    opts = options(TrialOptions, args)
+    scenario = load_scenario(args.scenario)
+    if opts.patients_per_arm is not None:
+        scenario = replace(scenario, patients_per_arm=opts.patients_per_arm)
+    if opts.seed is not None:
+        scenario = replace(scenario, seed=opts.seed)
+    result = decompose(scenario)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    for arm, visits in result["arms"].items():
+        week = max(visits, key=float)
+        print(f"{arm}, week {week} ({result['estimand']}): parts that add up to the total")
+        print(f"{'endpoint':<16}" + "".join(f"{part:>24}" for part in (*PARTS, "total")))
+        for key in ENDPOINTS:
+            if key in visits[week]:
+                parts = visits[week][key]
+                print(f"{key:<16}" + "".join(f"{parts[p]:>24.3f}" for p in (*PARTS, "total")))
+    return 0
 
 
 def _drug_list(args: argparse.Namespace) -> int:
