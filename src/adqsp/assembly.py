@@ -75,9 +75,9 @@ def with_estimates(model: Model, record: dict) -> Model:
     return replace(model, parameters=tuple(params))
 
 
-def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
-    """The one declared model of an arm: a shipped drug's name or a drug record; ``drug=None`` is placebo (no drug
-    compartments)."""
+def model_blocks(drug: DrugLike = "dupilumab", pk_model: str | None = None) -> tuple[Model, ...]:
+    """The parts an arm's model is combined from, in order: pk, receptor, conduct, disease, endpoints (as declared:
+    without the calibrated values, which :func:`build_model` applies to the whole)."""
     record = resolve(drug)
     check_pk_model(record, pk_model)
     pk = no_drug_block() if record is None else pk_block(record, pk_model)
@@ -90,8 +90,13 @@ def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overr
         rates={},
     )
     # conduct before disease: the skin's exposure and the reported NRS read its assignments
-    blocks = (pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block())
-    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", *blocks)
+    return pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block()
+
+
+def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
+    """The one declared model of an arm: a shipped drug's name or a drug record; ``drug=None`` is placebo (no drug
+    compartments)."""
+    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", *model_blocks(drug, pk_model))
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
     model = model.with_values(

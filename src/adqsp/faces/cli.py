@@ -199,6 +199,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="a Markdown reference instead (docs/scenario-format.md)")
     p.add_argument("--drug", action="store_true", help="the drug-record format instead (docs/drug-format.md)")
     p.set_defaults(run=_schema)
+
+    p = sub.add_parser("docs", help="write the model document (Markdown, one page per layer) from the declaration")
+    p.add_argument("--out", type=Path, required=True, help="folder for the pages (docs/model in this repository)")
+    p.set_defaults(run=_docs)
     return parser
 
 
@@ -545,6 +549,14 @@ def _schema(args: argparse.Namespace) -> int:
         print(drug_reference() if args.drug else scenario_reference())
     else:
         print(json.dumps(json_schema(DrugRecord if args.drug else ScenarioFile), indent=2))
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from adqsp.faces.modeldoc import write
+
+    for path in write(args.out):
+        print(path)
     return 0
 
 
