@@ -80,6 +80,15 @@ def test_type_1_stays_at_baseline_to_week_16_under_dupilumab(typical):
     assert typical["dupilumab"].loc[16.0, "les_type1_activity"] >= 0.95
 
 
+def test_dupilumab_suppresses_type_1_no_further_than_taking_part_in_the_trial_does(trial):
+    """Not an immunosuppressant: at every visit the arms' type 1 (IFN-gamma) activity is at least 0.85 of the
+    placebo arm's (the type 1 that falls, falls with the trial's own lowering of exposure, as in placebo)."""
+    placebo, q2w = trial.summary["arms"][:2]
+    for week in placebo["visits"]:
+        treated, untreated = (a["visits"][week]["pathway_activity"]["type1"] for a in (q2w, placebo))
+        assert treated >= 0.85 * untreated, week
+
+
 def test_the_summary_gives_pathway_activity_for_every_arm_and_visit_from_baseline_1(trial):
     for arm in trial.summary["arms"]:
         assert set(arm["visits"]) == {"0", "1", "2", "4", "8", "12", "16"}
