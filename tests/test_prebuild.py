@@ -2,9 +2,12 @@
 
 import numpy as np
 
+from adqsp.assembly import build_model
+from adqsp.drugs.registry import parse_record, shipped_text
 from adqsp.engine import cache as compiled_module
 from adqsp.engine import prebuild as prebuild_module
 from adqsp.engine.cache import solver_source
+from adqsp.engine.canonical import canonical
 from adqsp.engine.fast import fast_model, integrate_fast
 from adqsp.engine.generate import generated_source
 from adqsp.engine.prebuild import is_cached, prebuild
@@ -48,9 +51,20 @@ def test_a_generated_source_is_kept_for_later_processes_running_the_same_code(tm
 
     source = later_process()
     (kept,) = (tmp_path / "numba").glob("source_*.py")
-    assert kept.read_text() == source == generated_source(c.model)
+    assert kept.read_text() == source == generated_source(canonical(c.model))
     kept.write_text(source + "# read back\n")
     assert later_process() == source + "# read back\n"  # read, not generated again
     monkeypatch.setattr(compiled_module, "code_digest", lambda: "changed code")
     assert later_process() == source  # other code: generated again, kept in another file
     assert len(list((tmp_path / "numba").glob("source_*.py"))) == 2
+
+
+def test_models_that_differ_only_in_names_share_one_generated_module():
+    copy = parse_record(shipped_text("dupilumab").replace('name = "dupilumab"', 'name = "biosimilar"'), "copy.toml")
+    original, renamed = build_model("dupilumab"), build_model(copy)
+    assert original.parameter_names != renamed.parameter_names
+    assert generated_source(canonical(original)) == generated_source(canonical(renamed))
+    text = shipped_text("dupilumab").replace("kd_nM = { value = 0.02", "kd_nM = { value = 20.0")
+    weaker = parse_record(text, "weaker.toml")
+    assert generated_source(canonical(build_model(weaker))) == generated_source(canonical(original))  # values: P
+    assert generated_source(canonical(build_model("tralokinumab"))) != generated_source(canonical(original))

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 
+from adqsp.engine.canonical import canonical
 from adqsp.engine.generate import generated_source
 from adqsp.files import write_atomic
 from adqsp.model.codegen import CompiledModel
@@ -65,7 +66,7 @@ def solver_source(compiled: CompiledModel) -> str:
         if path.exists():
             source = path.read_text()
         else:
-            source = generated_source(compiled.model)
+            source = generated_source(canonical(compiled.model))
             write_atomic(path, lambda tmp: tmp.write_text(source))
         _SOLVER_SOURCES[compiled.source] = source
     return _SOLVER_SOURCES[compiled.source]
