@@ -24,6 +24,8 @@ def test_every_embedded_scenario_loads_by_name_and_is_listed(capsys):
     assert [line.split()[0] for line in listed] == list(EMBEDDED) == list(embedded_scenarios())
     with pytest.raises(InputError, match="scenario: no file solo9 and no embedded scenario of that name"):
         load_scenario("solo9")
+    assert main(["trial", "comparators", "--list"]) == 2
+    assert "--list: lists the embedded scenarios: give it without a scenario" in capsys.readouterr().err
 
 
 def test_the_comparison_arms_carry_their_pathway_profile(summary):

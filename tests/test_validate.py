@@ -15,7 +15,7 @@ from adqsp.trial.scenario import load_scenario
 from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
 from adqsp.trial.targets import calibration_targets, number
 from adqsp.trial.validate import BUILT_IN_STUDIES
-from conftest import files_under
+from conftest import SimulationStarted, files_under
 
 SCENARIO = """\
 name = "my trial"
@@ -154,6 +154,12 @@ def test_unreadable_files_and_bad_options_are_input_errors(work, capsys):
     ]
     for argv, message in cases:
         _assert_input_error(capsys, work, argv, message)
+
+
+def test_a_worsening_signature_is_a_reversal_not_a_bad_rate(work):
+    targets, scenario = _files(work, rows="My study,dupilumab q2w,4,signature_reversal,-0.1,fraction\n")
+    with pytest.raises(SimulationStarted):  # planned: the trial was about to run
+        main(["validate", str(targets), "--scenario", f"My study={scenario}"])
 
 
 def _assert_input_error(capsys, work: Path, argv: list[str], message: str) -> None:

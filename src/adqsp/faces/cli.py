@@ -277,6 +277,8 @@ def _trial(args: argparse.Namespace) -> int:
     from adqsp.trial.uncertainty import run_with_uncertainty
 
     if args.list:
+        if args.scenario is not None:
+            raise InputError("--list", "lists the embedded scenarios: give it without a scenario")
         for name, what in embedded_scenarios().items():
             print(f"{name:<12}  {what}")
         return 0

@@ -138,7 +138,8 @@ class Plan:
 
 
 def kind(endpoint: str) -> str:
-    """The endpoint's kind: ``rate`` (a fraction of patients or of a signature), ``% change`` or the endpoint."""
+    """The endpoint's kind: ``rate`` (a fraction of patients, 0-1, or of a signature reversed, which is negative when
+    the signature worsens), ``% change`` or the endpoint."""
     if endpoint in RESPONDER_KEYS or endpoint.endswith("_fraction") or endpoint == "signature_reversal":
         return "rate"
     return "% change" if endpoint.endswith("_pct_change") else endpoint
@@ -188,7 +189,7 @@ def plan(
             )
         else:
             week = _week(row["week"], f"{where}, line {line}", loaded[sources[study]], arm, endpoint)
-            if kind(endpoint) == "rate" and not 0.0 <= value <= 1.0:
+            if kind(endpoint) == "rate" and endpoint != "signature_reversal" and not 0.0 <= value <= 1.0:
                 raise InputError(f"{where}, line {line}, column value", f"a rate is a fraction 0-1, got {value:g}")
             targets.append(Target(line, study, sources[study], arm, week, endpoint, value))
     if not targets:
