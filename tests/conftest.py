@@ -38,9 +38,12 @@ def work(tmp_path, monkeypatch) -> Path:
     def guard(*args, **kwargs):
         raise SimulationStarted("a simulation started; the error should have been raised before")
 
-    for module, name in ((adqsp.trial.job, "run_trial"), (adqsp.trial.course, "time_course")):
+    for module, name in (
+        (adqsp.trial.job, "run_trial"),
+        (adqsp.trial.course, "time_course"),
+        (adqsp.trial.validate, "run_trial"),
+    ):
         monkeypatch.setattr(module, name, guard)
-    monkeypatch.setattr(adqsp.trial.validate, "run_trial", guard)
     return folder
 
 

@@ -95,12 +95,8 @@ def inhibition_assignments(inhibitors: tuple[Inhibitor, ...]) -> tuple[Assignmen
     return tuple(out)
 
 
-def activity(inhibitors: tuple[Inhibitor, ...], pathway: str) -> str:
-    """`` * <factor>`` to append to a disease term that needs ``pathway``, or nothing when no drug inhibits it."""
-    inhibited = any(i.pathway == pathway for inh in inhibitors for i in inh.mechanism.inhibits)
-    return f" * {ACTIVITY[pathway]}" if inhibited else ""
-
-
 def activities(inhibitors: tuple[Inhibitor, ...]) -> Activities:
-    """Each pathway's factor suffix for the disease terms (:func:`activity`)."""
-    return Activities(**{pathway: activity(inhibitors, pathway) for pathway in ACTIVITY})
+    """For each pathway, `` * <factor>`` to append to the disease terms that need it, or nothing when no drug of the
+    model inhibits it."""
+    inhibited = {i.pathway for inh in inhibitors for i in inh.mechanism.inhibits}
+    return Activities(**{p: f" * {ACTIVITY[p]}" if p in inhibited else "" for p in ACTIVITY})

@@ -207,18 +207,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _placebo(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from adqsp.faces.options import TrialOptions, options
     from adqsp.trial.placebo import ENDPOINTS, PARTS, decompose
     from adqsp.trial.scenario import load_scenario
 
     opts = options(TrialOptions, args)
-    scenario = load_scenario(args.scenario)
-    if opts.patients_per_arm is not None:
-        scenario = replace(scenario, patients_per_arm=opts.patients_per_arm)
-    if opts.seed is not None:
-        scenario = replace(scenario, seed=opts.seed)
+    scenario = load_scenario(args.scenario).sized(opts.patients_per_arm, opts.seed)
     result = decompose(scenario)
     if args.json:
         print(json.dumps(result, indent=2))
@@ -263,7 +258,6 @@ def _drug_show(args: argparse.Namespace) -> int:
 
 
 def _trial(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from adqsp.errors import FailureWarning
     from adqsp.faces.options import TrialOptions, options
@@ -283,11 +277,7 @@ def _trial(args: argparse.Namespace) -> int:
             print(f"{name:<12}  {what}")
         return 0
     opts = options(TrialOptions, args)
-    scenario = load_scenario(args.scenario)
-    if opts.patients_per_arm is not None:
-        scenario = replace(scenario, patients_per_arm=opts.patients_per_arm)
-    if opts.seed is not None:
-        scenario = replace(scenario, seed=opts.seed)
+    scenario = load_scenario(args.scenario).sized(opts.patients_per_arm, opts.seed)
     if args.executor != "dask":
         for name, value in (("--scheduler", args.scheduler), ("--workers", args.workers)):
             if value is not None:

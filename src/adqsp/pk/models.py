@@ -22,8 +22,6 @@ from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, State
 from adqsp.model.units import NM_PER_MG_L_PER_KDA
 
-MG_L = NM_PER_MG_L_PER_KDA  # nM per (mg/L) per kDa
-
 COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 #: the dose state of each route (intravenous doses enter the central compartment)
 DEPOT = {"subcutaneous": "sc_depot", "oral": "gut_depot"}
@@ -81,7 +79,9 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         target = _tmdd(drug, value)
         r0 = pk.parameters["R0"].value  # the target's own scale sets its tolerance, pM targets included
         states += (State("target", "pk_R0", "nM", "total target (free and drug-bound), central", scale=r0),)
-        central.append(("-", f"{value('kint')} * {drug}_complex_nM * {value('Vc')} * drug_mw_kDa / {MG_L}"))
+        central.append(
+            ("-", f"{value('kint')} * {drug}_complex_nM * {value('Vc')} * drug_mw_kDa / {NM_PER_MG_L_PER_KDA}")
+        )
         rates["target"] = f"{value('kdeg')} * ({value('R0')} - target) - ({value('kint')} - {value('kdeg')})" + (
             f" * {drug}_complex_nM"
         )
@@ -252,7 +252,12 @@ def _tmdd(drug: str, value: Callable[[str], str]) -> tuple[Assignment, ...]:
     b = f"({total} - target - {kss})"
     root = f"sqrt({b} * {b} + 2.0 * 2.0 * {kss} * {total})"
     return (
-        Assignment(total, f"max(central, 0.0) / {value('Vc')} * {MG_L} / drug_mw_kDa", "nM", f"{drug}, total, central"),
+        Assignment(
+            total,
+            f"max(central, 0.0) / {value('Vc')} * {NM_PER_MG_L_PER_KDA} / drug_mw_kDa",
+            "nM",
+            f"{drug}, total, central",
+        ),
         Assignment(
             f"{drug}_free_nM",
             f"where({b} > 0.0, ({b} + {root}) / 2.0, 2.0 * {kss} * {total} / ({root} - {b}))",
@@ -261,6 +266,9 @@ def _tmdd(drug: str, value: Callable[[str], str]) -> tuple[Assignment, ...]:
         ),
         Assignment(f"{drug}_complex_nM", f"{total} - {drug}_free_nM", "nM", f"{drug}:target complex, central"),
         Assignment(
-            f"{drug}_free_mg", f"{drug}_free_nM * {value('Vc')} * drug_mw_kDa / {MG_L}", "mg", f"free {drug}, central"
+            f"{drug}_free_mg",
+            f"{drug}_free_nM * {value('Vc')} * drug_mw_kDa / {NM_PER_MG_L_PER_KDA}",
+            "mg",
+            f"free {drug}, central",
         ),
     )

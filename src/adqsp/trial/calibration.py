@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -264,10 +264,7 @@ def calibrate(
     ``checkpoint``: a JSON file rewritten with the best values so far (a long fit can be inspected or resumed);
     ``start``: starting values of fitted keys instead of the shipped ones.
     """
-    base = load_scenario()  # the default SOLO 1 trial itself, unless told other numbers of patients or seed
-    base = replace(
-        base, patients_per_arm=patients_per_arm or base.patients_per_arm, seed=base.seed if seed is None else seed
-    )
+    base = load_scenario().sized(patients_per_arm, seed)  # the default SOLO 1 trial, unless told otherwise
     targets = solo_targets(base)
     model = build_model("dupilumab")
     names = list(only or FITTED)
@@ -283,7 +280,7 @@ def calibrate(
     final_jacobian = False
 
     def trial(values: dict[str, float]) -> tuple[dict, np.ndarray]:
-        summary = run_trial(replace(base, parameters=tuple(sorted(values.items())))).summary
+        summary = run_trial(base.with_overrides(values)).summary
         r = residuals(summary, targets)
         history.append(float(r @ r))
         log(

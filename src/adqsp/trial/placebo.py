@@ -30,8 +30,7 @@ def decompose(scenario: Scenario) -> dict:
     placebo = [a.name for a in scenario.arms if a.drug is None]
     if not placebo:
         raise InputError("arms", "the scenario has no placebo arm (an arm without a drug)")
-    overrides = dict(scenario.parameters)
-    bare = replace(scenario, rescue=False, parameters=tuple(sorted({**overrides, **dict(TRIAL_EFFECTS)}.items())))
+    bare = replace(scenario.with_overrides(dict(TRIAL_EFFECTS)), rescue=False)
     runs = [run_trial(s).summary for s in (bare, replace(scenario, rescue=False), scenario)]
     out = {}
     for name in placebo:

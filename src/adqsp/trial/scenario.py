@@ -22,7 +22,8 @@ Example::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,18 @@ class Scenario:
     #: dropout hazard (1/week) and its factor for a patient not improving (:mod:`adqsp.conduct.dropout`)
     dropout_per_week: float = 0.0
     dropout_nonimprover_factor: float = 1.0
+
+    def sized(self, patients_per_arm: int | None = None, seed: int | None = None) -> Scenario:
+        """The scenario with another number of patients per arm and/or seed (None: keep the scenario's)."""
+        return replace(
+            self,
+            patients_per_arm=self.patients_per_arm if patients_per_arm is None else patients_per_arm,
+            seed=self.seed if seed is None else seed,
+        )
+
+    def with_overrides(self, values: Mapping[str, float]) -> Scenario:
+        """The scenario with these parameter overrides added to its own (``values`` win where both name a key)."""
+        return replace(self, parameters=tuple(sorted({**dict(self.parameters), **values}.items())))
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:

@@ -71,8 +71,8 @@ def prediction_intervals(
     sets = parameter_draws(record, draws, seed, exclude=overridden)
     summaries = []
     for k, values in enumerate(sets):
-        parameters = tuple(sorted({**values, **dict(scenario.parameters)}.items()))
-        summaries.append(run_trial(replace(scenario, parameters=parameters), executor=executor).summary)
+        # the drawn keys exclude those the scenario overrides
+        summaries.append(run_trial(scenario.with_overrides(values), executor=executor).summary)
         if progress:
             progress("parameter draws", k + 1, draws)
     return {

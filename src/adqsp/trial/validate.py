@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from adqsp.errors import InputError
@@ -168,11 +168,7 @@ def plan(
             scenario = load_scenario(None if source == BUILT_IN else Path(source))
         except InputError as exc:  # name the file: there may be several
             raise InputError(f"{source}: {exc.field}", exc.problem) from None
-        loaded[source] = replace(
-            scenario,
-            patients_per_arm=scenario.patients_per_arm if patients_per_arm is None else patients_per_arm,
-            seed=scenario.seed if seed is None else seed,
-        )
+        loaded[source] = scenario.sized(patients_per_arm, seed)
     targets, skipped = [], Counter()
     for line, row in rows:
         study, arm, endpoint = (row[column].strip() for column in ("study", "arm", "endpoint"))
