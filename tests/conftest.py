@@ -16,7 +16,7 @@ from adqsp.engine.prebuild import prebuild
 
 @pytest.fixture(scope="session", autouse=True)
 def _machine_code():
-    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine")
+    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib")
     prebuild([(compiled(drug), drug is None) for drug in drugs])  # only the drug-free model needs steady states
 
 

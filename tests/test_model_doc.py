@@ -25,7 +25,7 @@ def test_committed_pages_are_the_generated_ones(tmp_path, capsys):
 def test_every_declared_name_rate_law_and_interval_is_on_the_layer_pages():
     layers = "\n".join(page for file, page in pages().items() if file not in ("index.md", "drugs.md"))
     model = build_model("dupilumab")
-    assert len(model_blocks("dupilumab")) == 5
+    assert len(model_blocks("dupilumab")) == 6
     for name in (*model.parameter_names, *model.state_names, *model.assignment_names):
         assert f"`{name}`" in layers, name
     for state, rate in model.rates.items():

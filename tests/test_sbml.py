@@ -67,3 +67,29 @@ def test_roadrunner_matches_own_engine_over_16_weeks():
     later = days > 0  # at day 0 the serum concentration is exactly zero in both
     rel = np.abs(ours[later] - theirs[later]) / np.maximum(np.abs(theirs[later]), 1e-12)
     assert rel.max() < 1e-4, dict(zip(COMPARED, rel.max(axis=0), strict=True))
+
+
+def test_a_zero_order_input_is_exported_as_start_and_end_events_that_roadrunner_follows():
+    regimen = Regimen.from_entries(LABEL_DOSES["upadacitinib"])
+    doc = to_sbml_document(build_model("upadacitinib"), regimen, horizon_days=3.0)
+    assert validation_errors(doc) == []
+    assert doc.getModel().getNumEvents() == 3 * 4  # days 0-3: depot bolus, zero-order start and end per dose
+    roadrunner.Logger.setLevel(roadrunner.Logger.LOG_CRITICAL)
+    options = roadrunner.LoadSBMLOptions()
+    options.loadFlags = options.loadFlags | options.NO_DEFAULT_SELECTIONS | options.NO_DEFAULT_STEADY_STATE_SELECTIONS
+    options.conservedMoieties = False
+    options.mutableInitialConditions = False
+    rr = roadrunner.RoadRunner(write_sbml(doc), options)
+    rr.integrator.stiff = False
+    rr.integrator.relative_tolerance = 1e-10
+    rr.integrator.absolute_tolerance = 1e-12
+    hours = np.arange(0.0, 72.0, 1.0) / 24.0
+    theirs = rr.simulate(times=hours, selections=["upadacitinib_serum_mg_L"])[:, 0]
+
+    c = compiled("upadacitinib")
+    P = c.parameter_matrix({}, 1)
+    dose_t, dose_mg = regimen.events(hours[-1], np.array([75.0]))
+    tr = integrate(c, P, c.initial(P), hours, dose_t, dose_mg, Tolerances(rtol=1e-10, atol=1e-10))
+    ours = c.observe(hours, tr.states[:, :, 0].T, np.repeat(P, len(hours), axis=1))["upadacitinib_serum_mg_L"]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-7)
+    assert ours.max() > 0.02

@@ -19,6 +19,7 @@ import numpy as np
 from adqsp.conduct.block import conduct_block
 from adqsp.disease.inhibition import Inhibitor
 from adqsp.disease.skin import disease_block
+from adqsp.disease.topical import topical_block
 from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
@@ -76,7 +77,8 @@ def with_estimates(model: Model, record: dict) -> Model:
 
 
 def model_blocks(drug: DrugLike = "dupilumab", pk_model: str | None = None) -> tuple[Model, ...]:
-    """The parts an arm's model is combined from, in order: pk, receptor, conduct, disease, endpoints (as declared:
+    """The parts an arm's model is combined from, in order: pk, receptor, conduct, disease, endpoints, topical
+    (background therapy; as declared:
     without the calibrated values, which :func:`build_model` applies to the whole)."""
     record = resolve(drug)
     check_pk_model(record, pk_model)
@@ -89,8 +91,9 @@ def model_blocks(drug: DrugLike = "dupilumab", pk_model: str | None = None) -> t
         assignments=receptor_constants(binders),
         rates={},
     )
-    # conduct before disease: the skin's exposure and the reported NRS read its assignments
-    return pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block()
+    # conduct before disease: the skin's exposure and the reported NRS read its assignments; the background therapy
+    # after the endpoints: its use follows the lesion's erythema score
+    return pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block(), topical_block()
 
 
 def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:

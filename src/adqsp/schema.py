@@ -46,6 +46,9 @@ MAX_LOG_SD = 5.0
 PRESETS = ("adult", "adolescent")
 #: how responder rates and mean changes count patients after rescue or dropout (``trial/estimand.py``), default first
 ESTIMANDS = ("rescue-nonresponder", "locf", "observed")
+#: background therapies of an arm and the potency classes of topical corticosteroids (adqsp.disease.topical)
+BACKGROUNDS = ("TCS",)
+TCS_POTENCIES = ("low", "medium", "high", "very_high")
 #: the largest dropout hazard, per week (a patient's chance to stay a week is then exp(-7), under 0.1%)
 MAX_DROPOUT_PER_WEEK = 7.0
 MAX_DROPOUT_FACTOR = 100.0
@@ -212,6 +215,14 @@ class ArmTable(_Table):
     )
     doses: list[DoseTable] = Field([], description="dose entries (a drug arm needs at least one; none for placebo)")
     pk_model: PkModel = Field(None, description="population PK model of the drug (default: the drug's first)")
+    background: choice(BACKGROUNDS, "background therapy") = Field(
+        None,
+        description="background therapy of every patient of the arm: TCS (topical corticosteroids, daily on active"
+        " lesions and stepped down as they clear); omit for none",
+    )
+    tcs_potency: choice(TCS_POTENCIES, "TCS potency class") = Field(
+        None, description="potency class of the background TCS (low, medium, high, very_high; default medium)"
+    )
 
     @model_validator(mode="after")
     def _drug_and_doses(self) -> ArmTable:
@@ -221,6 +232,8 @@ class ArmTable(_Table):
             fail(("doses",), f"{self.drug} arm needs at least one dose", self.doses)
         if self.pk_model is not None and self.drug is None:
             fail(("pk_model",), "needs a drug (placebo has no PK model)", self.pk_model)
+        if self.tcs_potency is not None and self.background != "TCS":
+            fail(("tcs_potency",), 'needs background = "TCS"', self.tcs_potency)
         return self
 
 

@@ -307,14 +307,16 @@ def _site_rates(s: str, act: Activities) -> dict[str, str]:
     """One site's rates; ``act`` scales what an inhibited pathway does (nothing without an inhibitor)."""
     th22 = f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''}"
     tcell = act.calcineurin
+    # background topical steroid (disease/topical.py): on the lesion only
+    steroid, steroid1 = (" * les_tcs_factor", " * les_tcs_type1_factor") if s == "les" else ("", "")
     return {
         f"{s}_barrier": f"(1.0 - {s}_barrier) * {s}_barrier_repair - {s}_barrier * {s}_barrier_damage",
         f"{s}_antigen": f"{s}_exposure * (1.0 - {s}_barrier) - {s}_clearance * {s}_antigen",
         f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp{act.jak1_jak2})"
-        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){tcell} - tcell_loss * {s}_th2",
-        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{tcell} - tcell_loss * {s}_th1",
-        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{tcell} - tcell_loss * {s}_th17",
-        f"{s}_th22": f"{f'({th22}){tcell}' if tcell else th22} - tcell_loss * {s}_th22",
+        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){tcell}{steroid} - tcell_loss * {s}_th2",
+        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{tcell}{steroid1} - tcell_loss * {s}_th1",
+        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{tcell}{steroid} - tcell_loss * {s}_th17",
+        f"{s}_th22": f"{f'({th22}){tcell}{steroid}' if tcell or steroid else th22} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22{act.jak1_tyk2}"
         f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / nrs_max)"
         f" - {s}_epidermis_um)",

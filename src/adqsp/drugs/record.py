@@ -26,7 +26,7 @@ DrugName = Annotated[
     StringConstraints(strict=True, strip_whitespace=True, pattern=DRUG_NAME, min_length=1, max_length=MAX_DRUG_NAME),
 ]
 Route = Literal["subcutaneous", "intravenous", "oral"]
-Absorption = Literal["first_order", "transit"]
+Absorption = Literal["first_order", "transit", "zero_first_order"]
 Elimination = Literal["linear", "michaelis_menten", "tmdd_qss"]
 Chain = Literal["IL-4Ra", "IL-13Ra1", "gamma-c"]
 Ligand = Literal["IL-4", "IL-13"]
@@ -35,6 +35,9 @@ PK_UNITS = {
     "ka": "1/day",
     "MTT": "day",
     "F": "dimensionless",
+    "fz": "dimensionless",
+    "D": "day",
+    "lag": "day",
     "Vc": "L",
     "ke": "1/day",
     "kcp": "1/day",
@@ -94,7 +97,10 @@ class PkModelTable(Table):
 
     source: Text = Field(description="the publication of the model")
     absorption: Absorption = Field(
-        "first_order", description="first_order (depot -> central, ka) or transit (depot -> n transits -> central)"
+        "first_order",
+        description="first_order (depot -> central, ka), transit (depot -> n transits -> central) or"
+        " zero_first_order (parallel: a fraction fz of the bioavailable dose enters the central compartment at a"
+        " constant rate over D days, the rest the depot, absorbed at ka); any of them may have a lag time (lag)",
     )
     transit_compartments: Annotated[int, Field(strict=True, ge=1, le=20)] = Field(
         None, description="number of transit compartments (transit absorption; rate (n + 1) / MTT)"
@@ -120,6 +126,7 @@ class PkModelTable(Table):
         keys = {"Vc"}
         if route != "intravenous":
             keys |= {"ka", "F"} | ({"MTT"} if self.absorption == "transit" else set())
+            keys |= {"fz", "D"} if self.absorption == "zero_first_order" else set()
         if "linear" in self.elimination:
             keys.add("CL" if self.clearances else "ke")
         if self.compartments == 2:
@@ -158,6 +165,10 @@ class PkModelTable(Table):
                 fail(("parameters", key, "unit"), f"must be {PK_UNITS[key]!r}", value.unit)
             if not value.value > 0.0:
                 fail(("parameters", key, "value"), "must be > 0", value.value)
+        if "fz" in self.parameters and not self.parameters["fz"].value <= 1.0:
+            fail(("parameters", "fz", "value"), "is a fraction of the dose: must be <= 1", self.parameters["fz"].value)
+        if any(self.parameters[k].log_sd for k in ("lag", "D") if k in self.parameters):
+            fail(("parameters", "lag/D"), "times dose events shared by all patients: give no log_sd", None)
         names = set(self.parameters)
         for i, (a, b, _) in enumerate(self.correlations):
             for name in (a, b):
@@ -288,7 +299,8 @@ class DrugRecord(Table):
     def _complete(self) -> DrugRecord:
         for name, pk in self.pk_models.items():
             missing = sorted(pk.required(self.route) - set(pk.parameters))
-            extra = sorted(set(pk.parameters) - pk.required(self.route))
+            optional = {"lag"} if self.route != "intravenous" else set()
+            extra = sorted(set(pk.parameters) - pk.required(self.route) - optional)
             if missing:
                 fail(("pk_models", name, "parameters"), f"needs {', '.join(missing)} for this structure", None)
             if extra:

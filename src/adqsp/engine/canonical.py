@@ -42,7 +42,18 @@ def canonical(model: Model) -> Model:
         rates={table[state]: rename(rate) for state, rate in model.rates.items()},
         dose_target=None
         if target is None
-        else DoseTarget("canonical", table[target.state], table.get(target.bioavailability, target.bioavailability)),
+        else DoseTarget(
+            "canonical",
+            table[target.bioavailability],
+            tuple(
+                replace(
+                    i,
+                    state=table[i.state],
+                    **{f: table[getattr(i, f)] for f in ("fraction", "lag", "duration") if getattr(i, f)},
+                )
+                for i in target.inputs
+            ),
+        ),
         correlations=tuple((table[a], table[b], rho) for a, b, rho in model.correlations),
         time_unit=model.time_unit,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adqsp.engine.cache import load, solver_source
+from adqsp.engine.doses import dose_events
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
 from adqsp.model.codegen import CompiledModel
 
@@ -72,22 +73,10 @@ def integrate_fast(
     (a negative ``multiplier_limit`` makes every step whose factorisation has a multiplier pivot: for tests)."""
     model = fast.compiled.model
     times = np.asarray(times, float)
-    dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
-    keep = (dose_times >= times[0]) & (dose_times < times[-1])
-    stops, tol_factor = relaxed_stops(np.unique(np.concatenate([times, dose_times[keep]])), times, relaxed)
+    events = dose_events(model, P, dose_times, dose_amounts).within(times[0], times[-1])
+    stops, tol_factor = relaxed_stops(np.unique(np.concatenate([times, events.times])), times, relaxed)
     out_index = np.full(len(stops), -1, dtype=np.int64)
     out_index[np.searchsorted(stops, times)] = np.arange(len(times))
-    dose_index = np.full(len(stops), -1, dtype=np.int64)
-    for k in np.flatnonzero(keep):
-        dose_index[np.searchsorted(stops, dose_times[k])] = k
-    doses = (
-        np.zeros((max(len(dose_times), 1), P.shape[1]))
-        if dose_amounts is None
-        else np.ascontiguousarray(dose_amounts, dtype=float)
-    )
-    target = model.dose_target
-    dose_row = model.state_names.index(target.state) if target else 0
-    f_row = model.parameter_names.index(target.bioavailability) if target else 0
     n = P.shape[1]
     out = np.full((n, len(times), len(model.states)), np.nan)
     status = np.zeros(n, dtype=np.int64)
@@ -99,10 +88,9 @@ def integrate_fast(
         stops,
         tol_factor,
         out_index,
-        dose_index,
-        doses,
-        dose_row,
-        f_row,
+        events.at(stops),
+        events.rows,
+        events.increments,
         tol.rtol,
         tol.absolute(fast.compiled),
         max_steps,

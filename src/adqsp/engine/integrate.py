@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 
+from adqsp.engine.doses import dose_events
 from adqsp.model.codegen import CompiledModel
 
 
@@ -116,22 +117,19 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol, rela
     n_states, n = y0.shape
     times = np.asarray(times, float)
     out = np.full((len(times), n_states, n), np.nan)
-    dose_times = np.zeros(0) if dose_times is None else np.asarray(dose_times, float)
-    dose_row = compiled.model.state_names.index(compiled.model.dose_target.state) if len(dose_times) else -1
-    bioavailability = _dose_scale(compiled, P) if len(dose_times) else None
-    within = dose_times[(dose_times >= times[0]) & (dose_times < times[-1])]
-    stops, factors = relaxed_stops(np.unique(np.concatenate([[times[0], times[-1]], within])), times, relaxed)
+    events = dose_events(compiled.model, P, dose_times, dose_amounts).within(times[0], times[-1])
+    stops, factors = relaxed_stops(np.unique(np.concatenate([[times[0], times[-1]], events.times])), times, relaxed)
+    first = events.at(stops)
     sparsity = sp.kron(np.ones((n_states, n_states)), sp.identity(n), format="csr")
 
     def f(t, flat, end):  # a segment's end is seen from inside it (a switch at a stop acts after the stop)
         return compiled.rhs(min(t, end), flat.reshape(n_states, n), P).ravel()
 
     y = y0.astype(float).copy()
-    for a, b, factor in zip(stops[:-1], stops[1:], factors[1:], strict=True):
+    for k, (a, b, factor) in enumerate(zip(stops[:-1], stops[1:], factors[1:], strict=True)):
         out[times == a] = y  # an output at a stop: before that stop's dose
-        k = np.flatnonzero(np.isclose(dose_times, a))
-        if k.size:
-            y[dose_row] += dose_amounts[k[0]] * bioavailability
+        for e in range(first[k], first[k + 1]):
+            y[events.rows[e]] += events.increments[e]
         last = b == stops[-1]
         idx = np.flatnonzero((times > a) & ((times < b) | (last & (times <= b))))
         t_eval = np.union1d(times[idx], [b])
@@ -152,9 +150,3 @@ def _integrate_chunk(compiled, P, y0, times, dose_times, dose_amounts, tol, rela
         out[idx] = values[np.searchsorted(t_eval, times[idx])]
         y = values[-1]
     return out, bool(np.isfinite(out).all()), "ok" if np.isfinite(out).all() else "non-finite state"
-
-
-def _dose_scale(compiled: CompiledModel, P: np.ndarray) -> np.ndarray:
-    """Bioavailability per patient: the value of the dose target's bioavailability parameter."""
-    name = compiled.model.dose_target.bioavailability
-    return P[compiled.model.parameter_names.index(name)]

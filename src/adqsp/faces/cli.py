@@ -420,7 +420,7 @@ def _drug_and_regimen(args: argparse.Namespace):
     pk_model = args.pk_model or arm.pk_model
     check_pk_model(arm.drug, pk_model, "--pk-model")
     weeks = scenario.weeks if opts.weeks is None else opts.weeks
-    return arm.drug, arm.regimen, weeks, pk_model, scenario.parameters
+    return arm.drug, arm.regimen, weeks, pk_model, scenario.arm_overrides(arm)
 
 
 def _simulate(args: argparse.Namespace) -> int:

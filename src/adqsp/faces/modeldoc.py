@@ -23,6 +23,7 @@ LAYERS = {
     "conduct": ("conduct", "Trial conduct"),
     "disease": ("disease", "Disease"),
     "endpoints": ("endpoints", "Clinical read-outs"),
+    "topical": ("topical", "Background therapy"),
 }
 _NOTE = (
     "<!-- Generated from the model declaration by `adqsp docs --out docs/model`; a test keeps this file in step. -->"

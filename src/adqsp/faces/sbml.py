@@ -3,7 +3,8 @@
 States become non-constant parameters with rate rules, assignments become assignment rules (or constants with
 initial assignments where they depend on parameters only), every parameter
 carries its unit (as an SBML unit definition) and its source (in notes). Dose events add ``amount * F`` to the
-dose state at each dose time of the typical patient.
+dose state at each dose time of the typical patient
+(split among the dose target's inputs: a zero-order input is a rate state raised at its start and lowered at its end).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html import escape
 import libsbml
 import numpy as np
 
-from adqsp.model.declaration import Model
+from adqsp.model.declaration import DoseTarget, Model
 from adqsp.model.expressions import names_in, to_sbml
 from adqsp.pk.regimen import Regimen
 
@@ -113,19 +114,40 @@ def to_sbml_document(
         rule.setMath(_math(a.expression))
     if regimen is not None and model.dose_target is not None:
         times, amounts = regimen.events(horizon_days, np.array([weight_kg]))
-        target = model.dose_target
         for i, (t, amt) in enumerate(zip(times, amounts[:, 0], strict=True)):
-            ev = sm.createEvent()
-            ev.setId(f"dose_{i}")
-            ev.setUseValuesFromTriggerTime(True)
-            trig = ev.createTrigger()
-            trig.setInitialValue(False)
-            trig.setPersistent(True)
-            trig.setMath(_math(f"t >= {float(t)!r}"))
-            ea = ev.createEventAssignment()
-            ea.setVariable(target.state)
-            ea.setMath(_math(f"{target.state} + {float(amt)!r} * {target.bioavailability}"))
+            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), float(amt))
     return doc
+
+
+def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float) -> None:
+    """The events of one dose of ``mg`` at ``day``: per input of the target, a bolus, or the start and end of a
+    zero-order input (its rate state raised, then lowered, by the input's amount over its duration)."""
+    for j, part in enumerate(target.inputs):
+        share = f"{mg!r} * {target.bioavailability}"
+        if part.fraction:
+            share += f" * (1 - {part.fraction})" if part.complement else f" * {part.fraction}"
+        start = f"{day!r} + {part.lag}" if part.lag else repr(day)
+        suffix = f"_{j}" if len(target.inputs) > 1 else ""
+        if not part.duration:
+            _event(sm, f"{stem}{suffix}", start, part.state, f"{part.state} + {share}")
+            continue
+        rate = f"{share} / {part.duration}"
+        _event(sm, f"{stem}{suffix}_start", start, part.state, f"{part.state} + {rate}")
+        _event(sm, f"{stem}{suffix}_end", f"{start} + {part.duration}", part.state, f"{part.state} - {rate}")
+
+
+def _event(sm, event_id: str, at: str, variable: str, value: str) -> None:
+    """An event at time ``at`` (day) that sets ``variable`` to ``value`` (both expressions)."""
+    ev = sm.createEvent()
+    ev.setId(event_id)
+    ev.setUseValuesFromTriggerTime(True)
+    trig = ev.createTrigger()
+    trig.setInitialValue(False)
+    trig.setPersistent(True)
+    trig.setMath(_math(f"t >= {at}"))
+    ea = ev.createEventAssignment()
+    ea.setVariable(variable)
+    ea.setMath(_math(value))
 
 
 def derived_constants(model: Model) -> set[str]:

@@ -78,12 +78,38 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class DoseInput:
+    """One way a dose enters the model: ``fraction`` (a parameter; its complement ``1 - fraction`` with
+    ``complement``; the whole dose when empty) of the bioavailable amount enters ``state`` ``lag`` days after the
+    dose (a parameter, the same for every patient; none when empty), at once, or, with ``duration`` (a parameter,
+    day), as a constant input over that long: ``state`` is then an input rate (mg/day), raised by
+    ``amount / duration`` at the start and lowered by it at the end (zero-order absorption)."""
+
+    state: str
+    fraction: str = ""
+    complement: bool = False
+    lag: str = ""
+    duration: str = ""
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameter names it reads."""
+        return tuple(n for n in (self.fraction, self.lag, self.duration) if n)
+
+
+@dataclass(frozen=True)
 class DoseTarget:
-    """Where a subcutaneous dose of a drug lands: ``state += amount_mg * bioavailability``."""
+    """Where a dose of a drug goes: ``amount_mg * bioavailability`` split among ``inputs`` (one bolus into a depot,
+    or parallel first- and zero-order absorption)."""
 
     drug: str
-    state: str
     bioavailability: str
+    inputs: tuple[DoseInput, ...]
+
+    @property
+    def state(self) -> str:
+        """The state the first input doses (the depot of a first-order absorption)."""
+        return self.inputs[0].state
 
 
 @dataclass(frozen=True)
@@ -216,3 +242,11 @@ def _check(model: Model) -> None:
     for s in model.states:
         if isinstance(s.initial, str) and names_in(s.initial) - set(model.parameter_names):
             raise ValueError(f"initial value of {s.name!r} may use parameters only")
+    target = model.dose_target
+    if target is not None:
+        states, params = set(model.state_names), set(model.parameter_names)
+        unknown = sorted({i.state for i in target.inputs} - states) + sorted(
+            {target.bioavailability, *(n for i in target.inputs for n in i.parameters)} - params
+        )
+        if unknown or not target.inputs:
+            raise ValueError(f"model {model.name!r}: dose target of {target.drug!r} needs inputs; unknown: {unknown}")

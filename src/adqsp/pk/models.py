@@ -19,12 +19,14 @@ from collections.abc import Callable
 
 from adqsp.drugs.record import CovariateEffect, DrugRecord, PkModelTable
 from adqsp.errors import InputError
-from adqsp.model.declaration import Assignment, DoseTarget, Model, Parameter, State
+from adqsp.model.declaration import Assignment, DoseInput, DoseTarget, Model, Parameter, State
 from adqsp.model.units import NM_PER_MG_L_PER_KDA
 
 COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 #: the dose state of each route (intravenous doses enter the central compartment)
 DEPOT = {"subcutaneous": "sc_depot", "oral": "gut_depot"}
+#: the input rate (mg/day) of a zero-order absorption into the central compartment, raised and lowered by dose events
+ZERO_ORDER = "zero_order_input"
 AMOUNT_SCALE = 100.0  # mg: typical amount in a PK compartment (tolerances are relative to it)
 
 
@@ -55,7 +57,7 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
     def value(key: str) -> str:
         return f"pk_{key}_i" if key in individual else f"pk_{key}"
 
-    states, rates, absorbed = _absorption(record.route, pk)
+    states, rates, absorbed, inputs = _absorption(record.route, pk)
     tmdd = "tmdd_qss" in pk.elimination
     what = "total (free and target-bound)" if tmdd else "serum"
     states += (State("central", 0.0, "mg", f"central {what} amount", scale=AMOUNT_SCALE),)
@@ -113,7 +115,7 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         states=states,
         assignments=(*_individual(pk, individual), *_transit_rate(pk), *target, *concentrations),
         rates=rates,
-        dose_target=DoseTarget(drug=drug, state=DEPOT.get(record.route, "central"), bioavailability="pk_F"),
+        dose_target=DoseTarget(drug, "pk_F", inputs),
         correlations=tuple((f"pk_{a}", f"pk_{b}", rho) for a, b, rho in pk.correlations),
     )
 
@@ -138,7 +140,7 @@ def _parameters(record: DrugRecord, pk: PkModelTable) -> tuple[tuple[Parameter, 
             p(
                 f"{stem}_{kind}",
                 cov.coefficient,
-                _coefficient_unit(cov),
+                _coefficient_unit(pk, cov),
                 cov.source,
                 description=f"{cov.covariate} {what} on {cov.parameter}",
             ),
@@ -182,8 +184,10 @@ def _covariate_unit(pk: PkModelTable, covariate: str) -> str:
     return COVARIATES[0].unit if covariate == "WT" else pk.covariate_values[covariate].unit
 
 
-def _coefficient_unit(cov: CovariateEffect) -> str:
-    return "dimensionless" if cov.effect == "power" else f"1/({cov.covariate} unit)"
+def _coefficient_unit(pk: PkModelTable, cov: CovariateEffect) -> str:
+    """An exponent is dimensionless; a linear slope is per unit of its covariate."""
+    unit = _covariate_unit(pk, cov.covariate)
+    return "dimensionless" if cov.effect == "power" or unit == "dimensionless" else f"1/({unit})"
 
 
 def _individual(pk: PkModelTable, keys: set[str]) -> tuple[Assignment, ...]:
@@ -209,15 +213,26 @@ def _transit_rate(pk: PkModelTable) -> tuple[Assignment, ...]:
     return (Assignment("pk_ktr", f"{n + 1}.0 / pk_MTT", "1/day", f"transit rate constant (n + 1) / MTT, n = {n}"),)
 
 
-def _absorption(route: str, pk: PkModelTable) -> tuple[tuple[State, ...], dict[str, str], str]:
-    """Depot and transit states, their rates, and the central compartment's input (empty for intravenous doses)."""
+def _absorption(route: str, pk: PkModelTable) -> tuple[tuple[State, ...], dict[str, str], str, tuple[DoseInput, ...]]:
+    """Depot and transit states, their rates, the central compartment's input (empty for intravenous doses) and
+    where a dose enters."""
     if route == "intravenous":
-        return (), {}, ""
+        return (), {}, "", (DoseInput("central"),)
     depot = DEPOT[route]
     label = "SC depot" if route == "subcutaneous" else "gut (oral) depot"
     states = [State(depot, 0.0, "mg", label, scale=AMOUNT_SCALE)]
+    lag = "pk_lag" if "lag" in pk.parameters else ""
+    inputs = (DoseInput(depot, lag=lag),)
     if pk.absorption == "first_order":
-        return tuple(states), {depot: f"-pk_ka * {depot}"}, f"pk_ka * {depot}"
+        return tuple(states), {depot: f"-pk_ka * {depot}"}, f"pk_ka * {depot}", inputs
+    if pk.absorption == "zero_first_order":
+        zero = State(ZERO_ORDER, 0.0, "mg/day", "zero-order input into the central compartment", scale=AMOUNT_SCALE)
+        inputs = (
+            DoseInput(depot, "pk_fz", complement=True, lag=lag),
+            DoseInput(ZERO_ORDER, "pk_fz", lag=lag, duration="pk_D"),
+        )
+        rates = {depot: f"-pk_ka * {depot}", ZERO_ORDER: "0.0"}
+        return (*states, zero), rates, f"pk_ka * {depot} + {ZERO_ORDER}", inputs
     n = pk.transit_compartments
     transits = [f"sc_transit{k}" if depot == "sc_depot" else f"gut_transit{k}" for k in range(1, n + 1)]
     states += [
@@ -228,7 +243,7 @@ def _absorption(route: str, pk: PkModelTable) -> tuple[tuple[State, ...], dict[s
     for before, name in zip(chain[:-2], transits[:-1], strict=True):
         rates[name] = f"pk_ktr * ({before} - {name})"
     rates[transits[-1]] = f"pk_ktr * {chain[-2]} - pk_ka * {transits[-1]}"
-    return tuple(states), rates, f"pk_ka * {transits[-1]}"
+    return tuple(states), rates, f"pk_ka * {transits[-1]}", inputs
 
 
 def _sum(terms: list[tuple[str, str]]) -> str:

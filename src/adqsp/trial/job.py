@@ -63,7 +63,7 @@ def parameter_set_hash(scenario: Scenario) -> str:
     overrides applied)."""
     h = hashlib.sha256()
     for arm in scenario.arms:
-        for p in compiled(arm.drug, arm.pk_model, scenario.parameters).model.parameters:
+        for p in scenario.arm_model(arm).model.parameters:
             h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())
     return h.hexdigest()[:16]
 
@@ -88,7 +88,7 @@ def run_trial(
         check_finite(drug, pk_model, scenario.parameters)
     if not (executor and executor.remote):
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
-        arms = [compiled(a.drug, a.pk_model, scenario.parameters) for a in scenario.arms]
+        arms = [scenario.arm_model(a) for a in scenario.arms]
         prebuild([(drug_free, True), *((c, False) for c in arms)])
     screening = screen(scenario, progress, executor, store)
     results = [
@@ -118,11 +118,7 @@ def run_trial(
         "published_baseline": published_baseline(scenario.compare_to),
         "arms": arm_summaries,
     }
-    captured = tuple(
-        dict.fromkeys(
-            c for a in scenario.arms for c in compiled(a.drug, a.pk_model, scenario.parameters).model.captured
-        )
-    )
+    captured = tuple(dict.fromkeys(c for a in scenario.arms for c in scenario.arm_model(a).model.captured))
     patients = pd.concat([_patient_rows(r, param_hash, captured) for r in results], ignore_index=True)
     return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
 

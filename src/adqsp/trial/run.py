@@ -25,6 +25,7 @@ from scipy.special import i0
 from adqsp.assembly import Overrides, compiled
 from adqsp.conduct.dropout import dropped_out
 from adqsp.conduct.rescue import rescued
+from adqsp.disease.topical import BACKGROUND_SWITCHES
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.integrate import Relaxed
 from adqsp.engine.solve import solve, steady_state
@@ -122,8 +123,9 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
 
 
 def _enrolment(population: Population, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Drug-free states at day 0, whether every solver run succeeded, and whether the steady state was reached."""
-    c = compiled(None, None, overrides)
+    """Drug-free states at day 0, whether every solver run succeeded, and whether the steady state was reached.
+    Background therapy starts at randomisation: screening runs without it, whatever the overrides say."""
+    c = compiled(None, None, tuple((k, v) for k, v in overrides if k not in BACKGROUND_SWITCHES))
     drug_free = {k: v for k, v in population.values.items() if k in c.model.parameter_names}
     P = c.parameter_matrix(drug_free, len(population))
     unforced = P.copy()  # the flare cycle's mean exposure, exposure x I0(amplitude), held constant
@@ -248,7 +250,7 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     """Read-outs at every visit ``(n_visits, n)`` of one chunk of an arm's patients, their status and weight."""
     scenario, arm_index, indices, y_enrol = item
     arm = scenario.arms[arm_index]
-    c = compiled(arm.drug, arm.pk_model, scenario.parameters)
+    c = scenario.arm_model(arm)
     pop = sample(c.model, indices, scenario.seed, scenario.preset)
     P = c.parameter_matrix(pop.values, len(pop))
     y0 = arm_initial_states(c, y_enrol, P, scenario.parameters)
@@ -289,7 +291,7 @@ def run_arm(
     parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store, done)
     merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
     status, weight = merged.pop("status"), merged.pop("WT")
-    model = compiled(arm.drug, arm.pk_model, scenario.parameters).model
+    model = scenario.arm_model(arm).model
     weeks = np.array(scenario.visit_weeks)
     scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
     after_dropout = dropped_out(

@@ -28,7 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from adqsp.assembly import LOG_SD, Overrides, check_overrides
+from adqsp.assembly import LOG_SD, CompiledModel, Overrides, check_overrides, compiled
+from adqsp.disease.topical import POTENCY
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
@@ -56,6 +57,15 @@ class Arm:
     drug: DrugRecord | None
     regimen: Regimen
     pk_model: str | None
+    #: background topical corticosteroids: their potency class (:data:`adqsp.disease.topical.POTENCY`), or None
+    tcs_potency: str | None = None
+
+    @property
+    def overrides(self) -> Overrides:
+        """The parameter values the arm's background therapy sets."""
+        if self.tcs_potency is None:
+            return ()
+        return (("tcs_applied", 1.0), ("tcs_suppression", POTENCY[self.tcs_potency]))
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,15 @@ class Scenario:
     def with_overrides(self, values: Mapping[str, float]) -> Scenario:
         """The scenario with these parameter overrides added to its own (``values`` win where both name a key)."""
         return replace(self, parameters=tuple(sorted({**dict(self.parameters), **values}.items())))
+
+    def arm_overrides(self, arm: Arm) -> Overrides:
+        """The parameter values of one of its arms: its background therapy's and the scenario's overrides (the
+        scenario's win where both set a parameter)."""
+        return tuple(sorted({**dict(arm.overrides), **dict(self.parameters)}.items()))
+
+    def arm_model(self, arm: Arm) -> CompiledModel:
+        """The compiled model of one of its arms (:meth:`arm_overrides` applied)."""
+        return compiled(arm.drug, arm.pk_model, self.arm_overrides(arm))
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -135,7 +154,8 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     for i, arm in enumerate(file.arms):
         drug = resolve(arm.drug, records, f"arms[{i}].drug")
         check_pk_model(drug, arm.pk_model, f"arms[{i}].pk_model")
-        arms.append(Arm(arm.name, drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model))
+        potency = (arm.tcs_potency or "medium") if arm.background == "TCS" else None
+        arms.append(Arm(arm.name, drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model, potency))
     arms = tuple(arms)
     known = studies()
     for i, study in enumerate(file.compare_to):

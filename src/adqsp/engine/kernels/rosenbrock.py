@@ -47,10 +47,9 @@ def solve(
     stops,
     tol_factor,
     out_index,
-    dose_index,
-    doses,
-    dose_row,
-    f_row,
+    event_first,
+    event_rows,
+    increments,
     rtol,
     atol,
     max_steps,
@@ -64,9 +63,10 @@ def solve(
     multiplier_limit,
 ):
     """Integrate each patient (``P``: parameters and ``Y0``: initial states, one row each) through ``stops`` (day),
-    writing the states at the stops with an ``out_index`` into ``out`` and adding dose ``dose_index`` (amount times
-    the bioavailability ``p[f_row]``) to state ``dose_row`` at a stop after the output there. ``h0``: the first step
-    at the start and after the first dose, ``h_later``: the longest first step after a later one; ``fed``: the other
+    writing the states at the stops with an ``out_index`` into ``out`` and, after the output there, adding the dose
+    events ``event_first[k]:event_first[k + 1]`` of stop ``k`` (``increments[e, i]`` to state ``event_rows[e]``).
+    ``h0``: the first step at the start and after the first dose, ``h_later``: the longest first step after a later
+    one; ``fed``: the other
     states the exact part feeds linearly, integrated as ``u = y - X`` (``FED``, or none to integrate them as the
     others). Per patient: ``status`` (see ``engine/fast.py``), accepted steps and rejected attempts.
 
@@ -239,8 +239,12 @@ def solve(
             if out_index[k] >= 0:
                 for r in range(n_s):
                     out[i, out_index[k], r] = y[r]
-            if dose_index[k] >= 0 and doses[dose_index[k], i] != 0.0:
-                y[dose_row] += doses[dose_index[k], i] * p[f_row]
+            given = False
+            for e in range(event_first[k], event_first[k + 1]):
+                if increments[e, i] != 0.0:
+                    y[event_rows[e]] += increments[e, i]
+                    given = True
+            if given:
                 h = min(h, h_later if dosed else h0)
                 dosed = True
         for r in range(n_s):

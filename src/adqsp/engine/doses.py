@@ -1,0 +1,82 @@
+"""Doses as events on states: each dose of a regimen split among its dose target's inputs (a bolus into a depot,
+or the start and end of a zero-order input), with the amount each patient receives at each event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adqsp.errors import InputError
+from adqsp.model.declaration import DoseInput, Model
+
+
+@dataclass(frozen=True)
+class DoseEvents:
+    """``increments[e, i]`` added to state ``rows[e]`` of patient ``i`` at ``times[e]`` (day, non-decreasing)."""
+
+    times: np.ndarray
+    rows: np.ndarray
+    increments: np.ndarray
+
+    @classmethod
+    def none(cls, n: int) -> DoseEvents:
+        return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, n)))
+
+    def within(self, start: float, end: float) -> DoseEvents:
+        """The events from ``start`` up to, not including, ``end`` (a dose at the last output time is after it)."""
+        keep = (self.times >= start) & (self.times < end)
+        return DoseEvents(self.times[keep], self.rows[keep], np.ascontiguousarray(self.increments[keep]))
+
+    def at(self, stops: np.ndarray) -> np.ndarray:
+        """Per stop, the index of its first event, and one more entry past the last (``stops`` sorted, holding every
+        event time): the events of stop ``k`` are ``first[k]:first[k + 1]``."""
+        return np.searchsorted(self.times, np.append(stops, np.inf), side="left").astype(np.int64)
+
+
+def dose_events(
+    model: Model, P: np.ndarray, dose_times: np.ndarray | None, dose_amounts: np.ndarray | None
+) -> DoseEvents:
+    """The events of doses of ``dose_amounts[k, i]`` mg at ``dose_times[k]`` (day) for the patients of ``P``
+    (parameters, patients), through the model's dose target, in time order (at equal times, in dose order)."""
+    n = P.shape[1]
+    target = model.dose_target
+    if dose_times is None or len(dose_times) == 0 or target is None:
+        return DoseEvents.none(n)
+    index = {name: k for k, name in enumerate(model.parameter_names)}
+    rows = {name: k for k, name in enumerate(model.state_names)}
+    amounts = np.asarray(dose_amounts, float) * P[index[target.bioavailability]]
+    times, where, parts = [], [], []
+    for part in target.inputs:
+        share = amounts * _fraction(part, P, index)
+        start = np.asarray(dose_times, float) + _common(part.lag, P, index)
+        if not part.duration:
+            times.append(start), where.append(np.full(len(start), rows[part.state])), parts.append(share)
+            continue
+        duration = _common(part.duration, P, index)
+        if not duration > 0.0:
+            raise InputError(part.duration, f"must be a positive duration (day), got {duration}")
+        rate = share / duration
+        times += [start, start + duration]
+        where += [np.full(len(start), rows[part.state])] * 2
+        parts += [rate, -rate]
+    t = np.concatenate(times)
+    order = np.argsort(t, kind="stable")
+    return DoseEvents(t[order], np.concatenate(where)[order].astype(np.int64), np.concatenate(parts)[order])
+
+
+def _fraction(part: DoseInput, P: np.ndarray, index: dict[str, int]) -> np.ndarray | float:
+    if not part.fraction:
+        return 1.0
+    f = P[index[part.fraction]]
+    return 1.0 - f if part.complement else f
+
+
+def _common(name: str, P: np.ndarray, index: dict[str, int]) -> float:
+    """A parameter that times an event: every patient must share it (the engines stop all patients together)."""
+    if not name:
+        return 0.0
+    values = P[index[name]]
+    if values.size and np.ptp(values) > 0.0:
+        raise InputError(name, "times dose events, so it must be the same for every patient (no variability)")
+    return float(values[0]) if values.size else 0.0
