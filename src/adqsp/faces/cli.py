@@ -171,6 +171,24 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="Markdown file to write (docs/sensitivity.md)")
     p.set_defaults(run=_sensitivity)
 
+    p = sub.add_parser("sobol", help="global sensitivity (Sobol indices) of a patient's response to a drug")
+    p.add_argument("--drug", default="dupilumab", help="drug at its label regimen (default dupilumab; or placebo)")
+    p.add_argument("--weeks", type=float, default=16.0, help="when the response is read (default 16)")
+    p.add_argument("--samples", type=int, default=512, help="base samples, a power of 2 (default 512)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the scrambled Sobol' sequence (default 0)")
+    p.add_argument(
+        "--parameters", type=lambda text: text.split(","), help="comma-separated (default: every varying one)"
+    )
+    p.add_argument(
+        "--endpoints",
+        type=lambda text: text.split(","),
+        help="comma-separated: easi_change, itch_change, tarc_pct_change, ige_pct_change, type2_fraction"
+        " (default: the first three)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="Markdown table to write")
+    p.add_argument("--figure", type=Path, help="bar chart to write (.png or .svg)")
+    p.set_defaults(run=_sobol)
+
     p = sub.add_parser("assay", help="in-vitro pSTAT6 dose-response of a cell type")
     p.add_argument("--cytokine", required=True, choices=("IL-4", "IL-13"))
     p.add_argument("--drug")
@@ -506,6 +524,33 @@ def _sensitivity(args: argparse.Namespace) -> int:
     page = markdown(rows, opts.patients_per_arm, opts.seed)
     write_atomic(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     print(f"wrote {out}")
+    return 0
+
+
+def _sobol(args: argparse.Namespace) -> int:
+    from adqsp.faces.output import check_file_path
+    from adqsp.files import write_atomic
+    from adqsp.trial.sobol import DEFAULT_ENDPOINTS, figure, markdown, sobol_indices
+
+    out = check_file_path(args.out, (".md",))
+    picture = None if args.figure is None else check_file_path(args.figure, (".png", ".svg"), "--figure")
+    try:
+        result = sobol_indices(
+            None if args.drug == "placebo" else args.drug,
+            args.weeks,
+            parameters=args.parameters,
+            endpoints=args.endpoints or DEFAULT_ENDPOINTS,
+            samples=args.samples,
+            seed=args.seed,
+            progress=_progress_bar(),
+        )
+    except InputError as exc:  # the API names its arguments; the command line, its options
+        raise InputError(f"--{exc.field}", exc.problem) from None
+    write_atomic(out, lambda tmp: tmp.write_text(markdown(result), encoding="utf-8"))
+    print(f"wrote {out}")
+    if picture is not None:
+        write_atomic(picture, lambda tmp: figure(result, tmp, picture.suffix[1:]))
+        print(f"wrote {picture}")
     return 0
 
 
