@@ -46,6 +46,8 @@ MAX_LOG_SD = 5.0
 PRESETS = ("adult", "adolescent")
 #: how responder rates and mean changes count patients after rescue or dropout (``trial/estimand.py``), default first
 ESTIMANDS = ("rescue-nonresponder", "locf", "observed")
+#: parameter draws of ``adqsp trial --uncertainty`` (adqsp.trial.uncertainty)
+MIN_DRAWS, MAX_DRAWS = 2, 1000
 #: background therapies of an arm and the potency classes of topical corticosteroids (adqsp.disease.topical)
 BACKGROUNDS = ("TCS",)
 TCS_POTENCIES = ("low", "medium", "high", "very_high")

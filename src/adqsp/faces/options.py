@@ -13,9 +13,8 @@ from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
 from adqsp.pk.models import check_pk_model
-from adqsp.schema import Name, PatientsPerArm, Seed, Weeks, choice, whole
-from adqsp.trial.calibration import FITTED
-from adqsp.trial.uncertainty import MAX_DRAWS, MIN_DRAWS
+from adqsp.schema import MAX_DRAWS, MIN_DRAWS, Name, PatientsPerArm, Seed, Weeks, choice, whole
+from adqsp.trial.fitted import FITTED
 from adqsp.validation import validate
 
 T = TypeVar("T", bound=BaseModel)

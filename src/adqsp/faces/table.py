@@ -8,7 +8,6 @@ import io
 from typing import TYPE_CHECKING
 
 from adqsp.model.declaration import Model
-from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS
 
 if TYPE_CHECKING:
     from adqsp.trial.validate import Validation
@@ -67,6 +66,8 @@ def _interval(interval: tuple[float, float] | None) -> str:
 def endpoint_table(summary: dict) -> str:
     """Endpoints at the last visit per arm, each beside its published value where known and, in a summary with an
     ``uncertainty`` block, the 5th-95th percentile band over the parameter draws."""
+    from adqsp.trial.summary import BASELINE_KEYS, VISIT_KEYS  # here: the parameter table needs no trial code
+
     arms = summary["arms"]
     last = max(arms[0]["visits"], key=float)
     header = [f"week {last}"] + [a["name"] for a in arms]

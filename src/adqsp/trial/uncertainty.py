@@ -18,6 +18,7 @@ import numpy as np
 
 from adqsp.assembly import calibration_record
 from adqsp.errors import InputError
+from adqsp.schema import MAX_DRAWS, MIN_DRAWS
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.job import TrialResult, run_trial
 from adqsp.trial.run import Executor, Progress
@@ -25,7 +26,6 @@ from adqsp.trial.scenario import Scenario
 from adqsp.trial.summary import PATHWAY_KEYS, VISIT_KEYS
 
 #: the fewest and the most parameter sets a band is drawn from
-MIN_DRAWS, MAX_DRAWS = 2, 1000
 #: the percentiles reported: the 90% band and the median
 PERCENTILES = (5.0, 50.0, 95.0)
 
