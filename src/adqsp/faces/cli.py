@@ -112,7 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("simulate", help="time course of the typical patient")
-    p.add_argument("--drug", help="dupilumab, tralokinumab, lebrikizumab or placebo (default dupilumab)")
+    p.add_argument("--drug", help="a shipped drug (adqsp drug list) or placebo (default dupilumab)")
     p.add_argument("--drug-file", type=Path, help="a drug record (TOML, as `adqsp drug show` prints) instead of --drug")
     p.add_argument("--scenario", type=Path, help="take the regimen and weeks of the scenario's first drug arm")
     p.add_argument("--pk-model", help="PK model (dupilumab: kovalenko2020_model3, _model1, _model4, kovalenko2016)")
@@ -121,7 +121,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_simulate)
 
     p = sub.add_parser("params", help="print the declared parameter table")
-    p.add_argument("--drug", help="dupilumab (default), tralokinumab, lebrikizumab or placebo")
+    p.add_argument("--drug", help="a shipped drug (adqsp drug list; default dupilumab) or placebo")
     p.add_argument("--drug-file", type=Path, help="a drug record (TOML) instead of --drug")
     p.add_argument("--pk-model")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
