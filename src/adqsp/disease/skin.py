@@ -13,6 +13,8 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
+from adqsp.disease.complexes import PARAMETERS as COMPLEX_PARAMETERS
+from adqsp.disease.complexes import complex_assignments, complex_name, complex_rate, complex_state, turnover_binders
 from adqsp.disease.inhibition import Activities, Inhibitor, activities, inhibition_assignments, inhibitor_parameters
 from adqsp.disease.pathways import pathway_assignments
 from adqsp.model.declaration import Assignment, Model, Parameter, State
@@ -207,6 +209,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
     """One site's assignments; ``act`` scales what an inhibited pathway does (nothing without an inhibitor)."""
     a = Assignment
     tcell, il22 = act.calcineurin, f"{s}_IL22{act.jak1_tyk2}"
+    turnover = turnover_binders(binders)  # IL-13 held by an antibody, with the complexes' own turnover
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
         a(
@@ -230,13 +233,15 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             f"{s}: IL-4",
             _lesional(s, "IL4_pM"),
         ),
+        *(x for b in turnover for x in complex_assignments(s, b, f"{s}_IL13_pM")),
         *receptor_assignments(
             s,
             f"{s}_IL4_pM",
-            f"{s}_IL13_pM",
+            f"{s}_il13_unbound_pM" if turnover else f"{s}_IL13_pM",
             binders,
             corrections=0,
             signalling={"type1": act.jak1_jak3, "type2": act.jak1_tyk2},
+            held={b.drug: complex_name(s, b) for b in turnover},
         ),
         *(
             a(
@@ -391,14 +396,17 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             "skin-draining lymphocyte pSTAT6 (B-cell IgE class switch)",
         ),
     )
+    turnover = turnover_binders(binders)
     states = (
         *(st for s in SITES for st in _site_states(s)),
+        *(complex_state(s, b) for s in SITES for b in turnover),
         State("itch", 0.1, "dimensionless", "itch drive as perceived (relaxes to itch_drive)"),
         State("tarc", "tarc_healthy", "pg/mL", "serum TARC", scale=1000.0),
         State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)", scale=1000.0),
     )
     rates = {
         **{k: v for s in SITES for k, v in _site_rates(s, act).items()},
+        **{complex_name(s, b): complex_rate(s, b) for s in SITES for b in turnover},
         "itch": "itch_rate * (itch_drive - itch)",
         "tarc": "tarc_rate * (tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
         " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
@@ -406,7 +414,12 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
     }
     return Model(
         name="disease",
-        parameters=(*PARAMETERS, *TEWL, *(x for i in inhibitors for x in inhibitor_parameters(i))),
+        parameters=(
+            *PARAMETERS,
+            *TEWL,
+            *(COMPLEX_PARAMETERS if turnover else ()),
+            *(x for i in inhibitors for x in inhibitor_parameters(i)),
+        ),
         states=states,
         assignments=(
             *inhibition_assignments(inhibitors),

@@ -204,11 +204,26 @@ class LigandBinding(Frozen):
     blocks: Literal["receptor_binding", "il4ra_recruitment"] = Field(description="what the bound cytokine cannot do")
     kd_nM: Value = Field(description="equilibrium dissociation constant, nM")
     binding_sites: Value = Field(description="cytokine binding sites per drug molecule")
+    kon: Value | None = Field(
+        None,
+        description="association rate, 1/(M*s) (IL-13 binders: the tissue turnover of the complexes; default: a"
+        " typical antibody's 1e6, assumed)",
+    )
+    complex_clearance: Value | None = Field(
+        None,
+        description="receptor-mediated clearance of the drug:cytokine complex in tissue as a fraction of the free"
+        " cytokine's clearance rate, 0-1 (e.g. uptake through IL-13Ra2); default 0: the complex leaves the tissue with"
+        " its interstitial fluid only",
+    )
 
     @model_validator(mode="after")
     def _recruitment_of_il13(self) -> LigandBinding:
         if self.blocks == "il4ra_recruitment" and self.ligand != "IL-13":
             fail(("blocks",), "il4ra_recruitment is a motif of IL-13 binders only", self.blocks)
+        if self.kon is not None and not self.kon.value > 0.0:
+            fail(("kon", "value"), "must be > 0", self.kon.value)
+        if self.complex_clearance is not None and not 0.0 <= self.complex_clearance.value <= 1.0:
+            fail(("complex_clearance", "value"), "must be between 0 and 1", self.complex_clearance.value)
         return self
 
 

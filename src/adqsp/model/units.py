@@ -16,6 +16,8 @@ from types import MappingProxyType
 PER_M_S_TO_PER_PM_MIN = 6e-11
 #: 1/(M*s) -> 1/(nM*min): 1e-9 M per nM, 60 s per min
 PER_M_S_TO_PER_NM_MIN = 6e-08
+#: 1/(M*s) -> 1/(nM*day): 1e-9 M per nM, 86400 s per day
+PER_M_S_TO_PER_NM_DAY = 8.64e-05
 #: 1/(nM*s) -> 1/(pM*min): 1e-3 nM per pM, 60 s per min (an association rate written as koff / KD)
 PER_NM_S_TO_PER_PM_MIN = 0.06
 #: 1/s -> 1/min
@@ -42,6 +44,7 @@ UNIT_CONVERSIONS = MappingProxyType(
     {
         "PER_M_S_TO_PER_PM_MIN": PER_M_S_TO_PER_PM_MIN,
         "PER_M_S_TO_PER_NM_MIN": PER_M_S_TO_PER_NM_MIN,
+        "PER_M_S_TO_PER_NM_DAY": PER_M_S_TO_PER_NM_DAY,
         "PER_NM_S_TO_PER_PM_MIN": PER_NM_S_TO_PER_PM_MIN,
         "PER_S_TO_PER_MIN": PER_S_TO_PER_MIN,
         "PM_PER_NM": PM_PER_NM,

@@ -79,14 +79,32 @@ def receptor_binder(record: DrugRecord, field: str = "drug") -> Binder:
     return binders[0]
 
 
+#: an IL-13 binder's association rate and complex uptake where its record gives none
+DEFAULT_KON = Value(
+    value=1e6,
+    unit="1/(M*s)",
+    source="assumed: a typical antibody association rate (the record gives none)",
+    description="association with IL-13; koff = kon * KD",
+)
+NO_UPTAKE = Value(
+    value=0.0,
+    unit="dimensionless",
+    source="assumed: no receptor takes the complex up (the record gives no uptake)",
+    description="receptor-mediated clearance of the complex, as a fraction of free IL-13's clearance rate",
+)
+
+
 def binder_parameters(binder: Binder) -> tuple[Parameter, ...]:
     """The motif's constants, declared as ``rc_<drug>_kd_nM`` and ``rc_<drug>_kon``, ``rc_<drug>_kint`` (chain) or
-    ``rc_<drug>_sites`` (ligand)."""
+    ``rc_<drug>_sites`` (ligand; an IL-13 binder also ``rc_<drug>_kon`` and ``rc_<drug>_complex_clearance``, for
+    the turnover of its complexes in tissue: :mod:`adqsp.disease.complexes`)."""
     m, d = binder.mechanism, binder.drug
     if isinstance(m, ChainBinding):
         values = (("kd_nM", m.kd_nM), ("kon", m.kon), ("kint", m.bound_internalisation))
     else:
         values = (("kd_nM", m.kd_nM), ("sites", m.binding_sites))
+        if binder.ligand == "il13":
+            values += (("kon", m.kon or DEFAULT_KON), ("complex_clearance", m.complex_clearance or NO_UPTAKE))
     return tuple(_parameter(f"rc_{d}_{key}", v) for key, v in values)
 
 

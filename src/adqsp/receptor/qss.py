@@ -85,8 +85,13 @@ def receptor_assignments(
     cells: tuple[str, ...] = TISSUE_CELLS,
     corrections: int = 1,
     signalling: Mapping[str, str] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> tuple[Assignment, ...]:
     """Quasi-steady-state receptor assignments for one tissue site.
+
+    ``held`` (drug -> expression, pM): IL-13 binders whose complexes the caller models with their own turnover
+    (:mod:`adqsp.disease.complexes`); ``il13_pM`` is then already free of them, and the expression is the IL-13 each
+    holds (a recruitment blocker's complex still binds IL-13Ra1). Other binders are at equilibrium in solution.
 
     ``signalling`` (``type1``, ``type2``): a factor suffix (`` * <name>``) on each complex type's contribution to
     pSTAT6, for a drug that inhibits its JAK pair (none by default).
@@ -107,7 +112,7 @@ def receptor_assignments(
     s = site
     shared = [
         *_in_solution(s, "il4", il4_pM, binders),
-        *_in_solution(s, "il13", il13_pM, binders),
+        *_in_solution(s, "il13", il13_pM, binders, held or {}),
         Assignment(
             f"{s}_il4_on",
             f"rc_il4_kon * {PER_M_S_TO_PER_PM_MIN} * {s}_il4_free_pM",
@@ -150,14 +155,22 @@ def receptor_assignments(
     return (*shared, *(a for cell in cells for a in _cell(s, cell, corrections, binders, factors)))
 
 
-def _in_solution(site: str, ligand: str, total_pM: str, binders: tuple[Binder, ...]) -> tuple[Assignment, ...]:
-    """The cytokine left free by its binders, in turn, and what each recruitment-blocking binder holds (pM)."""
+def _in_solution(
+    site: str, ligand: str, total_pM: str, binders: tuple[Binder, ...], held: Mapping[str, str] | None = None
+) -> tuple[Assignment, ...]:
+    """The cytokine left free by its binders, in turn, and what each recruitment-blocking binder holds (pM); the
+    binders in ``held`` are the caller's (see :func:`receptor_assignments`)."""
     label = {"il4": "IL-4", "il13": "IL-13"}[ligand]
-    mine = [b for b in binders if b.ligand == ligand]
+    held = held or {}
+    out = [
+        Assignment(f"{site}_{ligand}_{b.drug}_pM", held[b.drug], "pM", f"{site}: {b.drug}:{label}")
+        for b in binders
+        if b.ligand == ligand and b.drug in held and b.blocks_recruitment
+    ]
+    mine = [b for b in binders if b.ligand == ligand and b.drug not in held]
     before = f"max({total_pM}, 0.0)"
     if not mine:
-        return (Assignment(f"{site}_{ligand}_free_pM", before, "pM", f"{site}: {label} in solution"),)
-    out = []
+        return (*out, Assignment(f"{site}_{ligand}_free_pM", before, "pM", f"{site}: {label} in solution"))
     for k, b in enumerate(mine):
         name = f"{site}_{ligand}_free_pM" if k == len(mine) - 1 else f"{site}_{ligand}_after_{b.drug}_pM"
         what = "bound to no drug" if k == len(mine) - 1 else f"not bound to {b.drug}"
