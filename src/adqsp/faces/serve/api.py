@@ -155,7 +155,7 @@ class TrialArmRequest(RegimenChoice):
 
 class TrialRequest(_Request):
     """POST /api/trials: a small virtual trial. ``solo1``: the embedded SOLO 1 design (16 weeks; compared with the
-    published rates); ``custom``: placebo and the given drug arms over ``weeks``, SOLO 1's entry criteria."""
+    published rates); ``custom``: the given drug arms and placebo over ``weeks``, SOLO 1's entry criteria."""
 
     design: choice(("solo1", "custom"), "design") = "solo1"
     arms: list[TrialArmRequest] = Field([], max_length=MAX_TRIAL_ARMS, description="drug arms of a custom trial")
@@ -284,7 +284,7 @@ def trial_scenario(request: TrialRequest) -> dict[str, Any]:
     if request.design == "solo1":
         data = tomllib.loads(embedded_text("solo1"))
     else:
-        arms: list[dict[str, Any]] = [{"name": "placebo"}]
+        arms: list[dict[str, Any]] = []  # the drug arms first, so a scenario error's arms[i] is the request's
         for i, arm in enumerate(request.arms):
             drug = _drug(arm.drug, f"arms[{i}].drug")
             label = arm.regimen if arm.regimen is not None else "label" if arm.doses is None else "custom doses"
@@ -295,6 +295,7 @@ def trial_scenario(request: TrialRequest) -> dict[str, Any]:
                     "doses": arm.dose_entries(drug, f"arms[{i}]"),
                 }
             )
+        arms.append({"name": "placebo"})
         data = {
             "name": "explorer",
             "weeks": request.weeks,
