@@ -1,8 +1,10 @@
 """Latency of the mechanism explorer (``adqsp serve``): seconds from starting the command to its first answered
 request (on a warm compile cache), and of a typical-patient time-course request (16 weeks, dupilumab's label
-regimen), median of several. Prints one JSON line.
+regimen), median of several; then a bounded load test on loopback: ``--load`` requests (typical and sampled
+patients, and bad ones) from ``--clients`` concurrent clients, counting the answers by status and the server's
+resident memory before and after (Linux). Prints one JSON line.
 
-    python benchmarks/serve_latency.py [--repeats N]
+    python benchmarks/serve_latency.py [--repeats N] [--load 200] [--clients 20]
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 COURSE = {"drug": "dupilumab", "weeks": 16}
 
@@ -35,7 +39,7 @@ def _command(port: int) -> list[str]:
     return [*base, "serve", "--port", str(port)]
 
 
-def _post(url: str, body: dict, timeout: float = 60.0) -> dict:
+def _post(url: str, body: dict, timeout: float = 120.0) -> dict:
     request = urllib.request.Request(
         url, json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
     )
@@ -43,9 +47,52 @@ def _post(url: str, body: dict, timeout: float = 60.0) -> dict:
         return json.loads(response.read())
 
 
+def _status(url: str, body: dict) -> int:
+    """The HTTP status of a POST (an error status too)."""
+    try:
+        _post(url, body)
+        return 200
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _rss_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MB (None where /proc is not there)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return None
+
+
+def _load(url: str, pid: int, requests: int, clients: int) -> dict:
+    """``requests`` course requests from ``clients`` threads: a mix of typical, sampled and bad ones."""
+    bodies = [
+        COURSE,
+        {"drug": "tralokinumab", "weeks": 16, "patient": {"kind": "sampled", "seed": 7}},
+        {"drug": "upadacitinib", "weeks": 8},
+        {"drug": "dupilumab", "weeks": 0},
+    ]
+    before = _rss_mb(pid)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        codes = Counter(pool.map(lambda k: _status(url, bodies[k % len(bodies)]), range(requests)))
+    return {
+        "load_requests": requests,
+        "load_clients": clients,
+        "load_s": round(time.perf_counter() - started, 2),
+        "load_status": {str(k): v for k, v in sorted(codes.items())},
+        "server_rss_mb_before": before,
+        "server_rss_mb_after": _rss_mb(pid),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10, help="course requests timed after the first")
+    parser.add_argument("--load", type=int, default=200, help="requests of the load test (0: none)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients of the load test")
     args = parser.parse_args()
     port = _free_port()
     started = time.perf_counter()
@@ -70,6 +117,7 @@ def main() -> None:
             t = time.perf_counter()
             _post(url, COURSE)
             times.append(time.perf_counter() - t)
+        load = _load(url, server.pid, args.load, args.clients) if args.load else {}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -81,6 +129,7 @@ def main() -> None:
                 "course_median_s": round(statistics.median(times), 4),
                 "course_max_s": round(max(times), 4),
                 "repeats": args.repeats,
+                **load,
             }
         )
     )
