@@ -56,6 +56,8 @@ def create_app(max_jobs: int = 2) -> FastAPI:
         title="adqsp mechanism explorer",
         description="Time courses and small virtual trials of the adqsp atopic dermatitis model.",
         version="1",
+        docs_url=None,  # FastAPI's /docs and /redoc pages load their scripts from a CDN: the spec alone is served
+        redoc_url=None,
     )
     jobs = TrialJobs(max_running=max_jobs)
     simulating = threading.Lock()  # one simulation at a time in this process (numba's parallel threads)
