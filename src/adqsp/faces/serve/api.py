@@ -20,7 +20,7 @@ from adqsp.faces.options import Drug
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import sample
 from adqsp.schema import DoseTable, Easi, Name, ParameterValue, PkModel, Preset, Seed, choice, real, whole
-from adqsp.trial.course import population_course, time_course
+from adqsp.trial.course import KEY_COLUMNS, population_course, time_course
 from adqsp.trial.scenario import embedded_text
 from adqsp.validation import fail
 
@@ -38,39 +38,37 @@ CUSTOM_VISITS = (1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 40.0, 52.0)
 #: the summary entries a trial job returns per arm and visit
 TRIAL_ENDPOINTS = ("EASI_pct_change", "EASI50", "EASI75", "EASI90", "IGA01", "NRS4", "NRS_pct_change")
 
-#: the time-course columns a course returns (those the arm's model has), besides the drug's own read-outs
-SERIES = (
-    # mechanism: cytokines (total and free, pM), receptor occupancy, signalling complexes and pSTAT6 per cell type
+_SITES = ("les", "non")
+#: the mechanism's read-outs: cytokines (total and free, pM), the decoy, pSTAT6 per cell type (time_course's key
+#: columns add the skin drug, IL-4Ra occupancy and the signalling complexes)
+_MECHANISM = (
     "les_IL4_pM",
     "les_IL13_pM",
     "les_il4_free_pM",
     "les_il13_free_pM",
-    "les_keratinocyte_il4ra_occupancy",
-    "les_keratinocyte_type1",
-    "les_keratinocyte_type2",
     "les_keratinocyte_il13_decoy",
     "les_keratinocyte_pstat6",
     "les_lymphocyte_il4ra_occupancy",
-    "les_lymphocyte_type1",
-    "les_lymphocyte_type2",
     "les_lymphocyte_pstat6",
     "les_sensory_neuron_pstat6",
-    "skin_drug_nM",
-    # immune and skin, lesional and nonlesional
-    *(f"{site}_{name}" for site in ("les", "non") for name in ("th2", "th1", "th17", "th22")),
-    *(f"{site}_{name}" for site in ("les", "non") for name in ("IL31", "IL22", "IL17", "IFNg", "tslp", "CCL26")),
-    *(f"{site}_type{k}_activity" for site in ("les", "non") for k in (1, 2, 17, 22)),
-    *(f"{site}_{name}" for site in ("les", "non") for name in ("barrier", "tewl", "epidermis_um")),
-    # the patient
-    "easi",
-    "iga_latent",
-    "itch_nrs",
-    "bsa_pct",
-    "tarc_serum",
-    "ige_serum",
+)
+#: immune cells, cytokines, pathways and skin, lesional and nonlesional
+_SKIN = tuple(
+    f"{site}_{name}"
+    for names in (
+        ("th2", "th1", "th17", "th22", "IL31", "IL22", "IL17", "IFNg", "tslp", "CCL26"),
+        ("type1_activity", "type2_activity", "type17_activity", "type22_activity", "barrier", "tewl", "epidermis_um"),
+    )
+    for site in _SITES
+    for name in names
+)
+#: EASI's four signs and the affected area of its four regions
+_EASI_PARTS = (
     *(f"sign_{sign}" for sign in ("erythema", "induration", "excoriation", "lichenification")),
     *(f"area_pct_{region}" for region in ("head", "upper", "trunk", "lower")),
 )
+#: the time-course columns a course returns (those the arm's model has), besides the drug's own read-outs
+SERIES = tuple(dict.fromkeys((*_MECHANISM, *KEY_COLUMNS, *_SKIN, *_EASI_PARTS)))
 #: read-outs of drugs that act inside cells (JAK pairs' activity, T-cell activation), where the model has them
 INSIDE_CELL = ("jak1_jak3_activity", "jak1_tyk2_activity", "jak1_jak2_activity", "tcell_activation")
 
