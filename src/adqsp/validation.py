@@ -154,7 +154,7 @@ def _adapter(tp: Any) -> TypeAdapter:
 
 
 @cache
-def _inlined_schema(tp: Any) -> dict[str, Any]:
+def inlined_json_schema(tp: Any) -> dict[str, Any]:
     """The JSON Schema with every ``$ref`` replaced by its definition (the models are not recursive)."""
     schema = json_schema(tp)
     definitions = schema.get("$defs", {})
@@ -176,7 +176,7 @@ def _input_error(exc: ValidationError, tp: Any, field: str) -> InputError:
     errors = exc.errors(include_url=False)
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(error["loc"])
-    return InputError(_path(field, loc) or "input", _problem(error, _inlined_schema(tp), loc))
+    return InputError(_path(field, loc) or "input", _problem(error, inlined_json_schema(tp), loc))
 
 
 def _problem(error: ErrorDetails, schema: dict[str, Any], loc: Loc) -> str:

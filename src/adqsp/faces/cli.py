@@ -218,6 +218,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drug", action="store_true", help="the drug-record format instead (docs/drug-format.md)")
     p.set_defaults(run=_schema)
 
+    p = sub.add_parser("serve", help="the mechanism explorer: a web page and JSON API on this machine")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    p.set_defaults(run=_serve)
+
     p = sub.add_parser("docs", help="write the model document (Markdown, one page per layer) from the declaration")
     p.add_argument("--out", type=Path, required=True, help="folder for the pages (docs/model in this repository)")
     p.set_defaults(run=_docs)
@@ -251,14 +256,14 @@ def _drug_list(args: argparse.Namespace) -> int:
     from adqsp.drugs.registry import shipped
 
     rows = [("drug", "class", "route", "target", "motif")]
-    rows += [(r.name, r.drug_class, r.route, *_target(r)) for r in shipped().values()]
+    rows += [(r.name, r.drug_class, r.route, *drug_target(r)) for r in shipped().values()]
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
-def _target(record) -> tuple[str, str]:
+def drug_target(record) -> tuple[str, str]:
     """What a drug binds and its motif, as ``adqsp drug list`` shows them."""
     m = record.mechanism
     if m.motif == "binds_receptor_chain":
@@ -586,6 +591,16 @@ def _schema(args: argparse.Namespace) -> int:
         print(drug_reference() if args.drug else scenario_reference())
     else:
         print(json.dumps(json_schema(DrugRecord if args.drug else ScenarioFile), indent=2))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from adqsp.faces.options import ServeOptions, options
+    from adqsp.faces.serve.app import serve
+
+    opts = options(ServeOptions, args)
+    print(f"adqsp explorer on http://{opts.host}:{opts.port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    serve(opts.host, opts.port)
     return 0
 
 

@@ -23,6 +23,7 @@ Workers = whole(ge=1, le=256)
 Draws = whole(ge=MIN_DRAWS, le=MAX_DRAWS)
 CalibrationPatients = whole(ge=10, le=100_000)
 Evaluations = whole(ge=1)
+Port = whole(ge=1, le=65535)
 FittedKey = choice(tuple(FITTED), "fitted parameter")
 
 
@@ -78,6 +79,13 @@ def drug_record(args: argparse.Namespace, named: DrugRecord | None) -> DrugRecor
     if args.drug is not None:
         raise InputError("--drug-file", "give --drug or --drug-file, not both")
     return load_record(path, "--drug-file")
+
+
+class ServeOptions(_Options):
+    """``adqsp serve``: where the explorer listens (this machine only unless told otherwise)."""
+
+    host: Name = "127.0.0.1"
+    port: Port = 8000
 
 
 class CalibrateOptions(_Options):
