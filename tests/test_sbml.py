@@ -1,6 +1,8 @@
-"""SBML export: valid Level 3 with units, and libRoadRunner reproduces the project's own engine. libRoadRunner is a
-test dependency (pyproject's test extra): without it this module fails to import rather than skipping."""
+"""SBML export: valid Level 3 with units, and libRoadRunner and COPASI reproduce the project's own engine with their
+default integrators and tolerances. libRoadRunner and COPASI (copasi-basico) are test dependencies (pyproject's test
+extra): without them this module fails to import rather than skipping."""
 
+import basico
 import libsbml
 import numpy as np
 import pytest
@@ -92,27 +94,42 @@ def _own_engine(drug: str, regimen: Regimen, start: dict[str, float], times: np.
     return np.column_stack([np.ravel(observed[name]) for name in names])
 
 
-def _simulations(drug: str, weeks: float, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``names`` from libRoadRunner's defaults on the export and from adqsp's engine (columns), every 0.1 day over
-    ``weeks`` of the label regimen (on a grid at 0.05 + 0.1 k days: never at a dose time), for a patient with severe
-    disease from enrolment."""
-    regimen = Regimen.from_entries(LABEL_DOSES[drug])
-    days = np.arange(0.05, 7.0 * weeks, 0.1)
-    start = enrolment_state(drug, overrides=SEVERE)
-    doc = to_sbml_document(build_model(drug, None, SEVERE), regimen, 7.0 * weeks, initial_state=start)
-    theirs = _roadrunner(doc).simulate(times=np.concatenate([[0.0], days]), selections=names)[1:]
-    return theirs, _own_engine(drug, regimen, start, days, names)
+def _copasi(doc: libsbml.SBMLDocument, times: np.ndarray, names: list[str]) -> np.ndarray:
+    """COPASI (through basico) on ``doc`` with its default time-course method (LSODA) and default tolerances."""
+    model = basico.load_model_from_string(write_sbml(doc))
+    try:
+        settings = basico.get_task_settings("Time-Course", model=model)["method"]
+        assert settings["name"] == "Deterministic (LSODA)"
+        assert (settings["Relative Tolerance"], settings["Absolute Tolerance"]) == (1e-6, 1e-12)
+        columns = ["Time", *(f"Values[{name}]" for name in names)]
+        result = basico.run_time_course_with_output(columns, values=list(times), model=model).to_numpy()
+    finally:
+        basico.remove_datamodel(model)
+    np.testing.assert_allclose(result[:, 0], times, rtol=1e-12)
+    return result[:, 1:]
 
 
 def _check_serum_and_easi(drug: str, weeks: float, also: tuple[str, ...] = ()) -> None:
-    """Serum drug within 1e-3 relative, EASI within 0.1 points; ``also`` (read-outs) within 1e-4 relative."""
-    theirs, ours = _simulations(drug, weeks, [f"{drug}_serum_mg_L", "easi", *also])
+    """libRoadRunner's and COPASI's defaults on the export against adqsp's engine, every 0.1 day over ``weeks`` of
+    the label regimen (on a grid at 0.05 + 0.1 k days: never at a dose time), for a patient with severe disease from
+    enrolment: serum drug within 1e-3 relative, EASI within 0.1 points; ``also`` (read-outs) within 1e-4 relative."""
+    regimen = Regimen.from_entries(LABEL_DOSES[drug])
+    days = np.arange(0.05, 7.0 * weeks, 0.1)
+    names = [f"{drug}_serum_mg_L", "easi", *also]
+    start = enrolment_state(drug, overrides=SEVERE)
+    doc = to_sbml_document(build_model(drug, None, SEVERE), regimen, 7.0 * weeks, initial_state=start)
+    ours = _own_engine(drug, regimen, start, days, names)
     assert ours[:, 0].min() > 0 and ours[0, 1] > 30 and np.ptp(ours[:, 1]) > 1  # drug on board; severe; EASI moves
-    serum = np.max(np.abs(theirs[:, 0] / ours[:, 0] - 1.0))
-    easi = np.max(np.abs(theirs[:, 1] - ours[:, 1]))
-    assert serum < 1e-3 and easi < 0.1, (serum, easi)
-    rel = np.max(np.abs(theirs[:, 2:] - ours[:, 2:]) / np.maximum(np.abs(ours[:, 2:]), 1e-12), axis=0, initial=0.0)
-    assert np.all(rel < 1e-4), dict(zip(also, rel, strict=True))
+    everywhere = np.concatenate([[0.0], days])
+    for tool, theirs in (
+        ("libRoadRunner", _roadrunner(doc).simulate(times=everywhere, selections=names)[1:]),
+        ("COPASI", _copasi(doc, everywhere, names)[1:]),
+    ):
+        serum = np.max(np.abs(theirs[:, 0] / ours[:, 0] - 1.0))
+        easi = np.max(np.abs(theirs[:, 1] - ours[:, 1]))
+        assert serum < 1e-3 and easi < 0.1, (tool, serum, easi)
+        rel = np.max(np.abs(theirs[:, 2:] - ours[:, 2:]) / np.maximum(np.abs(ours[:, 2:]), 1e-12), axis=0, initial=0)
+        assert np.all(rel < 1e-4), (tool, dict(zip(also, rel, strict=True)))
 
 
 #: weeks compared in the normal suite: 16 for the antibodies (without the exporter's residue clearing, CVODE's BDF
@@ -122,13 +139,13 @@ WEEKS = {"dupilumab": 16.0, "tralokinumab": 16.0, "lebrikizumab": 16.0, "upadaci
 
 
 @pytest.mark.parametrize("drug", sorted(LABEL_DOSES))
-def test_roadrunner_defaults_match_own_engine(drug):
+def test_roadrunner_and_copasi_defaults_match_own_engine(drug):
     _check_serum_and_easi(drug, WEEKS[drug], COMPARED[1:] if drug == "dupilumab" else ())
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("drug", sorted(LABEL_DOSES))
-def test_roadrunner_defaults_match_own_engine_over_52_weeks(drug):
+def test_roadrunner_and_copasi_defaults_match_own_engine_over_52_weeks(drug):
     _check_serum_and_easi(drug, 52.0, COMPARED[1:] if drug == "dupilumab" else ())
 
 
