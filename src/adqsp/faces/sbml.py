@@ -9,14 +9,15 @@ dose state at each dose time of the typical patient
 Every dose event also sets to exactly zero what is left, below :data:`RESIDUE` of its scale, in the states of the
 absorption chain that doses do not enter directly (the closed linear part that doses feed,
 :func:`adqsp.engine.linear.exact_states`, less the dose inputs: transit compartments, and the central and peripheral
-compartments of a linear PK). Such a residue
-is what remains of an earlier dose after many absorption half-lives (dupilumab's transit chain: 1e-57 mg two weeks
-after a dose); the model's value does not move by more than that (far below the absolute tolerance adqsp integrates
-with, 1e-6 of the scale). Without it the file fails under libRoadRunner's default integrator: libRoadRunner sets
-each state's absolute tolerance, at the start and after every event, to its default (1e-12) times the state's
-current value where that is not zero, so a transit state holding 1e-57 mg is held to 1e-69 mg while the next dose
-raises it to tens of mg, and CVODE's BDF/Newton iteration fails at any representable step ("CV_CONV_FAILURE ...
-|h| = hmin"). A state at exactly zero keeps the unscaled default.
+compartments of a linear PK). Such a residue is what remains of an earlier dose after many absorption half-lives
+(dupilumab's transit chain, at 38/day: 1e-30 mg or less two weeks after a dose, 1e-57 mg in libRoadRunner's
+solution); the model's values move by no more than that, far below the absolute tolerance adqsp integrates with
+(1e-6 of the scale). Without it the file fails under libRoadRunner's default integrator: at the start and after
+every event libRoadRunner sets each state's absolute tolerance to its default (1e-12) times the state's current
+value where that is not zero, so a transit state holding 1e-57 mg is held to 1e-69 mg while the next dose raises it
+to tens of mg, and CVODE's BDF/Newton iteration fails ("CV_CONV_FAILURE ... |h| = hmin", steps near 1e-88 day). A
+state at exactly zero keeps the unscaled default. COPASI's LSODA does not scale its tolerances so and ran the file
+either way.
 """
 
 from __future__ import annotations
