@@ -5,6 +5,19 @@ initial assignments where they depend on parameters only), every parameter
 carries its unit (as an SBML unit definition) and its source (in notes). Dose events add ``amount * F`` to the
 dose state at each dose time of the typical patient
 (split among the dose target's inputs: a zero-order input is a rate state raised at its start and lowered at its end).
+
+Every dose event also sets to exactly zero what is left, below :data:`RESIDUE` of its scale, in the states of the
+absorption chain that doses do not enter directly (the closed linear part that doses feed,
+:func:`adqsp.engine.linear.exact_states`, less the dose inputs: transit compartments, and the central and peripheral
+compartments of a linear PK). Such a residue is what remains of an earlier dose after many absorption half-lives
+(dupilumab's transit chain, at 38/day: 1e-30 mg or less two weeks after a dose, 1e-57 mg in libRoadRunner's
+solution); the model's values move by no more than that, far below the absolute tolerance adqsp integrates with
+(1e-6 of the scale). Without it the file fails under libRoadRunner's default integrator: at the start and after
+every event libRoadRunner sets each state's absolute tolerance to its default (1e-12) times the state's current
+value where that is not zero, so a transit state holding 1e-57 mg is held to 1e-69 mg while the next dose raises it
+to tens of mg, and CVODE's BDF/Newton iteration fails ("CV_CONV_FAILURE ... |h| = hmin", steps near 1e-88 day). A
+state at exactly zero keeps the unscaled default. COPASI's LSODA does not scale its tolerances so and ran the file
+either way.
 """
 
 from __future__ import annotations
@@ -16,9 +29,13 @@ from html import escape
 import libsbml
 import numpy as np
 
+from adqsp.engine.linear import exact_states
 from adqsp.model.declaration import DoseTarget, Model
 from adqsp.model.expressions import names_in, to_sbml
 from adqsp.pk.regimen import Regimen
+
+#: a dose event sets an absorption-chain state to zero where its magnitude is below this fraction of its scale
+RESIDUE = 1e-12
 
 #: base unit symbol -> list of (SBML kind, exponent, scale, multiplier)
 _BASE: dict[str, list[tuple[int, float, int, float]]] = {
@@ -114,30 +131,36 @@ def to_sbml_document(
         rule.setMath(_math(a.expression))
     if regimen is not None and model.dose_target is not None:
         times, amounts = regimen.events(horizon_days, np.array([weight_kg]))
+        scales = dict(zip(model.state_names, model.state_scales, strict=True))
+        dosed = {part.state for part in model.dose_target.inputs}
+        chain = {s: RESIDUE * scales[s] for s in exact_states(model) if s not in dosed}
         for i, (t, amt) in enumerate(zip(times, amounts[:, 0], strict=True)):
-            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), float(amt))
+            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), float(amt), chain)
     return doc
 
 
-def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float) -> None:
+def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float, residues: Mapping[str, float]) -> None:
     """The events of one dose of ``mg`` at ``day``: per input of the target, a bolus, or the start and end of a
-    zero-order input (its rate state raised, then lowered, by the input's amount over its duration)."""
+    zero-order input (its rate state raised, then lowered, by the input's amount over its duration). Each also sets
+    the states of ``residues`` (state -> threshold; no dose event assigns them otherwise, so simultaneous events
+    agree) to zero where below their threshold."""
     for j, part in enumerate(target.inputs):
         share = f"{mg!r} * {target.bioavailability}"
         if part.fraction:
             share += f" * (1 - {part.fraction})" if part.complement else f" * {part.fraction}"
         start = f"{day!r} + {part.lag}" if part.lag else repr(day)
         suffix = f"_{j}" if len(target.inputs) > 1 else ""
+        flush = {s: f"where(max({s}, -{s}) < {limit!r}, 0.0, {s})" for s, limit in residues.items()}
         if not part.duration:
-            _event(sm, f"{stem}{suffix}", start, part.state, f"{part.state} + {share}")
+            _event(sm, f"{stem}{suffix}", start, {part.state: f"{part.state} + {share}", **flush})
             continue
         rate = f"{share} / {part.duration}"
-        _event(sm, f"{stem}{suffix}_start", start, part.state, f"{part.state} + {rate}")
-        _event(sm, f"{stem}{suffix}_end", f"{start} + {part.duration}", part.state, f"{part.state} - {rate}")
+        _event(sm, f"{stem}{suffix}_start", start, {part.state: f"{part.state} + {rate}", **flush})
+        _event(sm, f"{stem}{suffix}_end", f"{start} + {part.duration}", {part.state: f"{part.state} - {rate}", **flush})
 
 
-def _event(sm, event_id: str, at: str, variable: str, value: str) -> None:
-    """An event at time ``at`` (day) that sets ``variable`` to ``value`` (both expressions)."""
+def _event(sm, event_id: str, at: str, assignments: Mapping[str, str]) -> None:
+    """An event at time ``at`` (day) that sets each variable of ``assignments`` to its value (expressions)."""
     ev = sm.createEvent()
     ev.setId(event_id)
     ev.setUseValuesFromTriggerTime(True)
@@ -145,9 +168,10 @@ def _event(sm, event_id: str, at: str, variable: str, value: str) -> None:
     trig.setInitialValue(False)
     trig.setPersistent(True)
     trig.setMath(_math(f"t >= {at}"))
-    ea = ev.createEventAssignment()
-    ea.setVariable(variable)
-    ea.setMath(_math(value))
+    for variable, value in assignments.items():
+        ea = ev.createEventAssignment()
+        ea.setVariable(variable)
+        ea.setMath(_math(value))
 
 
 def derived_constants(model: Model) -> set[str]:
