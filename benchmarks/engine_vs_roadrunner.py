@@ -135,7 +135,7 @@ def trial(n: int) -> dict:
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.toml"
-        path.write_text(scenario)
+        path.write_text(scenario, encoding="utf-8")
         code = (
             "import resource, sys, time; from adqsp.faces.cli import main; t = time.perf_counter(); "
             f"rc = main(['trial', {str(path)!r}, '--quiet', '--out', {str(Path(tmp) / 'out')!r}]); "

@@ -17,7 +17,7 @@ def test_every_entry_point_resolves_and_the_import_is_light():
 
 
 def test_the_readme_python_example_runs(capsys):
-    section = README.read_text().split("## Python", 1)[1]
+    section = README.read_text(encoding="utf-8").split("## Python", 1)[1]
     example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     exec(compile(example, "README.md", "exec"), {})
     printed = capsys.readouterr().out

@@ -29,7 +29,7 @@ def _scenario(folder: Path, name: str = "small.toml", append: str = "", **replac
         assert old in text
         text = text.replace(old, new, 1)
     path = folder / name
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -119,7 +119,7 @@ def test_simulate_missing_folder_is_not_created(capsys, work):
 
 
 def test_simulate_out_below_a_file(capsys, work):
-    (work / "afile").write_text("not a folder")
+    (work / "afile").write_text("not a folder", encoding="utf-8")
     line = _assert_input_error(capsys, work, ["simulate", "--out", "afile/ts.csv"], "--out")
     assert "afile is a file" in line
 
@@ -131,7 +131,7 @@ def test_simulate_out_is_a_folder(capsys, work):
 
 def test_trial_malformed_toml(capsys, work):
     path = work / "broken.toml"
-    path.write_text('name = "broken"\nweeks = \n[[arms]\n')
+    path.write_text('name = "broken"\nweeks = \n[[arms]\n', encoding="utf-8")
     line = _assert_input_error(capsys, work, ["trial", str(path)], "scenario")
     assert "broken.toml" in line
 
@@ -176,34 +176,34 @@ def test_option_and_scenario_key_give_the_same_message(capsys, work, option, lin
 
 
 def test_trial_out_is_a_file(capsys, work):
-    (work / "out").write_text("not a folder")
+    (work / "out").write_text("not a folder", encoding="utf-8")
     path = _scenario(work)
     _assert_input_error(capsys, work, ["trial", str(path), "--out", "out"], "--out")
-    assert (work / "out").read_text() == "not a folder"
+    assert (work / "out").read_text(encoding="utf-8") == "not a folder"
 
 
 def test_trial_non_empty_out_needs_force(capsys, work):
     out = work / "existing"
     out.mkdir()
-    (out / "keep.txt").write_text("precious")
+    (out / "keep.txt").write_text("precious", encoding="utf-8")
     path = _scenario(work)
     line = _assert_input_error(capsys, work, ["trial", str(path), "--out", str(out), "--quiet"], "--out")
     assert "--force" in line
-    assert (out / "keep.txt").read_text() == "precious"
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "precious"
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
 def test_trial_resume_replaces_no_folder_it_has_no_unfinished_run_for(capsys, work):
     out = work / "existing"
     out.mkdir()
-    (out / "keep.txt").write_text("precious")
+    (out / "keep.txt").write_text("precious", encoding="utf-8")
     path = _scenario(work)
     line = _assert_input_error(capsys, work, ["trial", str(path), "--out", str(out), "--resume", "--quiet"], "--out")
-    assert "no unfinished run" in line and (out / "keep.txt").read_text() == "precious"
+    assert "no unfinished run" in line and (out / "keep.txt").read_text(encoding="utf-8") == "precious"
 
 
 def test_trial_out_below_a_file(capsys, work):
-    (work / "afile").write_text("not a folder")
+    (work / "afile").write_text("not a folder", encoding="utf-8")
     path = _scenario(work)
     line = _assert_input_error(capsys, work, ["trial", str(path), "--out", "afile/sub/results"], "--out")
     assert "afile is a file" in line
@@ -247,7 +247,7 @@ def test_an_internal_error_prints_one_line_and_logs_the_traceback(capsys, work, 
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("adqsp: internal error: RuntimeError: something broke (traceback in ")
     log = Path(line.split("(traceback in ")[1].rstrip(")"))
-    assert "Traceback" in log.read_text() and "something broke" in log.read_text()
+    assert "Traceback" in log.read_text(encoding="utf-8") and "something broke" in log.read_text(encoding="utf-8")
     monkeypatch.setattr(tempfile, "tempdir", str(work / "no such folder"))  # the log cannot be written: still one line
     assert main(["simulate", "--drug", "placebo", "--weeks", "2", "--out", "ts.csv"]) == 1
     assert capsys.readouterr().err == "adqsp: internal error: RuntimeError: something broke\n"
@@ -270,7 +270,7 @@ def test_trial_force_reaches_the_simulation_and_keeps_old_results_when_it_fails(
     the staging folder is discarded and the existing folder is left as it was."""
     out = work / "existing"
     out.mkdir()
-    (out / "keep.txt").write_text("precious")
+    (out / "keep.txt").write_text("precious", encoding="utf-8")
     path = _scenario(work)
     before = files_under(work)
     with pytest.raises(SimulationStarted):

@@ -41,6 +41,8 @@ def test_the_comparison_arms_carry_their_pathway_profile(summary):
         "placebo + TCS",
         "dupilumab 300 mg q2w + TCS",
     }
+    assert arms["dupilumab 300 mg q2w + TCS"]["background"] == {"therapy": "TCS", "potency": "medium"}
+    assert arms["dupilumab 300 mg q2w"]["background"] is None
     for arm in arms.values():
         for week, visit in arm["visits"].items():
             assert set(visit["pathway_activity"]) == {"type1", "type2", "type17", "type22"}, week

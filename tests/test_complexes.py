@@ -1,6 +1,7 @@
 """IL-13 antibodies by their binding: the complexes' turnover in skin sets free IL-13. Tralokinumab's complexes
 leave only with lymph, so total IL-13 accumulates and part stays free; lebrikizumab's are taken up like the free
-cytokine (IL-13Ra2), so total IL-13 does not accumulate and free IL-13 stays near the binding equilibrium."""
+cytokine (IL-13Ra2), so total IL-13 does not accumulate and free IL-13 is what capture leaves (kon S against the
+free cytokine's clearance)."""
 
 import numpy as np
 import pytest

@@ -130,7 +130,7 @@ def test_dropout_defaults_to_none():
 def test_the_command_line_reports_a_bad_key_in_one_line(tmp_path, monkeypatch, capsys, line, field):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "bad.toml"
-    path.write_text(f"{line}\n{default_scenario_text().split(chr(10), 1)[1]}")
+    path.write_text(f"{line}\n{default_scenario_text().split(chr(10), 1)[1]}", encoding="utf-8")
     assert main(["trial", str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"adqsp: error: {field}: ") and len(err.splitlines()) == 1, err

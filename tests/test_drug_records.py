@@ -47,13 +47,13 @@ def _record_file(folder: Path, name: str, kd_factor: float = 1.0) -> Path:
         assert str(0.02 * kd_factor) in text
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 def _scenario(folder: Path, name: str, drug: str, files: list[str]) -> Path:
     path = folder / f"{name}.toml"
-    path.write_text(ONE_ARM.format(name=name, drug=drug, files=str(files).replace("'", '"')))
+    path.write_text(ONE_ARM.format(name=name, drug=drug, files=str(files).replace("'", '"')), encoding="utf-8")
     return path
 
 
@@ -94,7 +94,10 @@ def test_a_drug_file_runs_a_trial_and_a_weaker_affinity_loses_the_effect(tmp_pat
         _record_file(tmp_path / variant, "trialdrug", kd_factor=factor)
     reference = run_trial(load_scenario(_scenario(tmp_path, "reference", "dupilumab", [])))
     placebo_file = tmp_path / "placebo.toml"
-    placebo_file.write_text(_scenario(tmp_path, "reference", "dupilumab", []).read_text().split("drug =")[0])
+    placebo_file.write_text(
+        _scenario(tmp_path, "reference", "dupilumab", []).read_text(encoding="utf-8").split("drug =")[0],
+        encoding="utf-8",
+    )
     trials = {"ref": reference.patients, "placebo": run_trial(load_scenario(placebo_file)).patients}
     for variant in variants:
         scenario = _scenario(tmp_path, variant, "trialdrug", [f"{variant}/trialdrug.toml"])
@@ -144,7 +147,7 @@ def test_drug_list_and_show_print_the_records(capsys) -> None:
 )
 def test_bad_records_are_one_line_errors_naming_the_key(tmp_path: Path, capsys, edit, field) -> None:
     path = _record_file(tmp_path, "mydrug")
-    path.write_text(path.read_text().replace(*edit, 1))
+    path.write_text(path.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
     scenario = _scenario(tmp_path, "bad", "mydrug", ["mydrug.toml"])
     out = tmp_path / "out"
     assert main(["trial", str(scenario), "--out", str(out), "--quiet"]) == 2

@@ -358,9 +358,9 @@ def test_valid_scenario_runs(data):
     assert tomllib.loads(text) == data  # the writer is right
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "scenario.toml"
-        path.write_text(text)
+        path.write_text(text, encoding="utf-8")
         code, _, err = _run(["trial", str(path), "--quiet", "--out", str(Path(tmp) / "out")])
         assert code == 0, err
-        summary = json.loads((Path(tmp) / "out" / "summary.json").read_text())
+        summary = json.loads((Path(tmp) / "out" / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["arms"]) == len(data["arms"])
     assert "Traceback" not in err

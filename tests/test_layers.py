@@ -71,7 +71,7 @@ def _imports(module: str) -> set[str]:
     rel = MODULES[module]
     package = module if rel.endswith("__init__.py") else module.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse((PACKAGE / rel).read_text(), rel)):
+    for node in ast.walk(ast.parse((PACKAGE / rel).read_text(encoding="utf-8"), rel)):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):

@@ -16,9 +16,9 @@ COMMITTED = Path(__file__).parents[1] / "docs" / "model"
 
 def test_committed_pages_are_the_generated_ones(tmp_path, capsys):
     assert main(["docs", "--out", str(tmp_path)]) == 0
-    generated = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    generated = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
     assert set(capsys.readouterr().out.split()) == {str(tmp_path / name) for name in generated}
-    committed = {p.name: p.read_text() for p in COMMITTED.iterdir()}
+    committed = {p.name: p.read_text(encoding="utf-8") for p in COMMITTED.iterdir()}
     assert committed == generated, "run `adqsp docs --out docs/model`"
 
 

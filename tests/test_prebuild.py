@@ -51,8 +51,8 @@ def test_a_generated_source_is_kept_for_later_processes_running_the_same_code(tm
 
     source = later_process()
     (kept,) = (tmp_path / "numba").glob("source_*.py")
-    assert kept.read_text() == source == generated_source(canonical(c.model))
-    kept.write_text(source + "# read back\n")
+    assert kept.read_text(encoding="utf-8") == source == generated_source(canonical(c.model))
+    kept.write_text(source + "# read back\n", encoding="utf-8")
     assert later_process() == source + "# read back\n"  # read, not generated again
     monkeypatch.setattr(compiled_module, "code_digest", lambda: "changed code")
     assert later_process() == source  # other code: generated again, kept in another file

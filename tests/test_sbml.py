@@ -2,7 +2,8 @@
 default integrators and tolerances. libRoadRunner and COPASI (copasi-basico) are test dependencies (pyproject's test
 extra): without them this module fails to import rather than skipping."""
 
-import basico
+import locale
+
 import libsbml
 import numpy as np
 import pytest
@@ -14,6 +15,20 @@ from adqsp.faces.sbml import to_sbml_document, unit_factors, validation_errors, 
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.trial.course import enrolment_state
 
+LOCALE_BEFORE_COPASI = locale.setlocale(locale.LC_CTYPE)
+
+
+def _import_basico():
+    """copasi-basico, with the process's character locale kept: loading COPASI sets LC_CTYPE to "C", after which
+    every text file read or written without a named encoding in this process would be ASCII."""
+    try:
+        import basico
+    finally:
+        locale.setlocale(locale.LC_CTYPE, LOCALE_BEFORE_COPASI)
+    return basico
+
+
+basico = _import_basico()
 LABEL = Regimen.from_entries(LABEL_DOSES["dupilumab"])
 #: a patient with severe disease (EASI 38 at enrolment; the typical patient's is under 1)
 SEVERE = (("exposure_les", 12.0),)
@@ -165,3 +180,7 @@ def test_a_zero_order_input_is_exported_as_start_and_end_events_that_roadrunner_
     ours = c.observe(hours, tr.states[:, :, 0].T, np.repeat(P, len(hours), axis=1))["upadacitinib_serum_mg_L"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-7)
     assert ours.max() > 0.02
+
+
+def test_loading_copasi_leaves_the_process_locale_as_it_was():
+    assert locale.setlocale(locale.LC_CTYPE) == LOCALE_BEFORE_COPASI

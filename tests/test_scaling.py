@@ -67,7 +67,7 @@ def test_resume_refuses_a_partial_run_of_another_scenario(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     partial = tmp_path / "results" / ".solo1.partial"
     partial.mkdir(parents=True)
-    (partial / "fingerprint.txt").write_text("another run")
+    (partial / "fingerprint.txt").write_text("another run", encoding="utf-8")
     assert main(["trial", "--patients-per-arm", "2", "--resume", "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
-    assert (partial / "fingerprint.txt").read_text() == "another run"
+    assert (partial / "fingerprint.txt").read_text(encoding="utf-8") == "another run"

@@ -71,7 +71,7 @@ def test_embedded_text_is_what_load_scenario_returns():
 
 def test_load_scenario_reads_a_file(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text(default_scenario_text().replace('name = "solo1"', 'name = "copy"'))
+    path.write_text(default_scenario_text().replace('name = "solo1"', 'name = "copy"'), encoding="utf-8")
     scenario = load_scenario(path)
     assert scenario.name == "copy"
     assert scenario.arms == load_scenario().arms
@@ -338,7 +338,7 @@ def test_load_directory(tmp_path):
 )
 def test_load_malformed_toml(tmp_path, text):
     path = tmp_path / "bad.toml"
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert info.value.field == "scenario"
@@ -347,7 +347,9 @@ def test_load_malformed_toml(tmp_path, text):
 
 def test_load_reports_validation_field_from_file(tmp_path):
     path = tmp_path / "neg.toml"
-    path.write_text(default_scenario_text().replace("{mg = 600, week = 0}", "{mg = -600, week = 0}", 1))
+    path.write_text(
+        default_scenario_text().replace("{mg = 600, week = 0}", "{mg = -600, week = 0}", 1), encoding="utf-8"
+    )
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert info.value.field == "arms[1].doses[0].mg"

@@ -22,7 +22,9 @@ def _tables(schema: dict) -> list[dict]:
 
 def test_committed_reference_is_the_generated_one(capsys):
     assert main(["schema", "--markdown"]) == 0
-    assert REFERENCE.read_text() == capsys.readouterr().out, "run `adqsp schema --markdown > docs/scenario-format.md`"
+    assert REFERENCE.read_text(encoding="utf-8") == capsys.readouterr().out, (
+        "run `adqsp schema --markdown > docs/scenario-format.md`"
+    )
 
 
 def test_schema_command_prints_the_json_schema(capsys):
@@ -81,7 +83,7 @@ def test_messages_say_what_was_wrong_and_what_is_allowed(data, message):
 def test_committed_drug_record_reference_is_the_generated_one(capsys):
     assert main(["schema", "--drug", "--markdown"]) == 0
     reference = Path(__file__).parents[1] / "docs" / "drug-format.md"
-    assert reference.read_text() == capsys.readouterr().out, (
+    assert reference.read_text(encoding="utf-8") == capsys.readouterr().out, (
         "run `adqsp schema --drug --markdown > docs/drug-format.md`"
     )
     assert main(["schema", "--drug"]) == 0

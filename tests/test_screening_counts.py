@@ -145,12 +145,14 @@ def test_the_default_trial_reports_its_screening_and_no_warning():
 
 def test_the_cli_prints_the_counts_and_one_warning_line(monkeypatch, tmp_path, capsys):
     scenario = tmp_path / "tiny.toml"
-    scenario.write_text('name = "tiny"\nweeks = 2\npatients_per_arm = 3\nseed = 2\n[[arms]]\nname = "placebo"\n')
+    scenario.write_text(
+        'name = "tiny"\nweeks = 2\npatients_per_arm = 3\nseed = 2\n[[arms]]\nname = "placebo"\n', encoding="utf-8"
+    )
     assert main(["trial", str(scenario), "--out", str(tmp_path / "clean")]) == 0
     out, err = capsys.readouterr()
     assert "candidates screened" in out and "arm already full" in out
     assert "warning" not in err.lower()
-    summary = json.loads((tmp_path / "clean" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "clean" / "summary.json").read_text(encoding="utf-8"))
     assert set(summary["screening"]) == set(SCREENING_COUNTS) and summary["warnings"] == []
     assert "<h2>Screening</h2>" in (tmp_path / "clean" / "report.html").read_text(encoding="utf-8")
 
@@ -162,5 +164,5 @@ def test_the_cli_prints_the_counts_and_one_warning_line(monkeypatch, tmp_path, c
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("adqsp: warning: ") and "could not be scored" in lines[0]
-    summary = json.loads((tmp_path / "broken" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "broken" / "summary.json").read_text(encoding="utf-8"))
     assert lines[0] == f"adqsp: warning: {summary['warnings'][0]}"

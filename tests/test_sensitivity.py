@@ -36,7 +36,7 @@ def test_a_drug_parameter_moves_only_the_arms_of_its_drug():
 def test_the_command_writes_the_page(tmp_path, capsys):
     out = tmp_path / "sensitivity.md"
     assert main(["sensitivity", "--patients-per-arm", "20", "--only", "itch_half", "--out", str(out)]) == 0
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     assert "| itch_half |" in text and "## The ten assumed parameters that weigh most" in text
     assert main(["sensitivity", "--patients-per-arm", "20", "--only", "nonsense", "--out", str(out)]) == 2
     assert "nonsense" in capsys.readouterr().err

@@ -50,7 +50,7 @@ def test_cli_writes_the_table_and_figure_and_rejects_bad_input(tmp_path, capsys)
     out, picture = tmp_path / "sobol.md", tmp_path / "sobol.png"
     argv = ["sobol", "--samples", "16", "--weeks", "4", "--parameters", "th2_drive,exposure_les", "--out", str(out)]
     assert main([*argv, "--figure", str(picture)]) == 0
-    assert "| th2_drive |" in out.read_text() and picture.stat().st_size > 1000
+    assert "| th2_drive |" in out.read_text(encoding="utf-8") and picture.stat().st_size > 1000
     assert main(["sobol", "--samples", "12", "--out", str(tmp_path / "bad.md")]) == 2
     assert "--samples: must be a power of 2" in capsys.readouterr().err
     assert not (tmp_path / "bad.md").exists()

@@ -73,6 +73,8 @@ def test_scenario_background_key_and_its_errors():
         parse_scenario({**text, "arms": [{"name": "a", "tcs_potency": "high"}]})
     with pytest.raises(InputError, match=r"arms\[0\]\.background: unknown background therapy 'steroid'"):
         parse_scenario({**text, "arms": [{"name": "a", "background": "steroid"}]})
+    with pytest.raises(InputError, match=r"parameters\.tcs_applied: background therapy is set per arm"):
+        parse_scenario({**text, "parameters": {"tcs_applied": 1.0}})
     assert tuple(POTENCY) == TCS_POTENCIES
     arms = {a.name: a for a in load_scenario("comparators").arms}
     assert arms["dupilumab 300 mg q2w + TCS"].tcs_potency == "medium" and arms["placebo + TCS"].drug is None

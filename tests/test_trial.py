@@ -116,14 +116,15 @@ def test_cli_trial_writes_results_and_can_run_twice(tmp_path, monkeypatch, capsy
         'name = "tiny"\nweeks = 4\npatients_per_arm = 30\nseed = 2\n'
         '[[arms]]\nname = "placebo"\n'
         '[[arms]]\nname = "dupilumab"\ndrug = "dupilumab"\n'
-        "doses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n"
+        "doses = [{mg = 600, week = 0}, {mg = 300, every_weeks = 2, from_week = 2}]\n",
+        encoding="utf-8",
     )
     for _ in range(2):
         assert main(["trial", str(scenario)]) == 0
     out = tmp_path / "results" / "tiny"
     assert sorted(f.name for f in out.iterdir()) == ["patients.parquet", "report.html", "summary.json"]
     assert [p.name for p in (tmp_path / "results").iterdir()] == ["tiny"]  # no staging folders left behind
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     # 30 patients per arm: enough for the drug's mean improvement at week 4 to exceed the placebo arm's
     assert summary["arms"][1]["visits"]["4"]["EASI_pct_change"] < summary["arms"][0]["visits"]["4"]["EASI_pct_change"]
     assert len(pd.read_parquet(out / "patients.parquet")) == 2 * 30 * 2

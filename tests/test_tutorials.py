@@ -10,7 +10,12 @@ TUTORIALS = sorted((Path(__file__).parents[1] / "docs" / "tutorials").glob("*.py
 
 def test_every_tutorial_page_includes_a_script_that_exists():
     pages = sorted((Path(__file__).parents[1] / "docs" / "tutorials").glob("*.md"))
-    included = {line.split('"')[1] for page in pages for line in page.read_text().splitlines() if "--8<--" in line}
+    included = {
+        line.split('"')[1]
+        for page in pages
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if "--8<--" in line
+    }
     assert included == {f"docs/tutorials/{script.name}" for script in TUTORIALS}
 
 

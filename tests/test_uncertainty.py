@@ -135,8 +135,8 @@ def test_the_command_line_writes_the_bands(capsys, tmp_path):
     argv = ["trial", "--patients-per-arm", "20", "--out", str(out), "--uncertainty", "2", "--uncertainty-seed", "5"]
     assert main(argv) == 0
     table = capsys.readouterr().out
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["uncertainty"]["draws"] == 2 and summary["uncertainty"]["seed"] == 5
     low, _, high = summary["uncertainty"]["arms"]["placebo"]["16"]["EASI_pct_change"]
     assert f"({low:.1f} to {high:.1f})" in table
-    assert "over 2 parameter sets drawn from the calibration" in (out / "report.html").read_text()
+    assert "over 2 parameter sets drawn from the calibration" in (out / "report.html").read_text(encoding="utf-8")

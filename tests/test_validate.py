@@ -43,8 +43,8 @@ My study,dupilumab q2w,8,itch_free_days,3,days
 
 def _files(folder: Path, rows: str = ROWS, header: str = HEADER) -> tuple[Path, Path]:
     targets, scenario = folder / "targets.csv", folder / "my.toml"
-    targets.write_text(header + rows)
-    scenario.write_text(SCENARIO)
+    targets.write_text(header + rows, encoding="utf-8")
+    scenario.write_text(SCENARIO, encoding="utf-8")
     return targets, scenario
 
 
@@ -73,7 +73,7 @@ def test_every_comparable_row_is_compared_with_the_scenario_s_trial(tmp_path, ca
         assert float(row["simulated"]) == pytest.approx(simulated, rel=1e-12)
         scale = 100.0 if row["kind"] == "rate" else 1.0
         assert float(row["error"]) == pytest.approx(scale * (simulated - float(row["published"])), rel=1e-9)
-    report = json.loads((out / "validation.json").read_text())
+    report = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     rate_errors = [abs(float(r["error"])) for r in rows if r["kind"] == "rate"]
     assert report["mean_absolute_error"]["rate"] == {
         "n": 2,
@@ -99,7 +99,7 @@ def test_without_arguments_the_shipped_targets_are_compared_with_the_built_in_so
     out = tmp_path / "out"
     assert main(["validate", "--out", str(out), "--patients-per-arm", "30"]) == 0
     capsys.readouterr()
-    report = json.loads((out / "validation.json").read_text())
+    report = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     comparable = [
         r
         for r in calibration_targets()
@@ -140,7 +140,7 @@ def test_unreadable_files_and_bad_options_are_input_errors(work, capsys):
     (work / "latin1.csv").write_bytes(HEADER.encode() + "Étude,placebo,8,EASI75,0.1,\n".encode("latin-1"))
     full = work / "full"
     full.mkdir()
-    (full / "keep.txt").write_text("mine")
+    (full / "keep.txt").write_text("mine", encoding="utf-8")
     ok = ["--scenario", f"My study={scenario}"]
     cases = [
         (["validate", "missing.csv", *ok], "missing.csv: cannot read it"),

@@ -20,6 +20,7 @@ from adqsp.conduct.block import conduct_block
 from adqsp.disease.inhibition import Inhibitor
 from adqsp.disease.skin import disease_block
 from adqsp.disease.topical import topical_block
+from adqsp.drugs.record import DOSE_EVENT_KEYS
 from adqsp.drugs.registry import DrugLike, drug_name, resolve
 from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
@@ -43,7 +44,7 @@ def parameter_of(key: str) -> str:
 def calibration_record() -> dict:
     """The package's calibration file (``data/calibrated.json``, written by ``adqsp calibrate``); empty if none."""
     path = resources.files("adqsp").joinpath("data/calibrated.json")
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def calibrated_values() -> dict[str, float]:
@@ -116,10 +117,17 @@ def check_overrides(overrides: Overrides, drugs: tuple[tuple[DrugLike, str | Non
     unknown = sorted(k for k, _ in overrides if parameter_of(k) not in declared)
     if unknown:
         raise InputError(f"parameters.{unknown[0]}", "unknown parameter (see `adqsp params`)")
-    shared = sorted(k for k, _ in overrides if k.endswith(LOG_SD) and declared[parameter_of(k)].role != "patient")
+    shared = sorted(k for k, _ in overrides if k.endswith(LOG_SD) and _shared(declared[parameter_of(k)].name, declared))
     if shared:
         name = parameter_of(shared[0])
-        raise InputError(f"parameters.{name}.log_sd", "the same for every patient (raters, trial conduct): no log_sd")
+        raise InputError(
+            f"parameters.{name}.log_sd", "the same for every patient (raters, trial conduct, dose events): no log_sd"
+        )
+
+
+def _shared(name: str, declared: dict) -> bool:
+    """A parameter the same for every patient: of the instruments or the trial conduct, or one shaping dose events."""
+    return declared[name].role != "patient" or name in {f"pk_{k}" for k in DOSE_EVENT_KEYS}
 
 
 @lru_cache(maxsize=64)

@@ -26,4 +26,4 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_json(data: object, path: Path) -> None:
     """``data`` as indented JSON (NaN and infinity rejected), atomically."""
-    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n"))
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8"))

@@ -13,10 +13,11 @@ complexes leave, not by the affinity alone. In each site the free IL-13 is at qu
 ``k_f``); ``S``: the antibody's binding sites in the skin (sites x ``<drug>_skin_nM``); ``kon`` and ``koff = kon KD``
 from the drug's record; ``k_f``: free IL-13's clearance; ``k_drain``: the complexes' drainage with lymph;
 ``share``: the complex's receptor uptake as a fraction of ``k_f`` (lebrikizumab's complexes through IL-13Ra2). At
-steady state ``free / L0 = 1 / (1 + (kon S / k_f) (k_drain + share k_f) / (koff + k_drain + share k_f))``: complexes
-cleared as fast as the free cytokine (share 1) keep free IL-13 near the binding equilibrium ``L0 / (1 + S / KD)``;
-complexes that leave only with lymph accumulate until they give back what production adds, the more so the faster
-the antibody lets go.
+steady state ``free / L0 = 1 / (1 + (kon S / k_f) (k_drain + share k_f) / (koff + k_drain + share k_f))``. Complexes
+that leave only with lymph (tralokinumab) accumulate until they give back what production adds: free IL-13 then
+depends on the off-rate and the drainage, not on kon. Complexes cleared as fast as the free cytokine (share 1,
+lebrikizumab), far faster than they come apart, make binding a capture: free IL-13 is about
+``L0 / (1 + kon S / k_f)``, set by the association rate (assumed for both antibodies), not by the affinity.
 
 IL-4 binders (none shipped) stay at binding equilibrium in solution (:mod:`adqsp.receptor.qss`).
 """

@@ -46,6 +46,7 @@ PARAMETERS = (
         _POTENCY_SOURCE,
         description="fraction of lesional T-cell activation suppressed where the steroid is applied (medium potency;"
         " a scenario's tcs_potency sets its class)",
+        role="conduct",
     ),
     Parameter(
         "tcs_type1_share",
@@ -54,6 +55,7 @@ PARAMETERS = (
         "assumed: steroids repress IFN-gamma less than IL-4 and IL-5 in T cells (Umland SP et al. J Allergy Clin"
         " Immunol 1997;100:511, qualitative)",
         description="the steroid's effect on Th1 activation relative to the other subsets",
+        role="conduct",
     ),
     Parameter(
         "tcs_active_erythema",
@@ -62,6 +64,7 @@ PARAMETERS = (
         "assumed: the programmes treat active lesions daily and step down on clear or almost clear skin; a lesion"
         " counts as active down to mild erythema (1 of 3)",
         description="lesional erythema score down to which TCS are applied daily; below it, use in proportion",
+        role="conduct",
     ),
 )
 

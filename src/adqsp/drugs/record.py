@@ -52,6 +52,9 @@ PK_UNITS = {
     "kint": "1/day",
     "KSS": "nM",
 }
+#: PK keys that shape dose events (the fraction absorbed by zero order, the lag, the zero-order duration): the same
+#: for every patient, as the engines stop all patients together at each event
+DOSE_EVENT_KEYS = ("fz", "lag", "D")
 #: covariates the virtual population draws per patient; others take the typical value their PK model declares
 SAMPLED_COVARIATES = ("WT",)
 COVARIATE_NAME = r"^[A-Z][A-Z0-9_]*$"
@@ -167,8 +170,14 @@ class PkModelTable(Table):
                 fail(("parameters", key, "value"), "must be > 0", value.value)
         if "fz" in self.parameters and not self.parameters["fz"].value <= 1.0:
             fail(("parameters", "fz", "value"), "is a fraction of the dose: must be <= 1", self.parameters["fz"].value)
-        if any(self.parameters[k].log_sd for k in ("lag", "D") if k in self.parameters):
-            fail(("parameters", "lag/D"), "times dose events shared by all patients: give no log_sd", None)
+        for key in DOSE_EVENT_KEYS:
+            if key in self.parameters and self.parameters[key].log_sd:
+                fail(
+                    ("parameters", key, "log_sd"), "shapes the dose events, the same for all patients: no log_sd", None
+                )
+        for i, cov in enumerate(self.covariates):
+            if cov.parameter in (*DOSE_EVENT_KEYS, "F"):
+                fail(("covariates", i, "parameter"), "dose events read F, fz, lag and D as given: no covariate", None)
         names = set(self.parameters)
         for i, (a, b, _) in enumerate(self.correlations):
             for name in (a, b):

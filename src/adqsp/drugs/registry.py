@@ -22,7 +22,11 @@ DrugLike = str | DrugRecord | None
 
 def _shipped_files() -> dict[str, str]:
     folder = resources.files("adqsp").joinpath("data/drugs")
-    return {f.name.removesuffix(".toml"): f.read_text() for f in folder.iterdir() if f.name.endswith(".toml")}
+    return {
+        f.name.removesuffix(".toml"): f.read_text(encoding="utf-8")
+        for f in folder.iterdir()
+        if f.name.endswith(".toml")
+    }
 
 
 @cache

@@ -36,8 +36,8 @@ def load(source: str) -> ModuleType:
     """Import the generated module (written to the cache folder once, so numba can cache its machine code)."""
     digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
-    if not path.exists() or path.read_text() != source:
-        write_atomic(path, lambda tmp: tmp.write_text(source))
+    if not path.exists() or path.read_text(encoding="utf-8") != source:
+        write_atomic(path, lambda tmp: tmp.write_text(source, encoding="utf-8"))
     spec = importlib.util.spec_from_file_location(f"adqsp_generated_{digest}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache re-imports the module by name
@@ -64,9 +64,9 @@ def solver_source(compiled: CompiledModel) -> str:
     if compiled.source not in _SOLVER_SOURCES:
         path = cache_dir() / f"source_{source_digest(code_digest() + compiled.source)}.py"
         if path.exists():
-            source = path.read_text()
+            source = path.read_text(encoding="utf-8")
         else:
             source = generated_source(canonical(compiled.model))
-            write_atomic(path, lambda tmp: tmp.write_text(source))
+            write_atomic(path, lambda tmp: tmp.write_text(source, encoding="utf-8"))
         _SOLVER_SOURCES[compiled.source] = source
     return _SOLVER_SOURCES[compiled.source]

@@ -13,20 +13,25 @@ from adqsp.model.declaration import DoseInput, Model
 
 @dataclass(frozen=True)
 class DoseEvents:
-    """``increments[e, i]`` added to state ``rows[e]`` of patient ``i`` at ``times[e]`` (day, non-decreasing)."""
+    """``increments[e, i]`` added to state ``rows[e]`` of patient ``i`` at ``times[e]`` (day, non-decreasing);
+    ``opened[e]``: for the end of a zero-order input, the time its input started (NaN for other events)."""
 
     times: np.ndarray
     rows: np.ndarray
     increments: np.ndarray
+    opened: np.ndarray
 
     @classmethod
     def none(cls, n: int) -> DoseEvents:
-        return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, n)))
+        return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, n)), np.zeros(0))
 
     def within(self, start: float, end: float) -> DoseEvents:
-        """The events from ``start`` up to, not including, ``end`` (a dose at the last output time is after it)."""
-        keep = (self.times >= start) & (self.times < end)
-        return DoseEvents(self.times[keep], self.rows[keep], np.ascontiguousarray(self.increments[keep]))
+        """The events from ``start`` up to, not including, ``end`` (a dose at the last output time is after it);
+        the end of an input that started before ``start`` is left out with its start."""
+        keep = (self.times >= start) & (self.times < end) & ~(self.opened < start)
+        return DoseEvents(
+            self.times[keep], self.rows[keep], np.ascontiguousarray(self.increments[keep]), self.opened[keep]
+        )
 
     def at(self, stops: np.ndarray) -> np.ndarray:
         """Per stop, the index of its first event, and one more entry past the last (``stops`` sorted, holding every
@@ -41,17 +46,19 @@ def dose_events(
     (parameters, patients), through the model's dose target, in time order (at equal times, in dose order)."""
     n = P.shape[1]
     target = model.dose_target
-    if dose_times is None or len(dose_times) == 0 or target is None:
+    if dose_times is None or len(dose_times) == 0 or target is None or n == 0:
         return DoseEvents.none(n)
     index = {name: k for k, name in enumerate(model.parameter_names)}
     rows = {name: k for k, name in enumerate(model.state_names)}
     amounts = np.asarray(dose_amounts, float) * P[index[target.bioavailability]]
-    times, where, parts = [], [], []
+    times, where, parts, opened = [], [], [], []
     for part in target.inputs:
         share = amounts * _fraction(part, P, index)
         start = np.asarray(dose_times, float) + _common(part.lag, P, index)
+        none = np.full(len(start), np.nan)
         if not part.duration:
             times.append(start), where.append(np.full(len(start), rows[part.state])), parts.append(share)
+            opened.append(none)
             continue
         duration = _common(part.duration, P, index)
         if not duration > 0.0:
@@ -60,15 +67,24 @@ def dose_events(
         times += [start, start + duration]
         where += [np.full(len(start), rows[part.state])] * 2
         parts += [rate, -rate]
+        opened += [none, start]
     t = np.concatenate(times)
     order = np.argsort(t, kind="stable")
-    return DoseEvents(t[order], np.concatenate(where)[order].astype(np.int64), np.concatenate(parts)[order])
+    return DoseEvents(
+        t[order],
+        np.concatenate(where)[order].astype(np.int64),
+        np.concatenate(parts)[order],
+        np.concatenate(opened)[order],
+    )
 
 
 def _fraction(part: DoseInput, P: np.ndarray, index: dict[str, int]) -> np.ndarray | float:
     if not part.fraction:
         return 1.0
     f = P[index[part.fraction]]
+    outside = f[(f < 0.0) | (f > 1.0)]
+    if outside.size:
+        raise InputError(part.fraction, f"is a fraction of the dose: must be within 0-1, got {float(outside[0])}")
     return 1.0 - f if part.complement else f
 
 

@@ -481,7 +481,7 @@ def _export_sbml(args: argparse.Namespace) -> int:
     if errors:
         raise RuntimeError(f"SBML export failed validation: {errors[0]}")
     text = write_sbml(doc)
-    write_atomic(out, lambda tmp: tmp.write_text(text))
+    write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return 0
 
 

@@ -48,7 +48,7 @@ def write(folder: Path) -> list[Path]:
     written = []
     for file, text in pages().items():
         path = folder / file
-        path.write_text(text)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

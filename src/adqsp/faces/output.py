@@ -59,7 +59,7 @@ class ResultsFolder:
         self.staging = self.target.with_name(f".{self.target.name}.partial")
         stamp = self.staging / "fingerprint.txt"
         resuming = resume and stamp.is_file()
-        if resuming and stamp.read_text() != fingerprint:
+        if resuming and stamp.read_text(encoding="utf-8") != fingerprint:
             raise InputError("--resume", "the unfinished run was made with another scenario, seed or version")
         if self.target.is_dir() and any(self.target.iterdir()) and not (force or owned or resuming):
             nothing = " and holds no unfinished run to resume" if resume else ""
@@ -75,7 +75,7 @@ class ResultsFolder:
         if not resuming and self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(exist_ok=True)
-        stamp.write_text(fingerprint)
+        stamp.write_text(fingerprint, encoding="utf-8")
         self.chunks = self.staging / "chunks"
 
     def path(self, name: str) -> Path:

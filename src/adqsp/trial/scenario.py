@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.assembly import LOG_SD, CompiledModel, Overrides, check_overrides, compiled
-from adqsp.disease.topical import POTENCY
+from adqsp.disease.topical import BACKGROUND_SWITCHES, POTENCY
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
@@ -101,7 +101,8 @@ class Scenario:
 
     def arm_overrides(self, arm: Arm) -> Overrides:
         """The parameter values of one of its arms: its background therapy's and the scenario's overrides (the
-        scenario's win where both set a parameter)."""
+        scenario's win where both set a parameter: a scenario-wide ``tcs_suppression`` replaces every TCS arm's
+        potency class; switching TCS on is per arm only)."""
         return tuple(sorted({**dict(arm.overrides), **dict(self.parameters)}.items()))
 
     def arm_model(self, arm: Arm) -> CompiledModel:
@@ -122,7 +123,7 @@ def embedded_text(name: str = EMBEDDED[0]) -> str:
     """The TOML text of an embedded scenario."""
     if name not in EMBEDDED:
         raise InputError("scenario", f"no embedded scenario {name!r} (embedded: {', '.join(EMBEDDED)})")
-    return resources.files("adqsp").joinpath(f"data/{name}.toml").read_text()
+    return resources.files("adqsp").joinpath(f"data/{name}.toml").read_text(encoding="utf-8")
 
 
 def default_scenario_text() -> str:
@@ -163,6 +164,9 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
             raise InputError(f"compare_to[{i}]", f"unknown study {study!r} (known: {', '.join(known)})")
     overrides = _overrides(file.parameters)
     check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
+    for switch in BACKGROUND_SWITCHES:
+        if switch in dict(overrides):
+            raise InputError(f"parameters.{switch}", 'background therapy is set per arm: background = "TCS"')
     population = file.population
     return Scenario(
         name=file.name,

@@ -148,7 +148,10 @@ def _responses(c, record, names, X, weeks, endpoints, regimen, overrides, progre
         P = c.parameter_matrix(population.values, len(population))
         y0 = arm_initial_states(c, y_enrol, P, overrides)
         dose_t, dose_mg = regimen.events(days[-1], P[c.model.parameter_names.index("WT")])
-        tr = solve(c, P, y0, days, dose_t, dose_mg)
+        try:
+            tr = solve(c, P, y0, days, dose_t, dose_mg)
+        except InputError as exc:  # a sampled value outside what the model allows (e.g. a dose fraction above 1)
+            raise InputError("parameters", f"sampled {exc.field} {exc.problem}") from None
         failed = int(np.sum(~(found & tr.ok)))
         if failed:
             raise RuntimeError(f"{failed} of {len(rows)} sampled patients could not be simulated: narrow the ranges")

@@ -120,6 +120,7 @@ def arm_summary(
     return {
         "name": result.arm.name,
         "drug": result.arm.drug.name if result.arm.drug else None,
+        "background": None if result.arm.tcs_potency is None else {"therapy": "TCS", "potency": result.arm.tcs_potency},
         "n": int(ok.sum()),
         "excluded": int((~ok).sum()),
         "excluded_reasons": dict(sorted(Counter(result.status[~ok].tolist()).items())),

@@ -24,7 +24,7 @@ SHIPPED = "calibration_targets.csv (shipped)"
 
 @cache
 def _text() -> str:
-    return resources.files("adqsp").joinpath("data/calibration_targets.csv").read_text()
+    return resources.files("adqsp").joinpath("data/calibration_targets.csv").read_text(encoding="utf-8")
 
 
 def calibration_targets() -> list[dict[str, str]]:

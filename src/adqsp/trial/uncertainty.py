@@ -25,7 +25,6 @@ from adqsp.trial.run import Executor, Progress
 from adqsp.trial.scenario import Scenario
 from adqsp.trial.summary import PATHWAY_KEYS, VISIT_KEYS
 
-#: the fewest and the most parameter sets a band is drawn from
 #: the percentiles reported: the 90% band and the median
 PERCENTILES = (5.0, 50.0, 95.0)
 

@@ -20,7 +20,7 @@ from importlib import resources
 
 def body(name: str) -> str:
     """The source of kernel ``kernels/<name>.py`` from the line after its docstring and imports to its end."""
-    text = resources.files(__name__).joinpath(f"{name}.py").read_text()
+    text = resources.files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
     statements = ast.parse(text).body
     n = _header_length(statements)
     if any(isinstance(s, ast.Import | ast.ImportFrom) for s in statements[n:]):
