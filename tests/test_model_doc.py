@@ -8,6 +8,7 @@ import pytest
 
 from adqsp.assembly import build_model, model_blocks
 from adqsp.faces.cli import main
+from adqsp.faces.diagram import crossings
 from adqsp.faces.latex import number, to_latex
 from adqsp.faces.modeldoc import pages
 
@@ -23,7 +24,9 @@ def test_committed_pages_are_the_generated_ones(tmp_path, capsys):
 
 
 def test_every_declared_name_rate_law_and_interval_is_on_the_layer_pages():
-    layers = "\n".join(page for file, page in pages().items() if file not in ("index.md", "drugs.md"))
+    layers = "\n".join(
+        page for file, page in pages().items() if file.endswith(".md") and file not in ("index.md", "drugs.md")
+    )
     model = build_model("dupilumab")
     assert len(model_blocks("dupilumab")) == 6
     for name in (*model.parameter_names, *model.state_names, *model.assignment_names):
@@ -78,3 +81,14 @@ def test_numbers(value, text):
 def test_rejects_what_the_expression_language_rejects():
     with pytest.raises(ValueError):
         to_latex("a % b")
+
+
+def test_the_diagram_draws_every_block_and_the_drug_where_the_disease_reads_it():
+    blocks = model_blocks("dupilumab")
+    edges = crossings(blocks)
+    names = [b.name.split("_")[0] for b in blocks]
+    assert edges[(names.index("pk"), names.index("disease"))] == ["dupilumab_skin_nM"]
+    assert "sign_erythema" in edges[(names.index("endpoints"), names.index("topical"))]
+    svg = pages()["diagram.svg"]
+    assert svg.startswith("<svg") and all(b.name in svg for b in blocks)
+    assert all(s in svg for b in blocks for s in b.state_names)

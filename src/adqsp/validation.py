@@ -105,7 +105,7 @@ def bounds(node: dict[str, Any]) -> str:
         if "minLength" in branch or "maxLength" in branch:
             parts.append(f"{branch.get('minLength', 0)} to {branch.get('maxLength', 'any number of')} characters")
         if "pattern" in branch:
-            parts.append(f"matching {branch['pattern']}")
+            parts.append(f"matching `{branch['pattern']}`")
         if "minItems" in branch:
             parts.append(f"at least {branch['minItems']} item{'s' * (branch['minItems'] != 1)}")
         items = bounds(branch["items"]) if "items" in branch else ""

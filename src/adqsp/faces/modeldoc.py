@@ -12,6 +12,7 @@ from pathlib import Path
 
 from adqsp.assembly import build_model, model_blocks
 from adqsp.drugs.registry import shipped
+from adqsp.faces.diagram import model_svg
 from adqsp.faces.latex import name, to_latex
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 
@@ -39,6 +40,7 @@ def pages() -> dict[str, str]:
         stem, title = LAYERS[block.name.split("_")[0]]
         out[f"{stem}.md"] = _layer_page(title, block, model)
     out["drugs.md"] = _drugs_page(model)
+    out["diagram.svg"] = model_svg(blocks, [LAYERS[b.name.split("_")[0]][1] for b in blocks])
     return out
 
 
@@ -51,6 +53,12 @@ def write(folder: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def _others() -> str:
+    """The shipped drugs other than the default, as words."""
+    names = sorted(n for n in shipped() if n != DEFAULT)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def _index(model: Model, blocks: tuple[Model, ...]) -> str:
@@ -66,11 +74,14 @@ def _index(model: Model, blocks: tuple[Model, ...]) -> str:
 These pages are written from the one declaration of the model (`adqsp.assembly.build_model("{DEFAULT}")`,
 model `{model.name}`), so they cannot differ from what the simulator integrates: the same declaration gives the
 batched right-hand side, the compiled solver and the SBML export. Time is in {model.time_unit}s. The model is
-combined from five blocks, one per layer:
+combined from {len(blocks)} blocks, one per layer:
 
 {chr(10).join(rows)}
 
-[Other drugs](drugs.md) lists what tralokinumab, lebrikizumab and cyclosporine add to or change in this model.
+![The blocks, their states, and the names each reads from another (drawn from the declaration by
+adqsp.faces.diagram, no graphviz)](diagram.svg)
+
+[Other drugs](drugs.md) lists what {_others()} add to or change in this model.
 
 How to read the pages:
 
