@@ -226,6 +226,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="write the model document (Markdown, one page per layer) from the declaration")
     p.add_argument("--out", type=Path, required=True, help="folder for the pages (docs/model in this repository)")
     p.set_defaults(run=_docs)
+
+    p = sub.add_parser("export-petab", help="write the PK part of the calibration problem as a PEtab problem")
+    p.add_argument("--out", type=Path, required=True, help="folder for the PEtab files (created if missing)")
+    p.set_defaults(run=_export_petab)
     return parser
 
 
@@ -608,6 +612,16 @@ def _docs(args: argparse.Namespace) -> int:
     from adqsp.faces.modeldoc import write
 
     for path in write(args.out):
+        print(path)
+    return 0
+
+
+def _export_petab(args: argparse.Namespace) -> int:
+    from adqsp.faces.petab import write_petab
+
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError("--out", f"{args.out} is a file, not a folder")
+    for path in write_petab(args.out):
         print(path)
     return 0
 

@@ -98,9 +98,12 @@ def to_sbml_document(
     horizon_days: float = 112.0,
     weight_kg: float = 75.0,
     initial_state: Mapping[str, float] | None = None,
+    dose_parameters: bool = False,
 ) -> libsbml.SBMLDocument:
     """Build the SBML document of ``model`` at its typical parameter values; ``initial_state``: the states' values
-    to start from instead of the declared initial values (e.g. :func:`adqsp.trial.course.enrolment_state`)."""
+    to start from instead of the declared initial values (e.g. :func:`adqsp.trial.course.enrolment_state`);
+    ``dose_parameters``: each dose's amount as a parameter ``dose_<i>_mg`` (so that, e.g., PEtab conditions can set
+    it) instead of a number in its event."""
     doc = libsbml.SBMLDocument(3, 2)
     sm = doc.createModel()
     sm.setId(re.sub(r"\W", "_", model.name))
@@ -135,17 +138,21 @@ def to_sbml_document(
         dosed = {part.state for part in model.dose_target.inputs}
         chain = {s: RESIDUE * scales[s] for s in exact_states(model) if s not in dosed}
         for i, (t, amt) in enumerate(zip(times, amounts[:, 0], strict=True)):
-            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), float(amt), chain)
+            amount: float | str = float(amt)
+            if dose_parameters:
+                amount = f"dose_{i}_mg"
+                _parameter(sm, amount, float(amt), "mg", True, f"amount of dose {i} (day {float(t):g})")
+            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), amount, chain)
     return doc
 
 
-def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float, residues: Mapping[str, float]) -> None:
-    """The events of one dose of ``mg`` at ``day``: per input of the target, a bolus, or the start and end of a
-    zero-order input (its rate state raised, then lowered, by the input's amount over its duration). Each also sets
-    the states of ``residues`` (state -> threshold; no dose event assigns them otherwise, so simultaneous events
-    agree) to zero where below their threshold."""
+def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float | str, residues: Mapping[str, float]) -> None:
+    """The events of one dose of ``mg`` (a number, or the name of a parameter holding it) at ``day``: per input of
+    the target, a bolus, or the start and end of a zero-order input (its rate state raised, then lowered, by the
+    input's amount over its duration). Each also sets the states of ``residues`` (state -> threshold; no dose event
+    assigns them otherwise, so simultaneous events agree) to zero where below their threshold."""
     for j, part in enumerate(target.inputs):
-        share = f"{mg!r} * {target.bioavailability}"
+        share = f"{mg if isinstance(mg, str) else repr(mg)} * {target.bioavailability}"
         if part.fraction:
             share += f" * (1 - {part.fraction})" if part.complement else f" * {part.fraction}"
         start = f"{day!r} + {part.lag}" if part.lag else repr(day)
