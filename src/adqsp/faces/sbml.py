@@ -137,33 +137,42 @@ def to_sbml_document(
         scales = dict(zip(model.state_names, model.state_scales, strict=True))
         dosed = {part.state for part in model.dose_target.inputs}
         chain = {s: RESIDUE * scales[s] for s in exact_states(model) if s not in dosed}
+        value = {p.name: p.value for p in model.parameters}
+        changes: dict[float, tuple[str, dict[str, list[str]]]] = {}
         for i, (t, amt) in enumerate(zip(times, amounts[:, 0], strict=True)):
             amount: float | str = float(amt)
             if dose_parameters:
                 amount = f"dose_{i}_mg"
                 _parameter(sm, amount, float(amt), "mg", True, f"amount of dose {i} (day {float(t):g})")
-            _dose_events(sm, model.dose_target, f"dose_{i}", float(t), amount, chain)
+            for at, trigger, state, change in _dose_changes(model.dose_target, float(t), amount, value):
+                changes.setdefault(round(at, 9), (trigger, {}))[1].setdefault(state, []).append(change)
+        for k, (_, (trigger, by_state)) in enumerate(sorted(changes.items())):
+            flush = {s: f"where(max({s}, -{s}) < {limit!r}, 0.0, {s})" for s, limit in chain.items()}
+            _event(sm, f"dose_{k}", trigger, {**flush, **{s: f"{s} {' '.join(c)}" for s, c in by_state.items()}})
     return doc
 
 
-def _dose_events(sm, target: DoseTarget, stem: str, day: float, mg: float | str, residues: Mapping[str, float]) -> None:
-    """The events of one dose of ``mg`` (a number, or the name of a parameter holding it) at ``day``: per input of
-    the target, a bolus, or the start and end of a zero-order input (its rate state raised, then lowered, by the
-    input's amount over its duration). Each also sets the states of ``residues`` (state -> threshold; no dose event
-    assigns them otherwise, so simultaneous events agree) to zero where below their threshold."""
-    for j, part in enumerate(target.inputs):
+def _dose_changes(
+    target: DoseTarget, day: float, mg: float | str, value: Mapping[str, float]
+) -> list[tuple[float, str, str, str]]:
+    """What one dose of ``mg`` (a number, or the name of a parameter holding it) at ``day`` does: per input of the
+    target a bolus, or the start and end of a zero-order input (its rate state raised, then lowered, by the input's
+    amount over its duration), as (time in days at the typical values, trigger time expression, state, signed
+    change). Changes at one time are applied by one event, so that no simultaneous event undoes another's."""
+    out = []
+    for part in target.inputs:
         share = f"{mg if isinstance(mg, str) else repr(mg)} * {target.bioavailability}"
         if part.fraction:
             share += f" * (1 - {part.fraction})" if part.complement else f" * {part.fraction}"
         start = f"{day!r} + {part.lag}" if part.lag else repr(day)
-        suffix = f"_{j}" if len(target.inputs) > 1 else ""
-        flush = {s: f"where(max({s}, -{s}) < {limit!r}, 0.0, {s})" for s, limit in residues.items()}
+        at = day + (value[part.lag] if part.lag else 0.0)
         if not part.duration:
-            _event(sm, f"{stem}{suffix}", start, {part.state: f"{part.state} + {share}", **flush})
+            out.append((at, start, part.state, f"+ {share}"))
             continue
         rate = f"{share} / {part.duration}"
-        _event(sm, f"{stem}{suffix}_start", start, {part.state: f"{part.state} + {rate}", **flush})
-        _event(sm, f"{stem}{suffix}_end", f"{start} + {part.duration}", {part.state: f"{part.state} - {rate}", **flush})
+        out.append((at, start, part.state, f"+ {rate}"))
+        out.append((at + value[part.duration], f"{start} + {part.duration}", part.state, f"- {rate}"))
+    return out
 
 
 def _event(sm, event_id: str, at: str, assignments: Mapping[str, str]) -> None:
