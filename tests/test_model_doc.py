@@ -92,3 +92,10 @@ def test_the_diagram_draws_every_block_and_the_drug_where_the_disease_reads_it()
     svg = pages()["diagram.svg"]
     assert svg.startswith("<svg") and all(b.name in svg for b in blocks)
     assert all(s in svg for b in blocks for s in b.state_names)
+
+
+def test_a_file_where_the_folder_should_be_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["docs", "--out", str(blocker / "model")]) == 2
+    assert f"--out: {blocker} is a file, not a folder" in capsys.readouterr().err

@@ -24,6 +24,18 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def write_texts(folder: Path, texts: dict[str, str]) -> list[Path]:
+    """Each of ``texts`` (file name -> text) into ``folder`` (created if missing), atomically, as UTF-8; the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in texts.items():
+        path = folder / name
+        write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        written.append(path)
+    return written
+
+
 def write_json(data: object, path: Path) -> None:
     """``data`` as indented JSON (NaN and infinity rejected), atomically."""
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8"))

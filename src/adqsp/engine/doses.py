@@ -57,8 +57,10 @@ def dose_events(
         start = np.asarray(dose_times, float) + _common(part.lag, P, index)
         none = np.full(len(start), np.nan)
         if not part.duration:
-            times.append(start), where.append(np.full(len(start), rows[part.state])), parts.append(share)
-            opened.append(none)
+            times += [start]
+            where += [np.full(len(start), rows[part.state])]
+            parts += [share]
+            opened += [none]
             continue
         duration = _common(part.duration, P, index)
         if not duration > 0.0:

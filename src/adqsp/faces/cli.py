@@ -610,17 +610,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _docs(args: argparse.Namespace) -> int:
     from adqsp.faces.modeldoc import write
+    from adqsp.faces.output import check_folder_path
 
+    check_folder_path(args.out)
     for path in write(args.out):
         print(path)
     return 0
 
 
 def _export_petab(args: argparse.Namespace) -> int:
+    from adqsp.faces.output import check_folder_path
     from adqsp.faces.petab import write_petab
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError("--out", f"{args.out} is a file, not a folder")
+    check_folder_path(args.out)
     for path in write_petab(args.out):
         print(path)
     return 0

@@ -29,7 +29,7 @@ def crossings(blocks: tuple[Model, ...]) -> dict[tuple[int, int], list[str]]:
     edges: dict[tuple[int, int], set[str]] = {}
     for k, block in enumerate(blocks):
         expressions = [a.expression for a in block.assignments] + list(block.rates.values())
-        for name in set().union(*(names_in(e) for e in expressions)) if expressions else set():
+        for name in set().union(*(names_in(e) for e in expressions)):
             source = owner.get(name)
             if source is not None and source != k:
                 edges.setdefault((source, k), set()).add(name)

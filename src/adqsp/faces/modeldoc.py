@@ -14,6 +14,7 @@ from adqsp.assembly import build_model, model_blocks
 from adqsp.drugs.registry import shipped
 from adqsp.faces.diagram import model_svg
 from adqsp.faces.latex import name, to_latex
+from adqsp.files import write_texts
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 
 DEFAULT = "dupilumab"
@@ -46,13 +47,7 @@ def pages() -> dict[str, str]:
 
 def write(folder: Path) -> list[Path]:
     """Write every page into ``folder`` (created if missing); the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for file, text in pages().items():
-        path = folder / file
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_texts(folder, pages())
 
 
 def _others() -> str:

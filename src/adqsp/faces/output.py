@@ -38,6 +38,15 @@ def check_file_path(path: Path, suffixes: tuple[str, ...], field: str = "--out")
     return path
 
 
+def check_folder_path(path: Path, field: str = "--out") -> Path:
+    """Resolve an output folder path (created later if missing): neither it nor a folder above it may be a file."""
+    path = Path(path).expanduser().resolve()
+    blocking = path if path.exists() and not path.is_dir() else _file_above(path)
+    if blocking:
+        raise InputError(field, f"{blocking} is a file, not a folder")
+    return path
+
+
 def _file_above(path: Path) -> Path | None:
     """The file (not folder) among ``path``'s parents, if one stands where a folder is needed."""
     return next((p for p in path.parents if p.exists() and not p.is_dir()), None)

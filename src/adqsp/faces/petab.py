@@ -19,7 +19,7 @@ import pandas as pd
 
 from adqsp.drugs.registry import resolve
 from adqsp.faces.sbml import to_sbml_document, write_sbml
-from adqsp.files import write_atomic
+from adqsp.files import write_texts
 from adqsp.pk.models import pk_block
 from adqsp.pk.regimen import Regimen
 
@@ -31,10 +31,12 @@ CONDITIONS = {
     "label_q2w": (600.0, *(300.0,) * (len(DOSE_DAYS) - 1)),
     "single_600mg": (600.0, *(0.0,) * (len(DOSE_DAYS) - 1)),
 }
-#: (condition, day, value mg/L, SD mg/L, what) from calibration_targets.csv's label PK rows
+#: (condition, day, value mg/L, SD mg/L, dataset) from calibration_targets.csv's label PK rows: the week-16 trough
+#: (mean of the trials' means 60.3-79.9, SD 35.1-41.4) and the Cmax about a week after a single 600 mg dose
+#: (70.1 +- 24.1), both from the label
 MEASUREMENTS = (
-    ("label_q2w", 112.0, 70.1, 38.3, "week-16 trough: mean of the trials' means 60.3-79.9, SD 35.1-41.4 (label)"),
-    ("single_600mg", 7.0, 70.1, 24.1, "Cmax about a week after a single 600 mg dose, 70.1 +- 24.1 (label)"),
+    ("label_q2w", 112.0, 70.1, 38.3, "week_16_trough"),
+    ("single_600mg", 7.0, 70.1, 24.1, "Cmax"),
 )
 ESTIMATED = ("pk_ke", "pk_Vc")
 FILES = ("model.xml", "conditions.tsv", "observables.tsv", "measurements.tsv", "parameters.tsv", "problem.yaml")
@@ -70,9 +72,9 @@ def petab_tables() -> dict[str, str]:
                 "measurement": value,
                 "time": day,
                 "noiseParameters": sd,
-                "datasetId": what.split(":")[0].split(" about")[0].replace(" ", "_").replace("-", "_"),
+                "datasetId": dataset,
             }
-            for condition, day, value, sd, what in MEASUREMENTS
+            for condition, day, value, sd, dataset in MEASUREMENTS
         ]
     )
     declared = {p.name: p for p in model.parameters}
@@ -115,10 +117,4 @@ def petab_tables() -> dict[str, str]:
 
 def write_petab(folder: Path) -> list[Path]:
     """Write the PEtab problem into ``folder`` (created if missing); the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in petab_tables().items():
-        path = folder / name
-        write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
-        written.append(path)
-    return written
+    return write_texts(folder, petab_tables())

@@ -146,8 +146,8 @@ def to_sbml_document(
                 _parameter(sm, amount, float(amt), "mg", True, f"amount of dose {i} (day {float(t):g})")
             for at, trigger, state, change in _dose_changes(model.dose_target, float(t), amount, value):
                 changes.setdefault(round(at, 9), (trigger, {}))[1].setdefault(state, []).append(change)
+        flush = {s: f"where(max({s}, -{s}) < {limit!r}, 0.0, {s})" for s, limit in chain.items()}
         for k, (_, (trigger, by_state)) in enumerate(sorted(changes.items())):
-            flush = {s: f"where(max({s}, -{s}) < {limit!r}, 0.0, {s})" for s, limit in chain.items()}
             _event(sm, f"dose_{k}", trigger, {**flush, **{s: f"{s} {' '.join(c)}" for s, c in by_state.items()}})
     return doc
 
