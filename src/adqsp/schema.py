@@ -51,6 +51,14 @@ MIN_DRAWS, MAX_DRAWS = 2, 1000
 #: background therapies of an arm and the potency classes of topical corticosteroids (adqsp.disease.topical)
 BACKGROUNDS = ("TCS",)
 TCS_POTENCIES = ("low", "medium", "high", "very_high")
+#: responder rules a period's entry may name (``trial/summary.py``: RESPONDER_KEYS), each against the original baseline
+RESPONSE_CRITERIA = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
+#: who enters a later period: every patient still in the trial, or those meeting the entry criteria
+ENTRY_RULES = ("all", "responders")
+#: the word of ``entry.non_responders`` for non-responders who leave the trial
+LEAVE = "leave"
+#: how far re-randomisation ratios may be from summing to 1
+RATIO_TOLERANCE = 1e-9
 #: the largest dropout hazard, per week (a patient's chance to stay a week is then exp(-7), under 0.1%)
 MAX_DROPOUT_PER_WEEK = 7.0
 MAX_DROPOUT_FACTOR = 100.0
@@ -239,6 +247,77 @@ class ArmTable(_Table):
         return self
 
 
+class PeriodArmTable(ArmTable):
+    """One arm of a `[[periods]]` table. In a later period, `from_arms` and `ratio` say who is randomised to it;
+    doses are in weeks from the period's start (week 0 is the first day of the period)."""
+
+    from_arms: list[Name] = Field(
+        None,
+        description="later periods: the previous period's arms whose entrants may be randomised to this arm"
+        " (default: all of them)",
+    )
+    ratio: real(gt=0.0, le=1.0) = Field(
+        None,
+        description="later periods: the share of each source arm's entrants randomised to this arm (per source arm,"
+        " the ratios of the arms taking its entrants sum to 1); omit only for the arm entry.non_responders names",
+    )
+
+
+class EntryTable(_Table):
+    """The `entry` table of a later period: who moves on from the previous period, judged at its last visit."""
+
+    who: choice(ENTRY_RULES, "entry rule") = Field(
+        "all",
+        description="all: every patient still in the trial enters and is randomised by the ratios; responders: only"
+        " those meeting one of criteria (others go to non_responders)",
+    )
+    criteria: list[choice(RESPONSE_CRITERIA, "response criterion")] = Field(
+        [],
+        description="responder rules judged at the previous period's last visit against the original baseline (any"
+        " one suffices; rescued or dropped-out patients are non-responders); they also define the maintenance"
+        " endpoints (needed when who = responders)",
+    )
+    non_responders: Name = Field(
+        LEAVE,
+        description='who = responders: "leave" (non-responders leave the trial) or the name of an arm of this'
+        " period that takes them (open label)",
+    )
+
+    @model_validator(mode="after")
+    def _rule(self) -> EntryTable:
+        if self.who == "responders" and not self.criteria:
+            fail(("criteria",), "who = responders needs at least one criterion", self.criteria)
+        if self.who == "all" and "non_responders" in self.model_fields_set:
+            fail(("non_responders",), "only with who = responders", self.non_responders)
+        return self
+
+
+class PeriodTable(_Table):
+    """One `[[periods]]` table: a stretch of the trial with its own arms. Patients of the first period are
+    screened and randomised as in a single-period trial; each later period starts where the previous one ends, its
+    patients carrying their states (drug amounts included) across the boundary."""
+
+    name: Name = Field(description="period name, unique in the scenario")
+    weeks: Weeks = Field(description="length of the period in weeks")
+    visits: list[real(gt=0.0, le=MAX_WEEK)] = Field(
+        [], description="visit weeks counted from the period's start, increasing and within weeks (weeks always is)"
+    )
+    rescue: bool = Field(
+        None, strict=True, description="rescue allowed after this period's visits (default: the scenario's rescue)"
+    )
+    entry: EntryTable = Field(None, description="later periods: who enters from the previous period")
+    arms: list[PeriodArmTable] = Field(min_length=1, description="the period's arms, one [[periods.arms]] table each")
+
+    @model_validator(mode="after")
+    def _visits(self) -> PeriodTable:
+        for i, week in enumerate(self.visits):
+            if week > self.weeks:
+                fail(("visits", i), f"must be <= weeks ({self.weeks:g}), got {week:g}", week)
+        if self.visits != sorted(set(self.visits)):
+            fail(("visits",), f"must be increasing with no repeats, got {shown(self.visits)}", self.visits)
+        return self
+
+
 class PopulationTable(_Table):
     """The `[population]` table: who is enrolled. The entry criteria apply to the observed baseline visit."""
 
@@ -278,7 +357,7 @@ class ScenarioFile(_Table):
     name: FolderName = Field(
         description="scenario name; results go to `results/<name>/` (no / \\ or control characters, no leading dot)"
     )
-    weeks: Weeks = Field(description="trial length in weeks (the last visit)")
+    weeks: Weeks = Field(None, description="trial length in weeks (the last visit); not with periods")
     visits: list[Week] = Field([], description="visit weeks, increasing and within weeks (0 and weeks always are)")
     patients_per_arm: PatientsPerArm = Field(300, description="virtual patients enrolled per arm")
     seed: Seed = Field(0, description="random seed: the same seed gives the same patients")
@@ -306,13 +385,26 @@ class ScenarioFile(_Table):
     drug_files: list[Name] = Field(
         [], description="drug record files (TOML, paths relative to the scenario file) whose drugs arms may name"
     )
-    arms: list[ArmTable] = Field(min_length=1, description="the treatment arms, one [[arms]] table each")
+    arms: list[ArmTable] = Field(
+        None, min_length=1, description="the treatment arms, one [[arms]] table each (or periods)"
+    )
+    periods: list[PeriodTable] = Field(
+        None,
+        min_length=1,
+        description="a trial of several periods instead of weeks, visits and arms: one [[periods]] table each, in"
+        " order",
+    )
     parameters: dict[str, Override] = Field(
         {}, description="parameter overrides, name = value or name = {value, log_sd}; names as in `adqsp params`"
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioFile:
+        if self.periods is not None:
+            return self._periods_consistent()
+        for key in ("weeks", "arms"):
+            if getattr(self, key) is None:
+                fail((key,), "is required (or periods)", None)
         for i, week in enumerate(self.visits):
             if week > self.weeks:
                 fail(("visits", i), f"must be <= weeks ({self.weeks:g}), got {week:g}", week)
@@ -323,3 +415,68 @@ class ScenarioFile(_Table):
         if twice is not None:
             fail(("arms",), f"arm names must be unique ({twice!r} is used twice)", names)
         return self
+
+    def _periods_consistent(self) -> ScenarioFile:
+        """With periods: no top-level weeks, visits or arms (an arm outside every period); names unique across
+        periods; each later period's entry and arms well formed against the previous period."""
+        for key in ("weeks", "visits", "arms"):
+            if key in self.model_fields_set:
+                fail((key,), "not allowed with periods: give each period its own", getattr(self, key))
+        names = [period.name for period in self.periods]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
+            fail(("periods",), f"period names must be unique ({twice!r} is used twice)", names)
+        arms = [arm.name for period in self.periods for arm in period.arms]
+        twice = next((name for name in arms if arms.count(name) > 1), None)
+        if twice is not None:
+            fail(("periods",), f"arm names must be unique across periods ({twice!r} is used twice)", arms)
+        first = self.periods[0]
+        if first.entry is not None:
+            fail(("periods", 0, "entry"), "the first period has no entry rule (its patients are screened)", None)
+        for j, arm in enumerate(first.arms):
+            for key in ("from_arms", "ratio"):
+                if getattr(arm, key) is not None:
+                    fail(("periods", 0, "arms", j, key), "only in later periods", getattr(arm, key))
+        for k in range(1, len(self.periods)):
+            _check_period(self.periods[k], self.periods[k - 1], k)
+        return self
+
+
+def _check_period(period: PeriodTable, previous: PeriodTable, k: int) -> None:
+    """A later period against the previous one: its arms' sources and ratios, its non-responder arm."""
+    entry = period.entry or EntryTable()
+    before = [arm.name for arm in previous.arms]
+    names = [arm.name for arm in period.arms]
+    open_label = entry.non_responders if entry.who == "responders" and entry.non_responders != LEAVE else None
+    if open_label is not None and open_label not in names:
+        fail(
+            ("periods", k, "entry", "non_responders"),
+            f'must be "{LEAVE}" or an arm of this period ({", ".join(names)}), got {open_label!r}',
+            open_label,
+        )
+    totals = dict.fromkeys(before, 0.0)
+    for j, arm in enumerate(period.arms):
+        for i, source in enumerate(arm.from_arms or ()):
+            if source not in before:
+                fail(
+                    ("periods", k, "arms", j, "from_arms", i),
+                    f"no arm {source!r} in the previous period ({', '.join(before)})",
+                    source,
+                )
+        if arm.name == open_label:
+            if arm.ratio is not None:
+                fail(("periods", k, "arms", j, "ratio"), "the non-responders' arm is not randomised to", arm.ratio)
+            continue
+        if arm.ratio is None:
+            fail(("periods", k, "arms", j, "ratio"), "is required: the share of its source arms' entrants", None)
+        for source in arm.from_arms or before:
+            totals[source] += arm.ratio
+    for source, total in totals.items():
+        if total and abs(total - 1.0) > RATIO_TOLERANCE:
+            fail(
+                ("periods", k, "arms"),
+                f"ratios of the arms taking {source!r}'s entrants must sum to 1, got {total:g}",
+                total,
+            )
+    if not any(totals.values()):
+        fail(("periods", k, "arms"), "no arm takes entrants (give an arm a ratio)", names)

@@ -15,8 +15,10 @@ from adqsp.engine.prebuild import prebuild
 from adqsp.errors import FailureWarning
 from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
 from adqsp.trial.executors import ChunkStore
+from adqsp.trial.periods import PeriodOutcome, course_model, first_courses, run_period
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
+from adqsp.trial.period_summary import period_summaries
 from adqsp.trial.summary import (
     arm_summary,
     failure_warnings,
@@ -37,6 +39,8 @@ class TrialResult:
     arms: tuple[ArmResult, ...]
     summary: dict
     patients: pd.DataFrame
+    #: the later periods of a multi-period trial (``arms`` are the first period's)
+    periods: tuple[PeriodOutcome, ...] = ()
 
     def endpoints(self) -> pd.DataFrame:
         """The summary's visit endpoints as a long table: arm, week, endpoint, value and the published value where
@@ -62,8 +66,10 @@ def parameter_set_hash(scenario: Scenario) -> str:
     """Hash of every arm model's parameters as the run used them (name, value, unit, variability; the scenario's
     overrides applied)."""
     h = hashlib.sha256()
-    for arm in scenario.arms:
-        for p in scenario.arm_model(arm).model.parameters:
+    models = [scenario.arm_model(arm) for arm in scenario.arms]
+    models += [course_model(scenario, pa) for period in scenario.periods[1:] for pa in period.arms]
+    for model in models:
+        for p in model.model.parameters:
             h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())
     return h.hexdigest()[:16]
 
@@ -84,17 +90,21 @@ def run_trial(
     (empty if none), each also issued as a :class:`~adqsp.errors.FailureWarning`.
     """
     _check_conduct(scenario)
-    for drug, pk_model in dict.fromkeys([(None, None), *((a.drug, a.pk_model) for a in scenario.arms)]):
+    later = [pa for p in scenario.periods[1:] for pa in p.arms]
+    courses = [*((a.drug, a.pk_model) for a in scenario.arms), *((pa.course_drug, pa.course_pk_model) for pa in later)]
+    for drug, pk_model in dict.fromkeys([(None, None), *courses]):
         check_finite(drug, pk_model, scenario.parameters)
     if not (executor and executor.remote):
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
-        arms = [scenario.arm_model(a) for a in scenario.arms]
-        prebuild([(drug_free, True), *((c, False) for c in arms)])
+        arms = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
+        unique = list({id(c): c for c in arms}.values())  # compiled() caches: one object per model
+        prebuild([(drug_free, True), *((c, False) for c in unique)])
     screening = screen(scenario, progress, executor, store)
     results = [
         run_arm(scenario, k, indices, y_enrol, progress, executor, store)
         for k, (indices, y_enrol) in enumerate(screening.arms)
     ]
+    outcomes = run_periods(scenario, results, progress, executor, store) if scenario.periods else ()
     param_hash = parameter_set_hash(scenario)
     arm_summaries = [
         arm_summary(r, published_values(scenario.compare_to, r.arm.name), scenario.estimand) for r in results
@@ -108,7 +118,7 @@ def run_trial(
         "version": package_version(),
         "parameter_set": param_hash,
         "parameter_overrides": dict(scenario.parameters),
-        "weeks": scenario.weeks,
+        "weeks": scenario.total_weeks,
         "patients_per_arm": scenario.patients_per_arm,
         "estimand": scenario.estimand,
         "dropout_per_week": scenario.dropout_per_week,
@@ -118,9 +128,36 @@ def run_trial(
         "published_baseline": published_baseline(scenario.compare_to),
         "arms": arm_summaries,
     }
-    captured = tuple(dict.fromkeys(c for a in scenario.arms for c in scenario.arm_model(a).model.captured))
-    patients = pd.concat([_patient_rows(r, param_hash, captured) for r in results], ignore_index=True)
-    return TrialResult(scenario=scenario, arms=tuple(results), summary=summary, patients=patients)
+    if scenario.periods:
+        summary["periods"] = period_summaries(scenario, outcomes)
+    models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
+    captured = tuple(dict.fromkeys(c for m in models for c in m.model.captured))
+    frames = [_patient_rows(r, param_hash, captured) for r in results]
+    if scenario.periods:
+        frames = [f.assign(period=scenario.periods[0].name) for f in frames]
+        for outcome in outcomes:
+            for course in outcome.courses:
+                rows = _patient_rows(course.result, param_hash, captured)
+                frames.append(rows[rows["week"] > outcome.period.start_week].assign(period=outcome.period.name))
+    patients = pd.concat(frames, ignore_index=True)
+    return TrialResult(scenario, tuple(results), summary, patients, tuple(outcomes))
+
+
+def run_periods(
+    scenario: Scenario,
+    results: list[ArmResult],
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    store: ChunkStore | None = None,
+) -> tuple[PeriodOutcome, ...]:
+    """The later periods of a multi-period trial, each continuing from the one before."""
+    courses = first_courses(scenario, results)
+    outcomes = []
+    for k in range(1, len(scenario.periods)):
+        outcome = run_period(scenario, k, courses, progress, executor, store)
+        outcomes.append(outcome)
+        courses = list(outcome.courses)
+    return tuple(outcomes)
 
 
 def _flat(entries: dict) -> list[tuple[str, float | None]]:

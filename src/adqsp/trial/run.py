@@ -110,6 +110,8 @@ class ArmResult:
     status: np.ndarray
     rescued: np.ndarray
     dropped: np.ndarray
+    #: the states at the last visit ``(n_states, n_patients)``, where a later period continues
+    end_states: np.ndarray | None = None
 
     @property
     def ok(self) -> np.ndarray:
@@ -264,7 +266,7 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     status = np.select(
         [~tr.ok, ~finite, negative], [np.array(tr.message), "non-finite read-out", "negative amount"], "ok"
     )
-    return {**readouts, "status": status, "WT": pop.values["WT"]}
+    return {**readouts, "status": status, "WT": pop.values["WT"], "y_end": tr.states[-1]}
 
 
 def run_arm(
@@ -290,7 +292,7 @@ def run_arm(
     names = [f"arm{arm_index}_{j:06d}" for j in range(len(chunks))]
     parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store, done)
     merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
-    status, weight = merged.pop("status"), merged.pop("WT")
+    status, weight, end_states = merged.pop("status"), merged.pop("WT"), merged.pop("y_end", None)
     model = scenario.arm_model(arm).model
     weeks = np.array(scenario.visit_weeks)
     scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
@@ -314,7 +316,7 @@ def run_arm(
         else np.zeros(scores["EASI"].shape, dtype=bool)
     )
     patients = Population(indices, {"WT": weight})
-    return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout)
+    return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout, end_states)
 
 
 def dropout_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:

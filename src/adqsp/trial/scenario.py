@@ -35,7 +35,7 @@ from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
 from adqsp.pk.models import check_pk_model
 from adqsp.pk.regimen import Regimen
-from adqsp.schema import ESTIMANDS, OverrideTable, ScenarioFile
+from adqsp.schema import ESTIMANDS, LEAVE, ArmTable, EntryTable, OverrideTable, PeriodTable, ScenarioFile
 from adqsp.trial.targets import studies
 from adqsp.validation import read_toml, validate
 
@@ -69,6 +69,48 @@ class Arm:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """How patients enter a later period from the previous one (``adqsp.schema.EntryTable``): ``who`` is "all" or
+    "responders", ``criteria`` responder rules (any one suffices), ``non_responders`` the arm taking the others
+    (None: they leave)."""
+
+    who: str
+    criteria: tuple[str, ...]
+    non_responders: str | None
+
+
+@dataclass(frozen=True)
+class PeriodArm:
+    """An arm of a period: the arm (its regimen in days from the period's start), the previous period's arms it
+    takes entrants from and its randomisation share of each (None: the non-responders' arm), and the drug and PK
+    model its patients' course carries (the arm's own, or the one given before it, washing out)."""
+
+    arm: Arm
+    from_arms: tuple[str, ...]
+    ratio: float | None
+    course_drug: DrugRecord | None
+    course_pk_model: str | None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of a multi-period trial: it starts at ``start_week`` (trial weeks) and lasts ``weeks``; ``visits``
+    are trial weeks after its start (its end included); ``entry`` is None for the first period."""
+
+    name: str
+    start_week: float
+    weeks: float
+    visits: tuple[float, ...]
+    arms: tuple[PeriodArm, ...]
+    entry: Entry | None
+    rescue: bool
+
+    @property
+    def end_week(self) -> float:
+        return self.start_week + self.weeks
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     weeks: float
@@ -86,6 +128,14 @@ class Scenario:
     #: dropout hazard (1/week) and its factor for a patient not improving (:mod:`adqsp.conduct.dropout`)
     dropout_per_week: float = 0.0
     dropout_nonimprover_factor: float = 1.0
+    #: the periods of a multi-period trial (empty: one period); ``weeks``, ``visits``, ``arms`` and ``rescue`` are
+    #: then the first period's, which is screened and simulated as a trial of its own
+    periods: tuple[Period, ...] = ()
+
+    @property
+    def total_weeks(self) -> float:
+        """The trial's length in weeks: the end of its last period."""
+        return self.periods[-1].end_week if self.periods else self.weeks
 
     def sized(self, patients_per_arm: int | None = None, seed: int | None = None) -> Scenario:
         """The scenario with another number of patients per arm and/or seed (None: keep the scenario's)."""
@@ -116,7 +166,7 @@ class Scenario:
 
 
 #: the scenarios shipped in the package (``data/<name>.toml``), the default first
-EMBEDDED = ("solo1", "comparators")
+EMBEDDED = ("solo1", "comparators", "maintenance", "spacing")
 
 
 def embedded_text(name: str = EMBEDDED[0]) -> str:
@@ -151,39 +201,100 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     read relative to ``folder`` (the scenario file's folder; default the working directory)."""
     file = validate(ScenarioFile, data)
     records = _drug_records(file.drug_files, folder or Path.cwd())
-    arms = []
-    for i, arm in enumerate(file.arms):
-        drug = resolve(arm.drug, records, f"arms[{i}].drug")
-        check_pk_model(drug, arm.pk_model, f"arms[{i}].pk_model")
-        potency = (arm.tcs_potency or "medium") if arm.background == "TCS" else None
-        arms.append(Arm(arm.name, drug, Regimen.from_tables(arm.doses, f"arms[{i}].doses"), arm.pk_model, potency))
-    arms = tuple(arms)
+    periods = _periods(file.periods, records, file.rescue) if file.periods else ()
+    if periods:
+        arms = tuple(a.arm for a in periods[0].arms)
+        weeks, visits, rescue = periods[0].weeks, periods[0].visits, periods[0].rescue
+    else:
+        arms = tuple(_arm(arm, records, f"arms[{i}]") for i, arm in enumerate(file.arms))
+        weeks, visits, rescue = file.weeks, tuple(file.visits), file.rescue
+    all_arms = tuple(a.arm for p in periods for a in p.arms) or arms
     known = studies()
     for i, study in enumerate(file.compare_to):
         if study not in known:
             raise InputError(f"compare_to[{i}]", f"unknown study {study!r} (known: {', '.join(known)})")
     overrides = _overrides(file.parameters)
-    check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in arms))
+    check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in all_arms))
     for switch in BACKGROUND_SWITCHES:
         if switch in dict(overrides):
             raise InputError(f"parameters.{switch}", 'background therapy is set per arm: background = "TCS"')
     population = file.population
     return Scenario(
         name=file.name,
-        weeks=file.weeks,
+        weeks=weeks,
         arms=arms,
-        visits=tuple(file.visits),
+        visits=visits,
         patients_per_arm=file.patients_per_arm,
         seed=file.seed,
         preset=population.preset,
         inclusion=Inclusion(population.easi_min, population.iga_min, population.bsa_min_pct),
         compare_to=tuple(file.compare_to),
         parameters=overrides,
-        rescue=file.rescue,
+        rescue=rescue,
         estimand=file.estimand,
         dropout_per_week=file.dropout_per_week,
         dropout_nonimprover_factor=file.dropout_nonimprover_factor,
+        periods=periods,
     )
+
+
+def _arm(table: ArmTable, records: tuple[DrugRecord, ...], field: str) -> Arm:
+    """An arm from its checked table; ``field`` names it in errors."""
+    drug = resolve(table.drug, records, f"{field}.drug")
+    check_pk_model(drug, table.pk_model, f"{field}.pk_model")
+    potency = (table.tcs_potency or "medium") if table.background == "TCS" else None
+    return Arm(table.name, drug, Regimen.from_tables(table.doses, f"{field}.doses"), table.pk_model, potency)
+
+
+def _periods(tables: list[PeriodTable], records: tuple[DrugRecord, ...], rescue: bool) -> tuple[Period, ...]:
+    """The periods of a checked scenario file (sources and ratios are checked by the schema), each arm with the
+    drug its patients' course carries: one course holds one drug, so an arm giving a drug other than the one its
+    patients had before is an error, as is an arm without drug taking patients who had different drugs."""
+    periods: list[Period] = []
+    start = 0.0
+    for k, table in enumerate(tables):
+        previous = {a.arm.name: a for a in periods[-1].arms} if periods else {}
+        entry = table.entry or (EntryTable() if k else None)
+        open_label = entry.non_responders if entry and entry.who == "responders" else LEAVE
+        arms = []
+        for j, arm_table in enumerate(table.arms):
+            field = f"periods[{k}].arms[{j}]"
+            arm = _arm(arm_table, records, field)
+            sources = tuple(arm_table.from_arms or previous)
+            carried = {(previous[s].course_drug, previous[s].course_pk_model) for s in sources}
+            drug, pk_model = _course_drug(arm, carried, field)
+            ratio = None if arm.name == open_label else arm_table.ratio
+            arms.append(PeriodArm(arm, sources, ratio, drug, pk_model))
+        criteria = tuple(dict.fromkeys(entry.criteria)) if entry else ()
+        period_entry = None if entry is None else Entry(entry.who, criteria, None if open_label == LEAVE else open_label)
+        visits = tuple(start + w for w in sorted({*table.visits, table.weeks})) if k else tuple(table.visits)
+        rescued = rescue if table.rescue is None else table.rescue
+        periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued))
+        start += table.weeks
+    return tuple(periods)
+
+
+def _course_drug(
+    arm: Arm, carried: set[tuple[DrugRecord | None, str | None]], field: str
+) -> tuple[DrugRecord | None, str | None]:
+    """The drug and PK model of the course of an arm's patients, given what they carry from the previous period."""
+    given = {(d, m) for d, m in carried if d is not None}
+    if arm.drug is not None:
+        other = next((d.name for d, _ in given if d.name != arm.drug.name), None)
+        if other is not None:
+            raise InputError(
+                f"{field}.drug",
+                f"its patients had {other} before: switching to {arm.drug.name} between periods is not supported"
+                " (a patient's course holds one drug)",
+            )
+        pk_models = {m for _, m in given}
+        if len(pk_models) > 1 or (arm.pk_model is not None and pk_models - {arm.pk_model}):
+            raise InputError(f"{field}.pk_model", "its patients had another PK model of the drug before")
+        return arm.drug, arm.pk_model if arm.pk_model is not None else next(iter(pk_models), None)
+    if len(given) > 1:
+        names = ", ".join(sorted(f"{d.name} ({m or 'default PK'})" for d, m in given))
+        raise InputError(field, f"takes patients who had different drugs before ({names}): give each its own arm")
+    return next(iter(given), (None, None))
 
 
 def _drug_records(files: list[str], folder: Path) -> tuple[DrugRecord, ...]:
