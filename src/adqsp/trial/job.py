@@ -15,10 +15,10 @@ from adqsp.engine.prebuild import prebuild
 from adqsp.errors import FailureWarning
 from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
 from adqsp.trial.executors import ChunkStore
+from adqsp.trial.period_summary import period_summaries
 from adqsp.trial.periods import PeriodOutcome, course_model, first_courses, run_period
 from adqsp.trial.run import ArmResult, Executor, Progress, run_arm, screen
 from adqsp.trial.scenario import Scenario
-from adqsp.trial.period_summary import period_summaries
 from adqsp.trial.summary import (
     arm_summary,
     failure_warnings,
@@ -67,7 +67,8 @@ def parameter_set_hash(scenario: Scenario) -> str:
     overrides applied)."""
     h = hashlib.sha256()
     models = [scenario.arm_model(arm) for arm in scenario.arms]
-    models += [course_model(scenario, pa) for period in scenario.periods[1:] for pa in period.arms]
+    later = [course_model(scenario, pa) for period in scenario.periods[1:] for pa in period.arms]
+    models += list({id(c): c for c in later if all(c is not m for m in models)}.values())  # models not yet hashed
     for model in models:
         for p in model.model.parameters:
             h.update(f"{p.name}={p.value!r}|{p.unit}|{p.log_sd!r};".encode())

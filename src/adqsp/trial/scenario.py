@@ -266,7 +266,8 @@ def _periods(tables: list[PeriodTable], records: tuple[DrugRecord, ...], rescue:
             ratio = None if arm.name == open_label else arm_table.ratio
             arms.append(PeriodArm(arm, sources, ratio, drug, pk_model))
         criteria = tuple(dict.fromkeys(entry.criteria)) if entry else ()
-        period_entry = None if entry is None else Entry(entry.who, criteria, None if open_label == LEAVE else open_label)
+        taker = None if open_label == LEAVE else open_label
+        period_entry = None if entry is None else Entry(entry.who, criteria, taker)
         visits = tuple(start + w for w in sorted({*table.visits, table.weeks})) if k else tuple(table.visits)
         rescued = rescue if table.rescue is None else table.rescue
         periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued))
