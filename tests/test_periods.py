@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from adqsp.errors import InputError
+from adqsp.faces.report import write_report
+from adqsp.faces.table import period_table
 from adqsp.schema import RESPONSE_CRITERIA
 from adqsp.trial.job import run_trial
 from adqsp.trial.periods import allocate, shares
@@ -214,3 +216,12 @@ def test_pk_continues_across_the_boundary():
         np.testing.assert_allclose(a[column], b[column], rtol=5e-3, atol=1e-3, err_msg=column)
     boundary = a.xs(16.0, level="week")["serum_mg_L"]
     assert (a.xs(20.0, level="week")["serum_mg_L"] > 0.8 * boundary).all()
+
+
+def test_the_table_and_report_show_the_periods(two, tmp_path):
+    text = period_table(two.summary)
+    assert "maintenance (weeks 16-52)" in text and "q2w kept" in text and "withdrawn" in text
+    write_report(two.summary, two.patients, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Periods</h2>" in page and "where the patients went" in page
+    assert "time to loss of response (Kaplan-Meier)" in page

@@ -290,7 +290,7 @@ def _trial(args: argparse.Namespace) -> int:
     from adqsp.faces.options import TrialOptions, options
     from adqsp.faces.output import ResultsFolder, write_table
     from adqsp.faces.report import write_report
-    from adqsp.faces.table import endpoint_table, screening_table
+    from adqsp.faces.table import endpoint_table, period_table, screening_table
     from adqsp.files import write_json
     from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor
     from adqsp.trial.job import package_version, run_trial
@@ -349,6 +349,8 @@ def _trial(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(endpoint_table(result.summary))
+        if "periods" in result.summary:
+            print(f"\n{period_table(result.summary)}")
         print(f"\n{screening_table(result.summary['screening'])}")
         print(f"\n{sum(a['n'] for a in result.summary['arms'])} patients in {elapsed:.1f} s; results in {target}")
     for line in result.summary["warnings"]:

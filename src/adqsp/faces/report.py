@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from adqsp.faces.table import SCREENING_ROWS
+from adqsp.faces.table import PERIOD_COLUMNS, SCREENING_ROWS, period_rows
 from adqsp.files import write_atomic
 
 #: endpoints of the table, in order, with their labels
@@ -89,6 +89,7 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
         raise ValueError(f"patients: missing columns {', '.join(missing)}")
     ok = patients.loc[patients["ok"].eq(True)]
     arms = [a["name"] for a in summary["arms"]]
+    arms += [a["name"] for p in summary.get("periods", [])[1:] for a in p["arms"] if a["name"] not in arms]
     arms += [a for a in pd.unique(ok["arm"]) if a not in arms]
     colors = {a: f"C{i % 10}" for i, a in enumerate(arms)}
     figures = [
@@ -121,6 +122,9 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
                 " omitted.",
             ),
         )
+    for period in summary.get("periods", [])[1:]:
+        if any(arm.get("maintenance") for arm in period["arms"]):
+            figures.append((_plot_loss(period, colors), _loss_caption(period)))
     page = _page(summary, figures)
     write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
@@ -151,6 +155,7 @@ def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
         *(("<h2>Screening</h2>", _screening_table(summary["screening"])) if summary.get("screening") else ()),
         "<h2>Endpoints at the last visit</h2>",
         _endpoint_table(summary["arms"]),
+        *(_periods_section(summary["periods"]) if summary.get("periods") else ()),
         "<h2>Plots</h2>",
     ]
     for png, caption in figures:
@@ -160,6 +165,70 @@ def _page(summary: dict, figures: list[tuple[str, str]]) -> str:
         )
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _periods_section(periods: list[dict]) -> list[str]:
+    """The periods of a multi-period trial: each one's weeks and arms; for a later one the flow of patients from
+    the previous arms and its arms' maintenance endpoints."""
+    parts = ["<h2>Periods</h2>", "<table><thead><tr><th>Period</th><th>Weeks</th><th>Entry</th></tr></thead><tbody>"]
+    for period in periods:
+        start, end = period["start_week"], period["start_week"] + period["weeks"]
+        entry = period.get("entry")
+        rule = "screened and randomised" if entry is None else entry["who"]
+        if entry and entry["criteria"]:
+            rule += f" ({' or '.join(entry['criteria'])} against the original baseline)"
+        if entry and entry["non_responders"]:
+            rule += f"; non-responders to {entry['non_responders']}"
+        parts.append(f"<tr><td>{escape(period['name'])}</td><td>{start:g}–{end:g}</td><td>{escape(rule)}</td></tr>")
+    parts.append("</tbody></table>")
+    for period in periods[1:]:
+        parts.append(f"<h3>{escape(period['name'])}: where the patients went</h3>")
+        targets = list(dict.fromkeys(name for flow in period["flow"].values() for name in flow["to"]))
+        head = "".join(f"<th>{escape(t)}</th>" for t in targets)
+        parts.append(
+            f"<table><thead><tr><th>From</th><th>In the trial</th><th>Responders</th>{head}<th>Left</th></tr>"
+            "</thead><tbody>"
+        )
+        for source, flow in period["flow"].items():
+            cells = "".join(f"<td>{flow['to'].get(t, 0)}</td>" for t in targets)
+            responders = "—" if flow["responders"] is None else flow["responders"]
+            parts.append(
+                f"<tr><td>{escape(source)}</td><td>{flow['present']}</td><td>{responders}</td>{cells}"
+                f"<td>{flow['left']}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+        parts.append(f"<h3>{escape(period['name'])}: maintenance among the responders who entered</h3>")
+        head = "".join(f"<th>{escape(label)}</th>" for label, _ in PERIOD_COLUMNS)
+        parts.append(f"<table><thead><tr><th>Arm</th>{head}</tr></thead><tbody>")
+        for row in period_rows(period):
+            parts.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>")
+        parts.append("</tbody></table>")
+    return parts
+
+
+def _plot_loss(period: dict, colors: dict[str, str]) -> str:
+    """Kaplan-Meier curves of keeping the response, one step line per arm of a later period."""
+    fig, ax = _figure()
+    for arm in period["arms"]:
+        maintenance = arm.get("maintenance")
+        if not maintenance or not maintenance["responders"]:
+            continue
+        curve = maintenance["loss_of_response"] + [{"week": period["start_week"] + period["weeks"]}]
+        weeks = [point["week"] for point in curve]
+        kept = [point["kept"] for point in curve[:-1]]
+        ax.step(weeks, [*kept, kept[-1]], where="post", color=colors.get(arm["name"], "C0"), label=_label(arm["name"]))
+    ax.set_ylim(0, 1.02)
+    _finish(ax, "Responders keeping their response")
+    return _png(fig)
+
+
+def _loss_caption(period: dict) -> str:
+    criteria = " or ".join(period["entry"]["criteria"])
+    return (
+        f"{period['name']}: time to loss of response (Kaplan-Meier) among the patients who entered as responders"
+        f" ({criteria} against the original baseline); a loss is the first visit meeting no criterion or after"
+        " rescue; dropout censors."
+    )
 
 
 def _arms_table(arms: list[dict]) -> str:

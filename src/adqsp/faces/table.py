@@ -103,6 +103,50 @@ def endpoint_table(summary: dict) -> str:
     return "\n".join(lines) + f"\n({what}; rates as fractions, changes in % from baseline{estimand}{band})"
 
 
+#: the columns of :func:`period_table`: label and key of an arm's ``maintenance`` entry (None: the arm's own)
+PERIOD_COLUMNS = (
+    ("patients", None),
+    ("responders", "responders"),
+    ("maintained", "response_maintained"),
+    ("kept", "response_kept"),
+    ("median weeks to loss", "median_weeks_to_loss"),
+    ("trough mg/L", "trough_mg_L"),
+)
+
+
+def period_rows(period: dict) -> list[list[str]]:
+    """One row per arm of a later period (summary.json's ``periods`` entry): name, patients, then the maintenance
+    endpoints of :data:`PERIOD_COLUMNS` ("—" where none)."""
+    rows = []
+    for arm in period["arms"]:
+        maintenance = arm.get("maintenance") or {}
+        cells = [str(arm["n"])]
+        for _, key in PERIOD_COLUMNS[1:]:
+            value = maintenance.get(key)
+            cells.append("—" if value is None else f"{value:g}" if isinstance(value, int) else f"{value:.2f}")
+        rows.append([arm["name"], *cells])
+    return rows
+
+
+def period_table(summary: dict) -> str:
+    """Each later period of a multi-period trial: its arms' patients and maintenance endpoints, and who left."""
+    blocks = []
+    for period in summary.get("periods", [])[1:]:
+        criteria = " or ".join(period["entry"]["criteria"]) or "none"
+        header = [f"{period['name']} (weeks {period['start_week']:g}-{period['start_week'] + period['weeks']:g})"]
+        rows = [header + [label for label, _ in PERIOD_COLUMNS], *period_rows(period)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        left = sum(f["left"] for f in period["flow"].values())
+        lines.append(
+            f"(entry: {period['entry']['who']}; response: {criteria} against the original baseline; {left} left"
+            " at the boundary; maintained/kept: fractions of the responders who entered)"
+        )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def _cell(value: float | None, published: float | None, key: str, band: list[float] | None = None) -> str:
     """``value [published] (p5 to p95)``, each part where known."""
     fmt = "{:.1f}" if key.endswith(("pct_change", "_mean", "mg_L")) else "{:.2f}"
