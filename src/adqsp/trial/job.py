@@ -110,7 +110,9 @@ def run_trial(
     arm_summaries = [
         arm_summary(r, published_values(scenario.compare_to, r.arm.name), scenario.estimand) for r in results
     ]
-    failures = failure_warnings(screening.counts, arm_summaries)
+    periods = period_summaries(scenario, outcomes) if scenario.periods else []
+    later_arms = [arm for period in periods[1:] for arm in period["arms"]]
+    failures = failure_warnings(screening.counts, arm_summaries + later_arms)
     for line in failures:
         warnings.warn(line, FailureWarning, stacklevel=2)
     summary = {
@@ -130,7 +132,7 @@ def run_trial(
         "arms": arm_summaries,
     }
     if scenario.periods:
-        summary["periods"] = period_summaries(scenario, outcomes)
+        summary["periods"] = periods
     models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
     captured = tuple(dict.fromkeys(c for m in models for c in m.model.captured))
     frames = [_patient_rows(r, param_hash, captured) for r in results]
