@@ -44,7 +44,7 @@ def test_dual_blockade_of_type_i_and_type_ii_signalling(courses):
 def test_not_an_immunosuppressant(courses):
     """Th1 and Th17 responsiveness (production per antigen stimulus) is not suppressed: IL-4's restraint lifts."""
     dup = courses["dupilumab"]
-    assert _at(dup, WEEKS, "les_th_restraint") >= _at(dup, 0, "les_th_restraint")
+    assert _at(dup, WEEKS, "node_th_restraint") >= _at(dup, 0, "node_th_restraint")
     per_antigen = dup.les_IFNg / dup.les_antigen
     assert per_antigen.iloc[-1] >= 0.95 * per_antigen.iloc[0]
 

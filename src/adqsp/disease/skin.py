@@ -13,6 +13,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
+from adqsp.disease import innate, lesion_age, presentation
 from adqsp.disease.complexes import PARAMETERS as COMPLEX_PARAMETERS
 from adqsp.disease.complexes import complex_assignments, complex_name, complex_rate, complex_state, turnover_binders
 from adqsp.disease.inhibition import Activities, Inhibitor, activities, inhibition_assignments, inhibitor_parameters
@@ -94,18 +95,11 @@ PARAMETERS = (
     _p("barrier_il22", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: IL-22 impairs differentiation)", "IL-22 suppression"),
     # T cells
     _p("tcell_loss", 0.08, "1/day", f"{MIYANO} (d9 0.578/week)", "effector T-cell loss rate"),
-    _p("th2_drive", 0.016, "AU/day", CAL_SPREAD, "type 2 (Th2 + ILC2) expansion per antigen", 0.5),
-    _p(
-        "th2_il4_feedback",
-        1.0,
-        "dimensionless",
-        f"{ASSUMED}: IL-4 via STAT6 drives Th2 differentiation",
-        "Th2 gain at full lymphocyte pSTAT6",
-    ),
+    _p("th2_drive", 0.016, "1/(AU*day)", CAL_SPREAD, "Th2 expansion per antigen per circulating Th2 effector", 0.5),
     _p("tslp_gain", 0.3, "1/AU", f"{ASSUMED} ({MIYANO}: TSLP/OX40L sustain Th2)", "TSLP amplification of Th2"),
-    _p("th1_drive", 0.048, "AU/day", NO_SOURCE, "Th1 expansion per antigen", 0.4),
-    _p("th17_drive", 0.048, "AU/day", NO_SOURCE, "Th17 expansion per antigen", 0.4),
-    _p("th22_drive", 0.056, "AU/day", CAL_SPREAD, "Th22 expansion per antigen", 0.6),
+    _p("th1_drive", 0.048, "1/(AU*day)", NO_SOURCE, "Th1 expansion per antigen per circulating Th1 effector", 0.4),
+    _p("th17_drive", 0.048, "1/(AU*day)", NO_SOURCE, "Th17 expansion per antigen per circulating Th17 effector", 0.4),
+    _p("th22_drive", 0.056, "1/(AU*day)", CAL_SPREAD, "Th22 expansion per antigen per circulating Th22 effector", 0.6),
     _p(
         "th22_autonomous",
         0.02,
@@ -113,13 +107,6 @@ PARAMETERS = (
         f"{CAL_SPREAD} (the spread sets how many lesions persist without type 2 signalling)",
         "antigen-independent Th22/Th17 activation in lesional skin (chronic, IL-22-dominated phenotypes)",
         1.5,
-    ),
-    _p(
-        "th_il4_inhibition",
-        2.0,
-        "dimensionless",
-        f"{ASSUMED}: IL-4 restrains Th1 and Th17 differentiation",
-        "inhibition of Th1/Th17 at full lymphocyte pSTAT6",
     ),
     # cytokines (quasi-steady state)
     _p(
@@ -135,14 +122,6 @@ PARAMETERS = (
         "pM/AU",
         f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin",
         "IL-4 from type 2 cells",
-    ),
-    _p("type2_innate_pM", 1.0, "pM", NO_SOURCE, "IL-4/IL-13 from mast cells, eosinophils, basophils (per TSLP)"),
-    _p(
-        "il4_innate_share",
-        0.3,
-        "dimensionless",
-        f"{HAND_SET}; IL-4 protein is far lower than IL-13 in AD skin",
-        "IL-4 from innate type 2 cells, relative to their IL-13 (type2_innate_pM)",
     ),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
@@ -190,7 +169,7 @@ def _site_states(s: str) -> tuple[State, ...]:
     return (
         State(f"{s}_barrier", 0.9, "dimensionless", f"{s}: barrier integrity (1 = intact)"),
         State(f"{s}_antigen", 0.1, "AU", f"{s}: antigen and microbe load in skin"),
-        State(f"{s}_th2", 0.1, "AU", f"{s}: type 2 cells (Th2 + ILC2)"),
+        State(f"{s}_th2", 0.1, "AU", f"{s}: Th2 cells"),
         State(f"{s}_th1", 0.1, "AU", f"{s}: Th1 cells"),
         State(f"{s}_th17", 0.1, "AU", f"{s}: Th17 cells"),
         State(f"{s}_th22", 0.1, "AU", f"{s}: Th22 cells"),
@@ -202,6 +181,8 @@ def _site_states(s: str) -> tuple[State, ...]:
             scale=100.0,
             capture=_lesional(s, "epidermis_um"),
         ),
+        *presentation.site_states(s),
+        *innate.site_states(s),
     )
 
 
@@ -219,16 +200,17 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             f"{s}: trigger exposure",
         ),
         a(f"{s}_tslp", f"tslp_per_antigen * {s}_antigen", "AU", f"{s}: TSLP (alarmin)"),
+        *innate.site_assignments(s, act.jak1_jak2),
         a(
             f"{s}_IL13_pM",
-            f"il13_per_th2 * {s}_th2{tcell} + type2_innate_pM * {s}_tslp{act.jak1_jak2}",
+            f"il13_per_th2 * {s}_th2{tcell} + il13_per_ilc2 * {s}_ilc2 + il13_per_mast * {s}_mast_activation",
             "pM",
             f"{s}: IL-13",
             _lesional(s, "IL13_pM"),
         ),
         a(
             f"{s}_IL4_pM",
-            f"il4_per_th2 * {s}_th2{tcell} + il4_innate_share * type2_innate_pM * {s}_tslp{act.jak1_jak2}",
+            f"il4_per_th2 * {s}_th2{tcell} + il4_per_basophil * {s}_basophil_activation",
             "pM",
             f"{s}: IL-4",
             _lesional(s, "IL4_pM"),
@@ -252,7 +234,8 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             )
             for c in CELLS
         ),
-        a(f"{s}_IL31", f"{s}_th2{tcell}", "AU", f"{s}: IL-31 (from type 2 cells)"),
+        *presentation.site_assignments(s),
+        a(f"{s}_IL31", f"{s}_th2{tcell}", "AU", f"{s}: IL-31 (from Th2 cells)", _lesional(s, "IL31")),
         a(f"{s}_IL22", f"{s}_th22{tcell}", "AU", f"{s}: IL-22"),
         a(f"{s}_IL17", f"{s}_th17{tcell}", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
         a(f"{s}_IFNg", f"{s}_th1{tcell}", "AU", f"{s}: IFN-gamma", _lesional(s, "IFNg")),
@@ -276,12 +259,6 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             f" + barrier_scratch_damage * scratching / nrs_max)",
             "1/day",
             f"{s}: barrier damage rate",
-        ),
-        a(
-            f"{s}_th_restraint",
-            f"1.0 / (1.0 + th_il4_inhibition * {s}_lymphocyte_stat6)",
-            "dimensionless",
-            f"{s}: IL-4 restraint of Th1/Th17",
         ),
         a(
             f"{s}_tewl",
@@ -309,22 +286,33 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
 
 
 def _site_rates(s: str, act: Activities) -> dict[str, str]:
-    """One site's rates; ``act`` scales what an inhibited pathway does (nothing without an inhibitor)."""
-    th22 = f"th22_drive * {s}_antigen{' + th22_autonomous' if s == 'les' else ''}"
+    """One site's rates; ``act`` scales what an inhibited pathway does (nothing without an inhibitor).
+
+    Each T-helper subset expands where circulating effectors primed in the lymph node (``<subset>_pool``,
+    :mod:`adqsp.disease.presentation`) meet the site's antigen, recruited by CCR4 (Th2, Th17, Th22); a chronic
+    lesion adds Th1 and Th22 (:mod:`adqsp.disease.lesion_age`)."""
     tcell = act.calcineurin
     # background topical steroid (disease/topical.py): on the lesion only
     steroid, steroid1 = (" * les_tcs_factor", " * les_tcs_type1_factor") if s == "les" else ("", "")
+    local = {"th2": f" * (1.0 + tslp_gain * {s}_tslp{act.jak1_jak2})"}
+
+    def expansion(x: str) -> str:
+        chronic = lesion_age.gain(x) if s == "les" else ""
+        return f"{x}_drive * {s}_antigen * {x}_pool{local.get(x, '')}{presentation.homing(s, x)}{chronic}"
+
+    th22 = f"{expansion('th22')}{' + th22_autonomous' if s == 'les' else ''}"
     return {
         f"{s}_barrier": f"(1.0 - {s}_barrier) * {s}_barrier_repair - {s}_barrier * {s}_barrier_damage",
         f"{s}_antigen": f"{s}_exposure * (1.0 - {s}_barrier) - {s}_clearance * {s}_antigen",
-        f"{s}_th2": f"th2_drive * {s}_antigen * (1.0 + tslp_gain * {s}_tslp{act.jak1_jak2})"
-        f" * (1.0 + th2_il4_feedback * {s}_lymphocyte_stat6){tcell}{steroid} - tcell_loss * {s}_th2",
-        f"{s}_th1": f"th1_drive * {s}_antigen * {s}_th_restraint{tcell}{steroid1} - tcell_loss * {s}_th1",
-        f"{s}_th17": f"th17_drive * {s}_antigen * {s}_th_restraint{tcell}{steroid} - tcell_loss * {s}_th17",
+        f"{s}_th2": f"{expansion('th2')}{tcell}{steroid} - tcell_loss * {s}_th2",
+        f"{s}_th1": f"{expansion('th1')}{tcell}{steroid1} - tcell_loss * {s}_th1",
+        f"{s}_th17": f"{expansion('th17')}{tcell}{steroid} - tcell_loss * {s}_th17",
         f"{s}_th22": f"{f'({th22}){tcell}{steroid}' if tcell or steroid else th22} - tcell_loss * {s}_th22",
         f"{s}_epidermis_um": f"epidermis_rate * (epidermis_healthy_um * (1.0 + epidermis_il22 * {s}_IL22{act.jak1_tyk2}"
         f" + epidermis_stat6 * {s}_keratinocyte_stat6 + epidermis_scratch * scratching / nrs_max)"
         f" - {s}_epidermis_um)",
+        **presentation.site_rates(s),
+        **innate.site_rates(s),
     }
 
 
@@ -389,12 +377,9 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         ),
         a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)", "TARC_pg_mL"),
         a("ige_serum", "ige", "IU/mL", "serum total IgE", "IgE_IU_mL"),
-        a(
-            "lymph_stat6",
-            "bsa_fraction * les_lymphocyte_stat6 + (1.0 - bsa_fraction) * non_lymphocyte_stat6",
-            "dimensionless",
-            "skin-draining lymphocyte pSTAT6 (B-cell IgE class switch)",
-        ),
+        *lesion_age.assignments(),
+        *presentation.node_assignments(binders, act),
+        *innate.patient_assignments(),
     )
     turnover = turnover_binders(binders)
     states = (
@@ -403,6 +388,9 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         State("itch", 0.1, "dimensionless", "itch drive as perceived (relaxes to itch_drive)"),
         State("tarc", "tarc_healthy", "pg/mL", "serum TARC", scale=1000.0),
         State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)", scale=1000.0),
+        *presentation.node_states(),
+        *innate.patient_states(),
+        *lesion_age.STATES,
     )
     rates = {
         **{k: v for s in SITES for k, v in _site_rates(s, act).items()},
@@ -410,13 +398,19 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         "itch": "itch_rate * (itch_drive - itch)",
         "tarc": "tarc_rate * (tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
         " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
-        "ige": "plasma_cell_rate * (ige_healthy + ige_stat6 * lymph_stat6 - ige)",
+        "ige": "plasma_cell_rate * (ige_healthy + ige_stat6 * node_lymphocyte_stat6 - ige)",
+        **presentation.node_rates(act),
+        **innate.patient_rates(),
+        **lesion_age.RATES,
     }
     return Model(
         name="disease",
         parameters=(
             *PARAMETERS,
             *TEWL,
+            *presentation.PARAMETERS,
+            *innate.PARAMETERS,
+            *lesion_age.PARAMETERS,
             *(COMPLEX_PARAMETERS if turnover else ()),
             *(x for i in inhibitors for x in inhibitor_parameters(i)),
         ),

@@ -136,7 +136,7 @@ def endpoints_block() -> Model:
         "induration": f"sign_induration_gain * {hyper}"
         " + sign_induration_erythema * sign_erythema_gain * les_inflammation",
         "excoriation": "sign_excoriation_gain * scratching / nrs_max * (1.0 + les_inflammation)",
-        "lichenification": f"sign_lichen_gain * {hyper}",
+        "lichenification": f"sign_lichen_gain * {hyper} * les_chronicity",
     }
     signs = tuple(
         a(

@@ -56,11 +56,23 @@ _MECHANISM = (
 _SKIN = tuple(
     f"{site}_{name}"
     for names in (
-        ("th2", "th1", "th17", "th22", "IL31", "IL22", "IL17", "IFNg", "tslp", "CCL26"),
+        ("th2", "th1", "th17", "th22", "ilc2", "dc", "IL31", "IL22", "IL17", "IFNg", "tslp", "IL33", "CCL26"),
+        ("basophil_activation", "mast_activation"),
         ("type1_activity", "type2_activity", "type17_activity", "type22_activity", "barrier", "tewl", "epidermis_um"),
     )
     for site in _SITES
     for name in names
+)
+#: the lymph node, circulating effectors, the IgE loop, blood eosinophils and lesion age
+_IMMUNE = (
+    "node_dc",
+    "node_lymphocyte_stat6",
+    *(f"{x}_pool" for x in ("th2", "th1", "th17", "th22")),
+    "basophil_fceri",
+    "mast_fceri",
+    "eos_blood",
+    "les_eos",
+    "les_chronicity",
 )
 #: EASI's four signs and the affected area of its four regions
 _EASI_PARTS = (
@@ -68,7 +80,7 @@ _EASI_PARTS = (
     *(f"area_pct_{region}" for region in ("head", "upper", "trunk", "lower")),
 )
 #: the time-course columns a course returns (those the arm's model has), besides the drug's own read-outs
-SERIES = tuple(dict.fromkeys((*_MECHANISM, *KEY_COLUMNS, *_SKIN, *_EASI_PARTS)))
+SERIES = tuple(dict.fromkeys((*_MECHANISM, *KEY_COLUMNS, *_SKIN, *_IMMUNE, *_EASI_PARTS)))
 #: read-outs of drugs that act inside cells (JAK pairs' activity, T-cell activation), where the model has them
 INSIDE_CELL = ("jak1_jak3_activity", "jak1_tyk2_activity", "jak1_jak2_activity", "tcell_activation")
 

@@ -182,10 +182,17 @@ function drawAll() {
   state.charts = [];
   for (const id of ["plots-skin", "plots-patient"]) $(id).innerHTML = "";
   const skin = $("plots-skin");
-  chart(skin, "T cells, lesional", "per baseline", [["les_th2", "Th2+ILC2"], ["les_th1", "Th1"], ["les_th17", "Th17"],
+  chart(skin, "T cells, lesional", "per baseline", [["les_th2", "Th2"], ["les_th1", "Th1"], ["les_th17", "Th17"],
     ["les_th22", "Th22"]], { relative: true });
-  chart(skin, "T cells, nonlesional", "per baseline", [["non_th2", "Th2+ILC2"], ["non_th1", "Th1"],
+  chart(skin, "T cells, nonlesional", "per baseline", [["non_th2", "Th2"], ["non_th1", "Th1"],
     ["non_th17", "Th17"], ["non_th22", "Th22"]], { relative: true });
+  chart(skin, "antigen presentation and priming", "per baseline", [["les_dc", "DCs, lesional"],
+    ["node_dc", "DCs, lymph node"], ["node_lymphocyte_stat6", "node STAT6"], ["th2_pool", "primed Th2"],
+    ["th1_pool", "primed Th1"]], { relative: true });
+  chart(skin, "innate type 2 cells", "per baseline", [["les_ilc2", "ILC2, lesional"],
+    ["basophil_fceri", "basophil FcεRI"], ["mast_fceri", "mast-cell FcεRI"], ["les_eos", "eosinophils, lesional"],
+    ["eos_blood", "eosinophils, blood"]], { relative: true });
+  chart(skin, "lesion chronicity", "", [["les_chronicity", "0 acute, 1 chronic"]], { yMax: 1 });
   chart(skin, "pathway activity, lesional", "", [["les_type1_activity", "type 1"], ["les_type2_activity", "type 2"],
     ["les_type17_activity", "type 17"], ["les_type22_activity", "type 22"]]);
   chart(skin, "pathway activity, nonlesional", "", [["non_type1_activity", "type 1"],
