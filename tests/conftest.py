@@ -20,6 +20,16 @@ def _machine_code():
     prebuild([(compiled(drug), drug is None) for drug in drugs])  # only the drug-free model needs steady states
 
 
+@pytest.fixture(scope="session")
+def severe() -> dict[str, float]:
+    """One patient with moderate-to-severe disease, as a trial enrols (the typical parameters give a mild one, EASI
+    about 0.4): 3 times the typical Th2 expansion (baseline EASI about 27 with the parameters of 2026-12-07), no
+    flares, for the treatment tests of single patients."""
+    from adqsp.assembly import build_model
+
+    return {"th2_drive": 3.0 * build_model(None).parameter("th2_drive").value, "flare_amplitude": 0.0}
+
+
 class SimulationStarted(BaseException):
     """Raised by the guard: a simulation was about to start (BaseException, so main() does not catch it)."""
 

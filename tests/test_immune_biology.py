@@ -13,13 +13,6 @@ WEEKS = 16
 
 
 @pytest.fixture(scope="module")
-def severe():
-    """A patient with moderate-to-severe disease, as a trial enrols (the typical patient's is mild): 1.5 times the
-    typical Th2 expansion (baseline EASI about 27 with the parameters of 2026-12-07), no flares."""
-    return {"th2_drive": 1.5 * build_model(None).parameter("th2_drive").value, "flare_amplitude": 0.0}
-
-
-@pytest.fixture(scope="module")
 def courses(severe):
     return {
         drug or "placebo": time_course(

@@ -4,7 +4,6 @@ activation ordered by potency, stepped down as the lesion clears, and a scenario
 import numpy as np
 import pytest
 
-from adqsp.assembly import build_model
 from adqsp.disease.topical import POTENCY
 from adqsp.errors import InputError
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
@@ -13,20 +12,18 @@ from adqsp.trial.course import time_course
 from adqsp.trial.scenario import load_scenario, parse_scenario
 
 WEEKS = 8
-#: a patient with moderate-to-severe disease (the typical parameters give a mild one: EASI about 1)
-SEVERE = {"exposure_les": 2.5 * build_model(None).parameter("exposure_les").value}
 
 
-def _course(drug=None, potency=None):
+def _course(severe, drug=None, potency=None):
     regimen = Regimen.from_entries(LABEL_DOSES[drug]) if drug else Regimen()
     overrides = {} if potency is None else {"tcs_applied": 1.0, "tcs_suppression": POTENCY[potency]}
-    return time_course(drug, regimen, WEEKS, overrides={**SEVERE, **overrides})
+    return time_course(drug, regimen, WEEKS, overrides=overrides, values=severe)
 
 
 @pytest.fixture(scope="module")
-def courses():
-    out = {p: _course(potency=p) for p in (None, *TCS_POTENCIES)}
-    out["dupilumab"], out["dupilumab + TCS"] = _course("dupilumab"), _course("dupilumab", "medium")
+def courses(severe):
+    out = {p: _course(severe, potency=p) for p in (None, *TCS_POTENCIES)}
+    out["dupilumab"], out["dupilumab + TCS"] = _course(severe, "dupilumab"), _course(severe, "dupilumab", "medium")
     return out
 
 
@@ -47,7 +44,8 @@ def test_tcs_suppress_every_lesional_pathway_and_leave_nonlesional_skin_alone(co
     # IFN-gamma is repressed less than the other subsets' cytokines
     ratio = {p: _week(tcs, f"les_{p}_activity") / _week(placebo, f"les_{p}_activity") for p in ("type1", "type17")}
     assert ratio["type1"] > ratio["type17"]
-    # applied where the lesions are: the untreated skin's T cells move by little (through itch and scratching only)
+    # applied where the lesions are: the untreated skin's T cells move by little (through itch and scratching, and
+    # the fewer DCs that carry lesional antigen to the lymph node)
     assert _week(tcs, "non_th2") == pytest.approx(_week(placebo, "non_th2"), rel=0.1)
     assert _week(tcs, "les_th2") < 0.8 * _week(placebo, "les_th2")
 

@@ -95,7 +95,9 @@ PARAMETERS = (
 
 
 def site_states(s: str) -> tuple[State, ...]:
-    return (State(f"{s}_dc", 0.1, "AU", f"{s}: antigen-bearing dendritic cells (Langerhans and dermal DCs)"),)
+    return (
+        State(f"{s}_dc", 0.1, "AU", f"{s}: antigen-bearing dendritic cells (Langerhans and dermal DCs)", scale=0.1),
+    )
 
 
 def site_rates(s: str) -> dict[str, str]:
@@ -121,7 +123,14 @@ def site_assignments(s: str) -> tuple[Assignment, ...]:
 
 def node_states() -> tuple[State, ...]:
     return (
-        State("node_dc", 0.1, "AU", "migratory dendritic cells in the skin-draining lymph node", capture="LN_DC"),
+        State(
+            "node_dc",
+            0.1,
+            "AU",
+            "migratory dendritic cells in the skin-draining lymph node",
+            scale=0.1,
+            capture="LN_DC",
+        ),
         *(
             State(
                 f"{x}_pool",

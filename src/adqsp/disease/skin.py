@@ -168,7 +168,7 @@ def _lesional(site: str, column: str) -> str:
 def _site_states(s: str) -> tuple[State, ...]:
     return (
         State(f"{s}_barrier", 0.9, "dimensionless", f"{s}: barrier integrity (1 = intact)"),
-        State(f"{s}_antigen", 0.1, "AU", f"{s}: antigen and microbe load in skin"),
+        State(f"{s}_antigen", 0.1, "AU", f"{s}: antigen and microbe load in skin", scale=0.1),
         State(f"{s}_th2", 0.1, "AU", f"{s}: Th2 cells"),
         State(f"{s}_th1", 0.1, "AU", f"{s}: Th1 cells"),
         State(f"{s}_th17", 0.1, "AU", f"{s}: Th17 cells"),

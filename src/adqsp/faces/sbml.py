@@ -44,6 +44,7 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "kg": [(libsbml.UNIT_KIND_GRAM, 1, 3, 1.0)],
     "L": [(libsbml.UNIT_KIND_LITRE, 1, 0, 1.0)],
     "mL": [(libsbml.UNIT_KIND_LITRE, 1, -3, 1.0)],
+    "uL": [(libsbml.UNIT_KIND_LITRE, 1, -6, 1.0)],
     "pg": [(libsbml.UNIT_KIND_GRAM, 1, -12, 1.0)],
     "rad": [(libsbml.UNIT_KIND_RADIAN, 1, 0, 1.0)],
     "week": [(libsbml.UNIT_KIND_SECOND, 1, 0, 604800.0)],
@@ -60,6 +61,7 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "copies": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
     "molecules": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
     "sites": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
+    "cells": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0)],
 }
 #: symbols that carry no SBML dimension (clinical scores, arbitrary and international units, per-cell counts)
 _DIMENSIONLESS = {"dimensionless", "1", "cell", "points", "fraction", "%", "AU", "IU", "antibody"}
