@@ -74,6 +74,12 @@ def _patients() -> pd.DataFrame:
                         "epidermis_um": 120 * (1 - 0.2 * effect),
                         "TEWL": 30.0,
                         "signature_reversal": effect,
+                        "LN_STAT6": 0.7 * (1 - effect),
+                        "Th2_primed": 4.0 * (1 - 0.7 * effect),
+                        "ILC2": 2.5 * (1 - 0.6 * effect),
+                        "basophil_FceRI": 0.8 * (1 - 0.2 * effect),
+                        "eosinophils": 500.0 + rng.normal(),
+                        "chronicity": 0.9 * (1 - 0.2 * effect),
                         "ok": not (pid == 2 and i == 0),
                     }
                 )
@@ -94,7 +100,8 @@ def test_report_is_complete_self_contained_and_escaped(written: tuple[Path, str]
     assert text.startswith("<!DOCTYPE html>")
     assert text.rstrip().endswith("</html>")
     assert "stale" not in text
-    assert text.count('<img src="data:image/png;base64,') == 5
+    assert text.count('<img src="data:image/png;base64,') == 6
+    assert "one panel per layer" in text
     assert "placebo &lt;q2w&gt;" in text and "dupilumab 300 mg &amp; co" in text
     assert "SOLO &lt;1&gt;" in text
     assert "<q2w>" not in text and "SOLO <1>" not in text
@@ -111,7 +118,8 @@ def test_second_call_overwrites_cleanly(written: tuple[Path, str]) -> None:
     write_report(summary, _patients(), path)
     text = path.read_text(encoding="utf-8")
     assert "second run" in text and "SOLO" not in text
-    assert text.count('<img src="data:image/png;base64,') == 5
+    assert text.count('<img src="data:image/png;base64,') == 6
+    assert "one panel per layer" in text
     assert [p.name for p in path.parent.iterdir()] == ["report.html"]
 
 

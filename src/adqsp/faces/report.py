@@ -55,6 +55,15 @@ _BIOMARKERS: dict[str, str] = {
     "epidermis_um": "Epidermal thickness",
     "TEWL": "TEWL",
 }
+#: per-visit columns of the immune response (adqsp.disease.presentation, .innate, .lesion_age) -> panel title
+_IMMUNE: dict[str, str] = {
+    "LN_STAT6": "Lymph-node STAT6 activity",
+    "Th2_primed": "Primed Th2 cells (AU)",
+    "ILC2": "Lesional ILC2s (AU)",
+    "basophil_FceRI": "Basophil FcεRI (of maximal)",
+    "eosinophils": "Blood eosinophils (cells/µL)",
+    "chronicity": "Lesion chronicity (0-1)",
+}
 #: pathways of summary.json's ``pathway_activity`` (lesional skin, fractions of baseline) -> bar label
 _PATHWAYS: dict[str, str] = {
     "type1": "Type 1 (IFN-γ)",
@@ -111,6 +120,14 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
             "Lesional keratinocyte IL-4Rα occupancy by drug: median (line) and 5–95th percentile band.",
         ),
     ]
+    if all(c in ok.columns for c in _IMMUNE):  # not in older results
+        figures.append(
+            (
+                _plot_immune(ok, arms, colors),
+                "The immune response, one panel per layer (priming in the lymph node, innate type 2 cells and the IgE"
+                " loop, eosinophils, lesion age): mean per arm; band: 95% confidence interval of the mean.",
+            )
+        )
     if any("pathway_activity" in _last_visit(arm)[1] for arm in summary["arms"]):  # not in older summaries
         figures.append((_plot_pathways(summary, colors), _pathway_caption(summary)))
     if "serum_mg_L" in patients.columns:  # a trial with a drug arm
@@ -489,6 +506,19 @@ def _plot_biomarkers(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) 
         ax.set_title(title)
         _finish(ax, "% change", xlabel="Week" if i >= 2 else "", legend=i == 0)
         ax.axhline(0, color="#888", linewidth=0.8)
+    return _png(fig)
+
+
+def _plot_immune(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
+    """Small multiples of the mean of each immune read-out per arm."""
+    fig = Figure(figsize=(10, 6))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.95, wspace=0.3, hspace=0.3)
+    axes = fig.subplots(2, 3, sharex=True).ravel()
+    for i, (ax, (column, title)) in enumerate(zip(axes, _IMMUNE.items(), strict=True)):
+        for arm, rows in _by_arm(ok, arms):
+            _draw_band(ax, _mean_ci(rows, column), colors[arm], _label(arm))
+        ax.set_title(title)
+        _finish(ax, "", xlabel="Week" if i >= 3 else "", legend=i == 0)
     return _png(fig)
 
 
