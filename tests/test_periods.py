@@ -118,6 +118,7 @@ MAINT_ARMS = ("periods", 1, "arms")
         ((*MAINT_ARMS, 2, "drug"), "tralokinumab", "periods[1].arms[2].drug", "switching to tralokinumab"),
         (("periods", 1, "entry"), {"who": "all", "non_responders": "open label"}, "", "only with who = responders"),
         (("periods", 1, "visits"), [40], "periods[1].visits[0]", "must be <= weeks (36)"),
+        (("periods", 1, "estimand"), "imputed", "periods[1].estimand", "'imputed'"),
     ],
 )
 def test_a_bad_period_definition_is_one_line_naming_the_field(path, value, field, words):
@@ -183,6 +184,26 @@ def test_the_period_table_and_maintenance_endpoints(two):
     assert curve[0] == {"week": 16.0, "kept": 1.0}
     assert all(b["kept"] <= a["kept"] and b["week"] > a["week"] for a, b in zip(curve, curve[1:], strict=False))
     assert kept["trough_week"] == 52.0 and kept["trough_mg_L"] > 10.0
+
+
+def test_each_period_counts_under_its_own_estimand(two):
+    """A period's estimand defaults to the scenario's; the first period's sets the trial's arms; a later one's counts
+    that period's arms (observed: a rescued patient is left out, not counted a non-responder)."""
+    data = _set(_two(), ("estimand",), "locf")
+    parsed = parse_scenario(_set(data, ("periods", 1, "estimand"), "observed"))
+    assert parsed.estimand == "locf" and [p.estimand for p in parsed.periods] == ["locf", "observed"]
+    first = parse_scenario(_set(_two(), ("periods", 0, "estimand"), "observed"))
+    assert first.estimand == "observed" and first.periods[1].estimand == "rescue-nonresponder"
+    assert [p["estimand"] for p in two.summary["periods"]] == ["rescue-nonresponder", "rescue-nonresponder"]
+    observed = run_trial(parse_scenario(_set(_two(), ("periods", 1, "estimand"), "observed"))).summary
+    assert [p["estimand"] for p in observed["periods"]] == ["rescue-nonresponder", "observed"]
+    assert observed["arms"] == two.summary["arms"]  # the first period's arms are counted as before
+    for arm, default in zip(observed["periods"][1]["arms"], two.summary["periods"][1]["arms"], strict=True):
+        for week, visit in arm["visits"].items():
+            for key in ("EASI50", "EASI75"):
+                rescued = default["visits"][week].get("rescued_fraction", 0.0)
+                if visit.get(key) is not None and not rescued:
+                    assert visit[key] == pytest.approx(default["visits"][week][key])
 
 
 def test_period_one_patients_do_not_depend_on_later_periods(two):

@@ -305,6 +305,11 @@ class PeriodTable(_Table):
     rescue: bool = Field(
         None, strict=True, description="rescue allowed after this period's visits (default: the scenario's rescue)"
     )
+    estimand: Estimand = Field(
+        None,
+        description="how this period's endpoints count patients after rescue or dropout (default: the scenario's"
+        " estimand); the first period's sets the trial's arms",
+    )
     entry: EntryTable = Field(None, description="later periods: who enters from the previous period")
     arms: list[PeriodArmTable] = Field(min_length=1, description="the period's arms, one [[periods.arms]] table each")
 

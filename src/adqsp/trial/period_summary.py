@@ -18,13 +18,19 @@ def period_summaries(scenario: Scenario, outcomes: tuple[PeriodOutcome, ...]) ->
     endpoints among those who entered as responders."""
     first = scenario.periods[0]
     out: list[dict] = [
-        {"name": first.name, "start_week": 0.0, "weeks": first.weeks, "arms": [a.arm.name for a in first.arms]}
+        {
+            "name": first.name,
+            "start_week": 0.0,
+            "weeks": first.weeks,
+            "estimand": first.estimand,
+            "arms": [a.arm.name for a in first.arms],
+        }
     ]
     for outcome in outcomes:
         period, entry = outcome.period, outcome.period.entry
         arms = []
         for course in outcome.courses:
-            entry_summary = arm_summary(course.result, None, scenario.estimand)
+            entry_summary = arm_summary(course.result, None, period.estimand)
             entry_summary["drug"] = course.arm.arm.drug.name if course.arm.arm.drug else None
             entry_summary["course_drug"] = course.arm.course_drug.name if course.arm.course_drug else None
             entry_summary["from"] = dict(Counter(course.source.tolist()))
@@ -33,7 +39,7 @@ def period_summaries(scenario: Scenario, outcomes: tuple[PeriodOutcome, ...]) ->
                     course.result,
                     course.responder,
                     entry.criteria,
-                    scenario.estimand,
+                    period.estimand,
                     period.start_week,
                     course.trough,
                     course.trough_week,
@@ -48,6 +54,7 @@ def period_summaries(scenario: Scenario, outcomes: tuple[PeriodOutcome, ...]) ->
                 "start_week": period.start_week,
                 "weeks": period.weeks,
                 "entry": {"who": entry.who, "criteria": list(entry.criteria), "non_responders": entry.non_responders},
+                "estimand": period.estimand,
                 "flow": outcome.flow,
                 "arms": arms,
             }

@@ -104,6 +104,8 @@ class Period:
     arms: tuple[PeriodArm, ...]
     entry: Entry | None
     rescue: bool
+    #: how this period's endpoints count patients after rescue or dropout (:mod:`adqsp.trial.estimand`)
+    estimand: str = ESTIMANDS[0]
 
     @property
     def end_week(self) -> float:
@@ -201,13 +203,13 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     read relative to ``folder`` (the scenario file's folder; default the working directory)."""
     file = validate(ScenarioFile, data)
     records = _drug_records(file.drug_files, folder or Path.cwd())
-    periods = _periods(file.periods, records, file.rescue) if file.periods else ()
+    periods = _periods(file.periods, records, file.rescue, file.estimand) if file.periods else ()
     if periods:
         arms = tuple(a.arm for a in periods[0].arms)
-        weeks, visits, rescue = periods[0].weeks, periods[0].visits, periods[0].rescue
+        weeks, visits, rescue, estimand = periods[0].weeks, periods[0].visits, periods[0].rescue, periods[0].estimand
     else:
         arms = tuple(_arm(arm, records, f"arms[{i}]") for i, arm in enumerate(file.arms))
-        weeks, visits, rescue = file.weeks, tuple(file.visits), file.rescue
+        weeks, visits, rescue, estimand = file.weeks, tuple(file.visits), file.rescue, file.estimand
     all_arms = tuple(a.arm for p in periods for a in p.arms) or arms
     known = studies()
     for i, study in enumerate(file.compare_to):
@@ -231,7 +233,7 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
         compare_to=tuple(file.compare_to),
         parameters=overrides,
         rescue=rescue,
-        estimand=file.estimand,
+        estimand=estimand,
         dropout_per_week=file.dropout_per_week,
         dropout_nonimprover_factor=file.dropout_nonimprover_factor,
         periods=periods,
@@ -246,7 +248,9 @@ def _arm(table: ArmTable, records: tuple[DrugRecord, ...], field: str) -> Arm:
     return Arm(table.name, drug, Regimen.from_tables(table.doses, f"{field}.doses"), table.pk_model, potency)
 
 
-def _periods(tables: list[PeriodTable], records: tuple[DrugRecord, ...], rescue: bool) -> tuple[Period, ...]:
+def _periods(
+    tables: list[PeriodTable], records: tuple[DrugRecord, ...], rescue: bool, estimand: str
+) -> tuple[Period, ...]:
     """The periods of a checked scenario file (sources and ratios are checked by the schema), each arm with the
     drug its patients' course carries: one course holds one drug, so an arm giving a drug other than the one its
     patients had before is an error, as is an arm without drug taking patients who had different drugs."""
@@ -270,7 +274,8 @@ def _periods(tables: list[PeriodTable], records: tuple[DrugRecord, ...], rescue:
         period_entry = None if entry is None else Entry(entry.who, criteria, taker)
         visits = tuple(start + w for w in sorted({*table.visits, table.weeks})) if k else tuple(table.visits)
         rescued = rescue if table.rescue is None else table.rescue
-        periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued))
+        counted = table.estimand or estimand
+        periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued, counted))
         start += table.weeks
     return tuple(periods)
 
