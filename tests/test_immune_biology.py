@@ -1,5 +1,5 @@
-"""The immune biology of the seed on one moderate-to-severe patient (the `severe` fixture): priming in the lymph node, innate type 2 cells and the IgE
-loop, eosinophils, and lesions that age from acute to chronic."""
+"""The immune biology of the seed on one moderate-to-severe patient (the `severe` fixture): priming in the lymph
+node, innate type 2 cells and the IgE loop, eosinophils, and lesions that age from acute to chronic."""
 
 import numpy as np
 import pytest
