@@ -127,7 +127,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.set_defaults(run=_params)
 
-    p = sub.add_parser("export-sbml", help="write the declared model as SBML Level 3")
+    p = sub.add_parser(
+        "export-sbml",
+        help="write the declared model as SBML Level 3; to a .omex file: a COMBINE archive with the SED-ML experiment",
+    )
     p.add_argument("--scenario", type=Path)
     p.add_argument("--drug")
     p.add_argument("--drug-file", type=Path, help="a drug record (TOML) instead of --drug")
@@ -479,15 +482,28 @@ def _export_sbml(args: argparse.Namespace) -> int:
     from adqsp.files import write_atomic
     from adqsp.trial.course import enrolment_state
 
-    out = check_file_path(args.out, (".xml", ".sbml"))
+    out = check_file_path(args.out, (".xml", ".sbml", ".omex"))
     drug, regimen, weeks, pk_model, overrides = _drug_and_regimen(args)
     start = enrolment_state(drug, pk_model, overrides=overrides) if args.initial == "enrolment" else None
-    doc = to_sbml_document(build_model(drug, pk_model, overrides), regimen, weeks * 7.0, initial_state=start)
+    model = build_model(drug, pk_model, overrides)
+    doc = to_sbml_document(model, regimen, weeks * 7.0, initial_state=start)
     errors = validation_errors(doc)
     if errors:
         raise RuntimeError(f"SBML export failed validation: {errors[0]}")
     text = write_sbml(doc)
-    write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if out.suffix != ".omex":
+        write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return 0
+    from adqsp.faces.sedml import OUTPUTS, sedml_errors, simulation_experiment, write_archive
+
+    outputs = [*([f"{drug.name}_serum_mg_L"] if drug else []), *OUTPUTS]
+    title = f"{drug.name if drug else 'placebo'}, {weeks:g} weeks"
+    known = {*model.state_names, *model.assignment_names}
+    experiment = simulation_experiment(weeks * 7.0, [o for o in outputs if o in known], title)
+    errors = sedml_errors(experiment)
+    if errors:
+        raise RuntimeError(f"SED-ML export failed validation: {errors[0]}")
+    write_atomic(out, lambda tmp: write_archive(tmp, text, experiment))
     return 0
 
 
