@@ -83,3 +83,31 @@ def test_disease_returns_after_stopping():
     assert easi[16] < 0.5 * natural[16]
     assert easi[20] < 0.75 * natural[20]  # weeks, not days: the drug is still there
     assert easi[52] > 0.75 * natural[52] and easi[52] > easi[16]
+
+
+def test_exposure_stays_positive_for_every_virtual_patient():
+    """Flare amplitude and trial effect vary between patients; no draw may turn the trigger exposure negative."""
+    import numpy as np
+
+    from adqsp.assembly import compiled
+    from adqsp.population.sampling import sample
+
+    c = compiled(None)
+    pop = sample(c.model, np.arange(3000), seed=1)
+    P = c.parameter_matrix(pop.values, len(pop))
+    y = c.initial(P)
+    for t in (-100.0, -13.0, 0.0, 7.0, 50.0):
+        assert (c.observe(t, y, P)["les_exposure"] > 0).all()
+
+
+def test_expectation_changes_the_itch_diary_not_the_skin():
+    """The trial expectation effect biases reported itch; scratching, and so the skin, follows perceived itch."""
+    regimen = Regimen.from_entries(LABEL_DOSES["dupilumab"])
+    low, high = (
+        time_course("dupilumab", regimen, 8, step_days=7.0, overrides=(("itch_expectation", value),))
+        for value in (0.01, 1.0)
+    )
+    assert high.itch_nrs.iloc[0] == pytest.approx(low.itch_nrs.iloc[0], rel=1e-9)  # the baseline diary: no effect
+    assert (high.itch_nrs.iloc[1:] < low.itch_nrs.iloc[1:] - 0.5).all()
+    for column in ("scratching", "les_barrier", "les_epidermis_um", "easi"):
+        assert high[column].tolist() == pytest.approx(low[column].tolist(), rel=1e-9)
