@@ -6,9 +6,11 @@ Each inhibited pathway's activity is the product over inhibitors of (1 - inhibit
 concentration without delay (calcineurin activity in blood tracks cyclosporine levels with no lag: Halloran et al.
 Transplantation 1999;68:1356; JAK inhibition of ex vivo pSTAT tracks plasma levels within the dosing interval).
 
-- ``calcineurin`` (``tcell_activation``): T cells need calcineurin-NFAT signalling to proliferate on antigen and to
-  transcribe their cytokines (IL-4, IL-13, IL-31, IFN-gamma, IL-17, IL-22): it scales the expansion of every
-  T-helper subset and the cytokines T cells make. Innate type 2 cells (TSLP-driven IL-4/IL-13) are left alone.
+- ``calcineurin`` (``tcell_activation``): T cells need calcineurin-NFAT signalling to be primed, to proliferate on
+  antigen and to transcribe their cytokines (IL-4, IL-13, IL-5, IL-31, IFN-gamma, IL-17, IL-22): it scales the
+  priming of every T-helper subset in the lymph node, their expansion in skin and the cytokines T cells make, so a
+  T-cell cytokine in skin falls about as the cube of the factor at steady state. Innate type 2 cells (ILC2s,
+  basophils, mast cells) are left alone.
 - ``jak1_jak3`` (``jak1_jak3_activity``): the type I IL-4 receptor (IL-4Ra/gamma-c) signals through JAK1/JAK3: it
   scales the type I complexes' contribution to pSTAT6 in every cell.
 - ``jak1_tyk2`` (``jak1_tyk2_activity``): the type II IL-4 receptor (IL-4Ra/IL-13Ra1) and the IL-22 receptor signal

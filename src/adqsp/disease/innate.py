@@ -5,7 +5,8 @@
   basophil IL-4 raises their response (through IL-4Ra: Imai Y. Allergol Int 2023;72:201); they make IL-13 (and
   IL-5) without antigen.
 - **Basophils and mast cells** carry IgE on FcεRI, whose density follows serum IgE (FcεRI is stabilised by bound
-  IgE): allergen cross-links it and they release IL-4 (basophils) and IL-13 (mast cells and basophils). When IgE
+  IgE): allergen cross-links it and they release IL-4 (basophils) and IL-13 (mast cells; the basophils' IL-13 is
+  left out). When IgE
   falls, basophil FcεRI falls within weeks and skin mast-cell FcεRI within months (under omalizumab: basophil
   function -74% within about 45 days, Eckman JA et al. JACI 2010;125:889; skin mast-cell FcεRI lower at day 70 but
   not day 7, Beck LA et al. JACI 2004;114:527). So the type 2 cytokines feed IgE (class switch) and IgE feeds the
@@ -24,85 +25,84 @@ from __future__ import annotations
 
 from adqsp.model.declaration import Assignment, Parameter, State
 
-ASSUMED = "assumed"
-
 PARAMETERS = (
     Parameter(
         "il33_per_damage",
         1.0,
         "AU",
-        f"{ASSUMED}: IL-33 is released by damaged keratinocytes",
+        "assumed: IL-33 is released by damaged keratinocytes",
         description="IL-33 per unit barrier loss",
     ),
     Parameter(
         "ilc2_turnover",
         0.05,
         "1/day",
-        f"{ASSUMED}: tissue-resident ILC2s renew locally and slowly (Gasteiger 2015)",
+        "assumed: tissue-resident ILC2s renew locally and slowly (Gasteiger 2015)",
         description="ILC2 turnover (activation and loss)",
     ),
     Parameter(
         "ilc2_alarmin",
         1.0,
         "AU/AU",
-        f"{ASSUMED}: TSLP and IL-33 activate skin ILC2s (Kim 2013; Salimi M et al. J Exp Med 2013;210:2939)",
+        "assumed: TSLP and IL-33 activate skin ILC2s (Kim 2013; Salimi M et al. J Exp Med 2013;210:2939)",
         description="ILC2s per unit alarmin (TSLP + IL-33)",
     ),
     Parameter(
         "ilc2_il4_gain",
         1.0,
         "dimensionless",
-        f"{ASSUMED}: basophil IL-4 activates ILC2s through IL-4Ra (Imai 2023)",
+        "assumed: basophil IL-4 activates ILC2s through IL-4Ra (Imai 2023)",
         description="ILC2 gain at full lymphocyte STAT6 activity",
     ),
     Parameter(
         "il13_per_ilc2",
         0.5,
         "pM/AU",
-        f"{ASSUMED}: ILC2s are a minor IL-13 source beside Th2 cells",
+        "assumed: ILC2s are a minor IL-13 source beside Th2 cells",
         description="IL-13 per ILC2",
     ),
     Parameter(
         "fceri_ige_half",
         1000.0,
         "IU/mL",
-        f"{ASSUMED}: FcεRI density rises with serum IgE over the range seen in atopic disease",
+        "assumed: FcεRI density rises with serum IgE over the range seen in atopic disease",
         description="serum IgE giving half the maximal FcεRI density",
     ),
     Parameter(
         "basophil_fceri_rate",
         0.04,
         "1/day",
-        f"{ASSUMED}: basophil FcεRI falls about 97% within 90 days of an IgE fall (function -74% within about 45"
-        " days, Eckman 2010)",
+        "assumed: basophil FcεRI follows an IgE fall within weeks (under omalizumab basophil histamine release fell"
+        " 74% within about 45 days, Eckman 2010; a fall of about 97% by day 90 is recalled from MacGlashan DW et al."
+        " J Immunol 1997;158:1438, not checked)",
         description="basophil FcεRI relaxation to serum IgE",
     ),
     Parameter(
         "mast_fceri_rate",
         0.015,
         "1/day",
-        f"{ASSUMED}: skin mast-cell FcεRI lower at day 70 but not at day 7 after an IgE fall (Beck 2004)",
+        "assumed: skin mast-cell FcεRI lower at day 70 but not at day 7 after an IgE fall (Beck 2004)",
         description="skin mast-cell FcεRI relaxation to serum IgE",
     ),
     Parameter(
         "il4_per_basophil",
         0.3,
         "pM/AU",
-        f"{ASSUMED}: basophils release IL-4 on FcεRI cross-linking (as much as the Th2 cells of a typical lesion)",
+        "assumed: basophils release IL-4 on FcεRI cross-linking (as much as the Th2 cells of a typical lesion)",
         description="IL-4 per unit basophil activation (FcεRI x antigen)",
     ),
     Parameter(
         "il13_per_mast",
         0.5,
         "pM/AU",
-        f"{ASSUMED}: mast cells and basophils are a minor IL-13 source beside Th2 cells",
+        "assumed: mast cells and basophils are a minor IL-13 source beside Th2 cells",
         description="IL-13 per unit mast-cell activation (FcεRI x antigen)",
     ),
     Parameter(
         "eos_healthy",
         150.0,
         "cells/uL",
-        f"{ASSUMED}: blood eosinophils of healthy adults, about 100-200 cells/uL (normal below 500)",
+        "assumed: blood eosinophils of healthy adults, about 100-200 cells/uL (normal below 500)",
         description="blood eosinophils without type 2 activity",
     ),
     Parameter(
@@ -116,7 +116,7 @@ PARAMETERS = (
         "eos_il5_gain",
         0.6,
         "1/AU",
-        f"{ASSUMED}: set by hand to baseline blood eosinophils near 500 cells/uL (pooled phase 3, 434-600,"
+        "assumed: set by hand to baseline blood eosinophils near 500 cells/uL (pooled phase 3, 434-600,"
         " calibration_targets.csv)",
         description="eosinophil production per IL-5 (Th2 cells and ILC2s)",
     ),
@@ -124,14 +124,14 @@ PARAMETERS = (
         "eos_homing_gain",
         1.0,
         "dimensionless",
-        f"{ASSUMED}: CCL26 and VCAM-1 are STAT6-induced in skin (Bao L et al. Mol Immunol 2012;50:91)",
+        "assumed: CCL26 and VCAM-1 are STAT6-induced in skin (Bao L et al. Mol Immunol 2012;50:91)",
         description="eosinophil recruitment to skin at full keratinocyte STAT6 activity, relative to the baseline exit",
     ),
     Parameter(
         "eos_tissue_loss",
         0.2,
         "1/day",
-        f"{ASSUMED}: eosinophils survive days in tissue",
+        "assumed: eosinophils survive days in tissue",
         description="loss of eosinophils from lesional skin",
     ),
 )
@@ -183,8 +183,9 @@ def patient_states() -> tuple[State, ...]:
     )
 
 
-def patient_assignments() -> tuple[Assignment, ...]:
-    """IL-5 and the skin's eosinophil recruitment (needs ``bsa_fraction``, ``th2_pool`` and the sites' states)."""
+def patient_assignments(calcineurin: str = "") -> tuple[Assignment, ...]:
+    """IL-5 and the skin's eosinophil recruitment (needs ``bsa_fraction``, ``th2_pool`` and the sites' states);
+    ``calcineurin``: the factor on T cells' cytokines under a calcineurin inhibitor (none without one)."""
     return (
         Assignment(
             "fceri_target",
@@ -194,16 +195,15 @@ def patient_assignments() -> tuple[Assignment, ...]:
         ),
         Assignment(
             "il5",
-            "th2_pool + bsa_fraction * les_ilc2 + (1.0 - bsa_fraction) * non_ilc2",
+            f"th2_pool{calcineurin} + bsa_fraction * les_ilc2 + (1.0 - bsa_fraction) * non_ilc2",
             "AU",
             "IL-5 (from circulating Th2 cells and skin ILC2s)",
         ),
         Assignment(
             "eos_recruitment",
-            "1.0 + eos_homing_gain * (bsa_fraction * les_keratinocyte_stat6"
-            " + (1.0 - bsa_fraction) * non_keratinocyte_stat6)",
+            "1.0 + eos_homing_gain * (bsa_fraction * les_CCL26 + (1.0 - bsa_fraction) * non_CCL26)",
             "dimensionless",
-            "eosinophil exit from blood relative to healthy (CCL26, VCAM-1; STAT6-induced)",
+            "eosinophil exit from blood relative to healthy (CCL26/eotaxin-3 and VCAM-1, STAT6-induced)",
         ),
     )
 
@@ -213,6 +213,5 @@ def patient_rates() -> dict[str, str]:
         "basophil_fceri": "basophil_fceri_rate * (fceri_target - basophil_fceri)",
         "mast_fceri": "mast_fceri_rate * (fceri_target - mast_fceri)",
         "eos_blood": "eos_blood_loss * (eos_healthy * (1.0 + eos_il5_gain * il5) - eos_recruitment * eos_blood)",
-        "les_eos": "eos_tissue_loss * (eos_blood / eos_healthy * (1.0 + eos_homing_gain * les_keratinocyte_stat6)"
-        " - les_eos)",
+        "les_eos": "eos_tissue_loss * (eos_blood / eos_healthy * (1.0 + eos_homing_gain * les_CCL26) - les_eos)",
     }

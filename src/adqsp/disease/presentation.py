@@ -9,8 +9,12 @@ Nature 1999;400:776; Reiss Y et al. J Exp Med 2001;194:1541).
 
 IL-4 acts on priming through the receptor layer: the node's lymphocytes see the IL-4 and IL-13 that primed Th2
 cells make there and the drug that lymph brings from the skin interstitium, and their STAT6 activity raises the
-Th2 fate and restrains the Th1 and Th17 fates (Kaplan MH et al. Immunity 1996;4:313: STAT6-deficient T cells make
-no Th2 response; Th1 and Th17 differentiation are inhibited by IL-4). The node's STAT6 activity also drives the
+Th2 fate (Kaplan MH et al. Immunity 1996;4:313; Shimoda K et al. Nature 1996;380:630: STAT6-deficient T cells make
+no Th2 response) and restrains the Th1 and Th17 fates (assumed: IL-4 opposes both). The node's receptor state uses
+the shared quasi-steady state with one chain-depletion correction and every binder at equilibrium in solution (the
+node holds no antibody:IL-13 complex state; the skin sites model those complexes' turnover, and with it they need
+no correction step). Priming needs T-cell activation, so a calcineurin inhibitor scales it as it scales the
+expansion in skin and the cytokines T cells make. The node's STAT6 activity also drives the
 IgE class switch of B cells (serum IgE, :mod:`adqsp.disease.skin`). So blocking IL-4Ra lowers Th2 priming in the
 node, not only signalling in the skin.
 
@@ -59,15 +63,16 @@ PARAMETERS = (
         2.5,
         "AU/AU",
         "assumed: sets the unit of the effector pools (a typical patient's pools near 1 AU)",
-        description="effector T cells primed per migratory DC in the node, at full pool turnover",
+        description="circulating effectors per migratory DC in the node at steady state (before the fate factors)",
     ),
     Parameter(
         "node_il4_per_th2",
         0.5,
         "pM/AU",
-        "assumed: follicular helper and Th2 cells make IL-4 where B and T cells meet in the node (Reinhardt RL et"
-        " al. Nat Immunol 2009;10:385), at higher local concentration than IL-4 in lesional skin",
-        description="IL-4 in the lymph node per circulating Th2 effector",
+        "assumed: set so that the typical node's lymphocytes signal well below saturation (follicular helper cells"
+        " make the node's IL-4: Reinhardt RL et al. Nat Immunol 2009;10:385)",
+        description="IL-4 in the lymph node per circulating Th2 effector (the node's IL-13 takes the skin's"
+        " il13_per_th2: assumed)",
     ),
     Parameter(
         "th2_il4_feedback",
@@ -87,8 +92,8 @@ PARAMETERS = (
         "ccr4_homing",
         1.0,
         "dimensionless",
-        "assumed: skin-homing Th2, Th17 and Th22 cells are CCR4+ and CCL17/CCL22 are STAT6-induced (Campbell 1999;"
-        " Reiss 2001)",
+        "assumed: skin-homing memory T cells carry CCR4 (Campbell 1999; Reiss 2001) and keratinocytes make"
+        " CCL17/CCL22 on IL-4/IL-13 signalling",
         description="CCR4-dependent homing to skin at full keratinocyte STAT6 activity, relative to homing without",
     ),
 )
@@ -106,7 +111,8 @@ def site_rates(s: str) -> dict[str, str]:
 
 
 def homing(s: str, subset: str) -> str:
-    """`` * <factor>``: how strongly the site recruits a subset's circulating effectors (CCR4 or not)."""
+    """`` * <factor>`` on a subset's expansion at the site: CCR4-dependent recruitment of its circulating effectors
+    (none for Th1)."""
     return f" * {s}_ccr4_homing" if subset in CCR4_SUBSETS else ""
 
 

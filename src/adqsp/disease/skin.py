@@ -1,9 +1,11 @@
 """Skin tissue and immune dynamics of atopic dermatitis, for lesional and nonlesional skin (time in days).
 
-Per skin site: barrier integrity, antigen/microbe load, type 2 (Th2 + ILC2), Th1, Th17 and Th22 cells, and
-epidermal thickness; cytokines and alarmins at quasi-steady state (minutes-to-hours turnover). IL-4 and IL-13
-act only through the receptor layer's pSTAT6 in keratinocytes, lymphocytes and sensory neurons, so every drug
-acts by binding, driven by its PK. Patient level: itch, serum TARC (CCL17) and IgE-secreting plasma cells.
+Per skin site: barrier integrity, antigen/microbe load, dendritic cells, Th2, Th1, Th17 and Th22 cells, ILC2s and
+epidermal thickness (antigen presentation: :mod:`adqsp.disease.presentation`; innate type 2 cells:
+:mod:`adqsp.disease.innate`; lesion age: :mod:`adqsp.disease.lesion_age`); cytokines and alarmins at quasi-steady
+state (minutes-to-hours turnover). IL-4 and IL-13 act only through the receptor layer's pSTAT6 in keratinocytes,
+lymphocytes and sensory neurons, so every drug acts by binding, driven by its PK. Patient level: itch, serum TARC
+(CCL17) and IgE-secreting plasma cells.
 
 The immune core follows the structure of Miyano, Irvine & Tanaka (Allergy 2022;77:582): barrier and
 pathogen load feed Th differentiation, type 2 cytokines suppress barrier recovery and antimicrobial defence,
@@ -379,7 +381,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         a("ige_serum", "ige", "IU/mL", "serum total IgE", "IgE_IU_mL"),
         *lesion_age.assignments(),
         *presentation.node_assignments(binders, act),
-        *innate.patient_assignments(),
+        *innate.patient_assignments(act.calcineurin),
     )
     turnover = turnover_binders(binders)
     states = (

@@ -66,7 +66,7 @@ PARAMETERS = (
         "dimensionless",
         _HAND,
         0.0,
-        "lichenification per relative hyperplasia",
+        "lichenification per relative hyperplasia of a fully chronic lesion (times its chronicity)",
     ),
     Parameter("sign_half", 1.0, "dimensionless", _CAL, 0.0, "sign drive giving a score of 1.5 of 3"),
     Parameter("sign_hill", 1.0, "dimensionless", _CAL, 0.0, "steepness of the sign scores vs their drive"),

@@ -175,6 +175,8 @@ def _flat(entries: dict) -> list[tuple[str, float | None]]:
 def _check_conduct(scenario: Scenario) -> None:
     """The estimand and dropout keys, checked as in a scenario file (a Python caller may have replaced them)."""
     validate(Estimand, scenario.estimand, "estimand")
+    for k, period in enumerate(scenario.periods):
+        validate(Estimand, period.estimand, f"periods[{k}].estimand")
     validate(DropoutHazard, scenario.dropout_per_week, "dropout_per_week")
     validate(DropoutFactor, scenario.dropout_nonimprover_factor, "dropout_nonimprover_factor")
 

@@ -215,8 +215,9 @@ def solve(
                             finite = False
                         # every state is a non-negative quantity: a step that carries one further below zero than
                         # its absolute tolerance crossed a kink the error estimate did not see (a saturable
-                        # elimination switching off at zero); the RMS norm over all states would let it pass
-                        if ynew[r] < -atol[r] * relax and ynew[r] < y[r]:
+                        # elimination switching off at zero); the RMS norm over all states would let it pass. The
+                        # bound is the full tolerance's, in relaxed segments too (a trial fails a patient at -2x it)
+                        if ynew[r] < -atol[r] and ynew[r] < y[r]:
                             overshoot = True
                         scale = (atol[r] + rtol * max(abs(y[r]), abs(ynew[r]))) * relax
                         e = (E1 * g1[a] + E2 * g2[a] + E3 * g3[a] + E4 * g4[a]) / scale
