@@ -89,9 +89,7 @@ def endpoint_table(summary: dict) -> str:
                 for a in arms
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = _aligned(rows)
     estimand = f"; estimand {summary['estimand']}" if "estimand" in summary else ""
     band = (
         f"; (p5 to p95): 90% band over {summary['uncertainty']['draws']} parameter sets drawn from the calibration's"
@@ -134,10 +132,7 @@ def period_table(summary: dict) -> str:
     for period in summary.get("periods", [])[1:]:
         criteria = " or ".join(period["entry"]["criteria"]) or "none"
         header = [f"{period['name']} (weeks {period['start_week']:g}-{period['start_week'] + period['weeks']:g})"]
-        rows = [header + [label for label, _ in PERIOD_COLUMNS], *period_rows(period)]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines = _aligned([header + [label for label, _ in PERIOD_COLUMNS], *period_rows(period)])
         left = sum(f["left"] for f in period["flow"].values())
         lines.append(
             f"(entry: {period['entry']['who']}; response: {criteria} against the original baseline; {left} left"
@@ -145,6 +140,14 @@ def period_table(summary: dict) -> str:
         )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """``rows`` (the first a header) as left-aligned columns, a rule of dashes under the header."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 def _cell(value: float | None, published: float | None, key: str, band: list[float] | None = None) -> str:

@@ -95,10 +95,10 @@ def run_trial(
     courses = [*((a.drug, a.pk_model) for a in scenario.arms), *((pa.course_drug, pa.course_pk_model) for pa in later)]
     for drug, pk_model in dict.fromkeys([(None, None), *courses]):
         check_finite(drug, pk_model, scenario.parameters)
+    models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
     if not (executor and executor.remote):
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
-        arms = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
-        unique = list({id(c): c for c in arms}.values())  # compiled() caches: one object per model
+        unique = list({id(c): c for c in models}.values())  # compiled() caches: one object per model
         prebuild([(drug_free, True), *((c, False) for c in unique)])
     screening = screen(scenario, progress, executor, store)
     results = [
@@ -133,7 +133,6 @@ def run_trial(
     }
     if scenario.periods:
         summary["periods"] = periods
-    models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
     captured = tuple(dict.fromkeys(c for m in models for c in m.model.captured))
     frames = [_patient_rows(r, param_hash, captured) for r in results]
     if scenario.periods:

@@ -35,13 +35,13 @@ from adqsp.trial.executors import ChunkStore, LocalExecutor, batched, run_chunks
 from adqsp.trial.run import (
     ARM_CHUNK,
     ARM_RELAXED,
-    NEGATIVE_AMOUNT,
     ArmResult,
     Executor,
     Progress,
     _noise_sd,
     _observe_visits,
     dropout_draws,
+    patient_status,
 )
 from adqsp.trial.scenario import Period, PeriodArm, Scenario
 from adqsp.trial.summary import per_patient
@@ -194,12 +194,7 @@ def simulate_period_chunk(item: tuple) -> dict[str, np.ndarray]:
     tr = solve(c, P, y0, times, dose_t, dose_mg, relaxed=ARM_RELAXED)
     at_visits = np.searchsorted(times, visits)
     readouts = _observe_visits(c, tr.states[at_visits], P, visits)
-    finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
-    scale = np.array(c.model.state_scales)[None, :, None]
-    negative = np.any(tr.states < -NEGATIVE_AMOUNT * scale, axis=(0, 1))
-    status = np.select(
-        [~tr.ok, ~finite, negative], [np.array(tr.message), "non-finite read-out", "negative amount"], "ok"
-    )
+    status = patient_status(c, tr, readouts)
     trough = np.full(len(pop), np.nan)
     if trough_day is not None and "serum_mg_L" in c.model.captured:
         row = int(np.searchsorted(times, trough_day))

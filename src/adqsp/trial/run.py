@@ -27,7 +27,7 @@ from adqsp.conduct.dropout import dropped_out
 from adqsp.conduct.rescue import rescued
 from adqsp.disease.topical import BACKGROUND_SWITCHES
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
-from adqsp.engine.integrate import Relaxed
+from adqsp.engine.integrate import Relaxed, Trajectory
 from adqsp.engine.solve import solve, steady_state
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel
@@ -263,13 +263,17 @@ def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[s
     dose_t, dose_mg = arm.regimen.events(days[-1], pop.values["WT"])
     tr = solve(c, P, y0, days, dose_t, dose_mg, relaxed=ARM_RELAXED)
     readouts = _observe_visits(c, tr.states, P, days)
+    return {**readouts, "status": patient_status(c, tr, readouts), "WT": pop.values["WT"], "y_end": tr.states[-1]}
+
+
+def patient_status(c: CompiledModel, tr: Trajectory, readouts: dict[str, np.ndarray]) -> np.ndarray:
+    """Each patient's status: the solver's message where it failed, else a non-finite read-out, else a state below
+    -:data:`NEGATIVE_AMOUNT` x its scale at any output time, else ``ok``."""
     finite = np.all([np.isfinite(v).all(axis=0) for v in readouts.values()], axis=0)
     scale = np.array(c.model.state_scales)[None, :, None]
     negative = np.any(tr.states < -NEGATIVE_AMOUNT * scale, axis=(0, 1))
-    status = np.select(
-        [~tr.ok, ~finite, negative], [np.array(tr.message), "non-finite read-out", "negative amount"], "ok"
-    )
-    return {**readouts, "status": status, "WT": pop.values["WT"], "y_end": tr.states[-1]}
+    messages = [np.array(tr.message), "non-finite read-out", "negative amount"]
+    return np.select([~tr.ok, ~finite, negative], messages, "ok")
 
 
 def run_arm(
