@@ -95,7 +95,7 @@ PARAMETERS = (
         "il13_per_mast",
         0.5,
         "pM/AU",
-        "assumed: mast cells and basophils are a minor IL-13 source beside Th2 cells",
+        "assumed: mast cells are a minor IL-13 source beside Th2 cells",
         description="IL-13 per unit mast-cell activation (FcεRI x antigen)",
     ),
     Parameter(
