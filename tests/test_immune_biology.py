@@ -58,13 +58,15 @@ def test_the_ige_loop_follows_ige_down(courses):
 
 
 def test_ige_loop_alone_responds_to_ige(severe):
-    """With IgE set lower and nothing else changed, FcεRI and the cells' IL-4 fall toward the new level."""
+    """With IgE and its plasma cells set lower and nothing else changed, FcεRI and the cells' IL-4 fall toward the
+    new level."""
     state = enrolment_state(None, values=severe)
     c = compiled(None)
     names = c.model.state_names
     y0 = np.array([[state[n]] for n in names])
     low = y0.copy()
-    low[names.index("ige"), 0] *= 0.2
+    for ige in ("ige", "ige_slpc", "ige_llpc"):
+        low[names.index(ige), 0] *= 0.2
     P = c.parameter_matrix(severe, 1)
     days = np.array([0.0, 28.0])
     end = {}
@@ -120,6 +122,8 @@ def test_each_new_state_is_kept_per_visit():
         "mast_FceRI",
         "eosinophils",
         "eosinophils_skin",
+        "IgE_short_lived_IU_mL",
+        "IgE_long_lived_IU_mL",
         "chronicity",
         "IL31",
     ):

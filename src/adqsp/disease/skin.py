@@ -5,7 +5,7 @@ epidermal thickness (antigen presentation: :mod:`adqsp.disease.presentation`; in
 :mod:`adqsp.disease.innate`; lesion age: :mod:`adqsp.disease.lesion_age`); cytokines and alarmins at quasi-steady
 state (minutes-to-hours turnover). IL-4 and IL-13 act only through the receptor layer's pSTAT6 in keratinocytes,
 lymphocytes and sensory neurons, so every drug acts by binding, driven by its PK. Patient level: itch, serum TARC
-(CCL17) and IgE-secreting plasma cells.
+(CCL17) and serum IgE with its plasma cells (:mod:`adqsp.disease.humoral`).
 
 The immune core follows the structure of Miyano, Irvine & Tanaka (Allergy 2022;77:582): barrier and
 pathogen load feed Th differentiation, type 2 cytokines suppress barrier recovery and antimicrobial defence,
@@ -15,7 +15,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
-from adqsp.disease import innate, lesion_age, presentation
+from adqsp.disease import humoral, innate, lesion_age, presentation
 from adqsp.disease.complexes import PARAMETERS as COMPLEX_PARAMETERS
 from adqsp.disease.complexes import complex_assignments, complex_name, complex_rate, complex_state, turnover_binders
 from adqsp.disease.inhibition import Activities, Inhibitor, activities, inhibition_assignments, inhibitor_parameters
@@ -128,7 +128,14 @@ PARAMETERS = (
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
     # epidermis
     _p("epidermis_healthy_um", 118.2, "um", PELISTAD, "healthy epidermal thickness (OCT)"),
-    _p("epidermis_rate", 0.05, "1/day", f"{ASSUMED}: keratinocyte turnover about 3 weeks", "thickness relaxation"),
+    _p(
+        "epidermis_rate",
+        0.05,
+        "1/day",
+        f"{ASSUMED}: keratinocytes cross the viable epidermis in about 14 days (Candi E et al. Nat Rev Mol Cell Biol"
+        " 2005;6:328) and the whole epidermis renews in about 28 days; time constant 20 days, between the two",
+        "thickness relaxation",
+    ),
     _p("epidermis_il22", 0.5, "1/AU", CAL, "hyperplasia per IL-22 (Th22)"),
     _p("epidermis_stat6", 1.0, "dimensionless", HAND_SET, "hyperplasia at full keratinocyte pSTAT6"),
     _p("epidermis_scratch", 0.3, "dimensionless", NO_SOURCE, "hyperplasia from scratching at NRS 10"),
@@ -151,10 +158,6 @@ PARAMETERS = (
     # biomarkers
     _p("tarc_healthy", 300.0, "pg/mL", f"{ASSUMED}: healthy serum TARC below 450 pg/mL", "constitutive serum TARC"),
     _p("tarc_stat6", 8000.0, "pg/mL", NO_SOURCE, "serum TARC at full keratinocyte pSTAT6 on all skin"),
-    _p("tarc_rate", 1.0, "1/day", NO_SOURCE, "serum TARC turnover"),
-    _p("ige_healthy", 50.0, "IU/mL", NO_SOURCE, "IgE from constitutive plasma cells"),
-    _p("ige_stat6", 8000.0, "IU/mL", NO_SOURCE, "IgE at full lymphocyte pSTAT6", 0.8),
-    _p("plasma_cell_rate", 0.012, "1/day", f"{ASSUMED}: IgE plasma cells turn over over months", "turnover"),
     # area and clinical signs of the lesional site (EASI inputs)
     _p("area_max", 0.95, "fraction", NO_SOURCE, "largest affected body-surface fraction"),
     _p("area_half", 2.0, "AU", CAL_SPREAD, "lesional inflammation giving half the maximal area", 0.3),
@@ -377,19 +380,27 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             "dimensionless",
             "pruritogenic drive (IL-31, neuronal IL-4/IL-13 signalling, dryness, sensitisation)",
         ),
-        a("tarc_serum", "tarc", "pg/mL", "serum TARC (CCL17)", "TARC_pg_mL"),
+        a(
+            "tarc_serum",
+            "tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
+            " + (1.0 - bsa_fraction) * non_keratinocyte_stat6)",
+            "pg/mL",
+            "serum TARC (CCL17), at quasi-steady state with the skin's production: an 8-kDa chemokine (Imai T et al."
+            " J Biol Chem 1996;271:21514), filtered by the kidney within hours",
+            "TARC_pg_mL",
+        ),
         a("ige_serum", "ige", "IU/mL", "serum total IgE", "IgE_IU_mL"),
         *lesion_age.assignments(),
         *presentation.node_assignments(binders, act),
         *innate.patient_assignments(act.calcineurin),
+        *humoral.ASSIGNMENTS,
     )
     turnover = turnover_binders(binders)
     states = (
         *(st for s in SITES for st in _site_states(s)),
         *(complex_state(s, b) for s in SITES for b in turnover),
         State("itch", 0.1, "dimensionless", "itch drive as perceived (relaxes to itch_drive)"),
-        State("tarc", "tarc_healthy", "pg/mL", "serum TARC", scale=1000.0),
-        State("ige", "ige_healthy", "IU/mL", "serum IgE (tracks IgE plasma cells)", scale=1000.0),
+        *humoral.STATES,
         *presentation.node_states(),
         *innate.patient_states(),
         *lesion_age.STATES,
@@ -398,9 +409,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         **{k: v for s in SITES for k, v in _site_rates(s, act).items()},
         **{complex_name(s, b): complex_rate(s, b) for s in SITES for b in turnover},
         "itch": "itch_rate * (itch_drive - itch)",
-        "tarc": "tarc_rate * (tarc_healthy + tarc_stat6 * (bsa_fraction * les_keratinocyte_stat6"
-        " + (1.0 - bsa_fraction) * non_keratinocyte_stat6) - tarc)",
-        "ige": "plasma_cell_rate * (ige_healthy + ige_stat6 * node_lymphocyte_stat6 - ige)",
+        **humoral.RATES,
         **presentation.node_rates(act),
         **innate.patient_rates(),
         **lesion_age.RATES,
@@ -412,6 +421,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             *TEWL,
             *presentation.PARAMETERS,
             *innate.PARAMETERS,
+            *humoral.PARAMETERS,
             *lesion_age.PARAMETERS,
             *(COMPLEX_PARAMETERS if turnover else ()),
             *(x for i in inhibitors for x in inhibitor_parameters(i)),
