@@ -16,8 +16,10 @@ from adqsp.engine.prebuild import prebuild
 
 @pytest.fixture(scope="session", autouse=True)
 def _machine_code():
-    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib")
-    prebuild([(compiled(drug), drug is None) for drug in drugs])  # only the drug-free model needs steady states
+    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib", "abrocitinib")
+    models = [(compiled(drug), drug is None) for drug in drugs]  # only the drug-free model needs steady states
+    models.append((compiled("abrocitinib", "wojciechowski2022_200mg"), False))  # a PK model per label dose
+    prebuild(models)
 
 
 @pytest.fixture(scope="session")

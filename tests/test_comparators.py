@@ -37,6 +37,8 @@ def test_the_comparison_arms_carry_their_pathway_profile(summary):
         "lebrikizumab 250 mg q2w",
         "upadacitinib 15 mg qd",
         "upadacitinib 30 mg qd",
+        "abrocitinib 100 mg qd",
+        "abrocitinib 200 mg qd",
         "cyclosporine 4 mg/kg/day",
         "placebo + TCS",
         "dupilumab 300 mg q2w + TCS",
@@ -55,10 +57,12 @@ def test_the_comparison_arms_carry_their_pathway_profile(summary):
         assert csa[kind] < 0.6 * dup[kind], kind
     # a JAK1 inhibitor: within a week types 1, 2 and 22 below placebo's, type 17 (no JAKs) not; by week 16 type 1
     # below dupilumab's, which spares it
-    upa, placebo = (arms[n]["visits"]["1"]["pathway_activity"] for n in ("upadacitinib 30 mg qd", "placebo"))
-    assert upa["type1"] < 0.9 * placebo["type1"] and upa["type22"] < 0.9 * placebo["type22"]
-    assert upa["type2"] < placebo["type2"] and upa["type17"] >= placebo["type17"]
-    assert arms["upadacitinib 30 mg qd"]["visits"]["16"]["pathway_activity"]["type1"] < dup["type1"]
+    placebo = arms["placebo"]["visits"]["1"]["pathway_activity"]
+    for name in ("upadacitinib 30 mg qd", "abrocitinib 200 mg qd"):
+        jak = arms[name]["visits"]["1"]["pathway_activity"]
+        assert jak["type1"] < 0.9 * placebo["type1"] and jak["type22"] < 0.9 * placebo["type22"], name
+        assert jak["type2"] < placebo["type2"] and jak["type17"] >= placebo["type17"], name
+        assert arms[name]["visits"]["16"]["pathway_activity"]["type1"] < dup["type1"], name
     # background TCS where applied: types 2, 17 and 22 below placebo's (type 1, repressed less by steroids, moves by
     # less than the arms differ by chance at this size: tests/test_topical.py holds it in one patient); with
     # dupilumab, types 17 and 22 below dupilumab's

@@ -58,7 +58,14 @@ def _scenario(folder: Path, name: str, drug: str, files: list[str]) -> Path:
 
 
 def test_the_shipped_records_are_the_drugs_of_the_model() -> None:
-    assert set(shipped()) == {"dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib"}
+    assert set(shipped()) == {
+        "dupilumab",
+        "tralokinumab",
+        "lebrikizumab",
+        "cyclosporine",
+        "upadacitinib",
+        "abrocitinib",
+    }
     for name, record in shipped().items():
         assert tomllib.loads(shipped_text(name))["name"] == name == record.name
         assert list(record.pk_models)[0] == record.default_pk_model

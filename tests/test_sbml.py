@@ -151,7 +151,14 @@ def _check_serum_and_easi(drug: str, weeks: float, also: tuple[str, ...] = ()) -
 #: weeks compared in the normal suite: 16 for the antibodies (without the exporter's residue clearing, CVODE's BDF
 #: fails on dupilumab at day 98), 4 for the daily and twice-daily small molecules (their hundreds of dose stops make
 #: the reference slow); all 52 weeks in the slow test
-WEEKS = {"dupilumab": 16.0, "tralokinumab": 16.0, "lebrikizumab": 16.0, "upadacitinib": 4.0, "cyclosporine": 4.0}
+WEEKS = {
+    "dupilumab": 16.0,
+    "tralokinumab": 16.0,
+    "lebrikizumab": 16.0,
+    "upadacitinib": 4.0,
+    "abrocitinib": 4.0,
+    "cyclosporine": 4.0,
+}
 
 
 @pytest.mark.parametrize("drug", sorted(LABEL_DOSES))
