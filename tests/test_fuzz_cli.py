@@ -111,7 +111,7 @@ def valid_scenarios(draw) -> dict[str, Any]:
         "population": st.fixed_dictionaries(
             {},
             optional={
-                "preset": st.sampled_from(["adult", "adolescent"]),
+                "preset": st.sampled_from(["adult", "adolescent", "child"]),
                 "easi_min": st.integers(0, 20),
                 "iga_min": st.sampled_from([0, 1.5, 3]),
                 "bsa_min_pct": st.floats(0, 15),
@@ -185,7 +185,7 @@ _TOP = {
     "parameters": _NOT_A_TABLE,
 }
 _POPULATION = {
-    "preset": st.one_of(_NOT_A_STRING, st.sampled_from(["child", "Adult", ""])),
+    "preset": st.one_of(_NOT_A_STRING, st.sampled_from(["infant", "Child", "Adult", ""])),
     "easi_min": _bad_number(0, 72),
     "iga_min": _bad_number(0, 4),
     "bsa_min_pct": _bad_number(0, 100),

@@ -9,7 +9,8 @@ from adqsp.assembly import build_model
 from adqsp.endpoints.scores import NOISE_CHANNELS
 from adqsp.model.declaration import Parameter
 from adqsp.population.philox import normals, philox4x32, stream, uniforms
-from adqsp.population.sampling import WEIGHT, noise_draws, sample
+from adqsp.population.presets import PRESET_TABLE
+from adqsp.population.sampling import noise_draws, sample
 from adqsp.schema import PRESETS
 
 # Random123 tests/kat_vectors, "philox4x32 10" lines: counter (4 words), key (2 words), expected output (4 words)
@@ -85,11 +86,13 @@ def test_a_noise_channels_draws_do_not_depend_on_the_other_channels():
 
 def test_the_streams_of_a_model_have_distinct_purpose_words():
     model = build_model("dupilumab")
-    names = [f"parameter:{p.name}" for p in model.parameters] + ["covariate:WT", "flare_phase", "rescue", "arm"]
+    names = [f"parameter:{p.name}" for p in model.parameters] + ["covariate:WT", "covariate:AGE", "covariate:SEX"]
+    names += ["flare_phase", "rescue", "arm"]
     names += [f"noise:{c}" for c in NOISE_CHANNELS]
     words = [stream(n) for n in names]
     assert len(set(words)) == len(words) and all(0 <= w < 2**32 for w in words)
 
 
 def test_every_preset_a_scenario_may_name_has_a_body_weight_distribution():
-    assert tuple(WEIGHT) == PRESETS
+    assert tuple(PRESET_TABLE) == PRESETS
+    assert all((p.weight is None) != (p.band is None) for p in PRESET_TABLE.values())

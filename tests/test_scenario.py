@@ -220,7 +220,7 @@ _ERRORS = [
     ("wrong-case top-level key", _set(("Weeks",), 16), "Weeks"),
     ("population not a table", _set(("population",), "adult"), "population"),
     ("population unknown key", _set(("population", "age"), 30), "population.age"),
-    ("preset unknown", _set(("population", "preset"), "child"), "population.preset"),
+    ("preset unknown", _set(("population", "preset"), "infant"), "population.preset"),
     ("preset not a string", _set(("population", "preset"), ["adult"]), "population.preset"),
     ("easi_min too large", _set(("population", "easi_min"), 73), "population.easi_min"),
     ("iga_min negative", _set(("population", "iga_min"), -1), "population.iga_min"),
@@ -426,7 +426,7 @@ def _scenario_dicts(draw) -> dict:
         "population": st.fixed_dictionaries(
             {},
             optional={
-                "preset": st.sampled_from(["adult", "adolescent"]),
+                "preset": st.sampled_from(["adult", "adolescent", "child"]),
                 "easi_min": st.floats(0, 72),
                 "iga_min": st.integers(0, 4),
                 "bsa_min_pct": st.floats(0, 100),

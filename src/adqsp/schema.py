@@ -42,8 +42,8 @@ MAX_WEIGHT_KG = 500.0
 MAX_NAME_LENGTH = 100
 MAX_PARAMETER = 1e12
 MAX_LOG_SD = 5.0
-#: the population presets (each one's body-weight distribution: ``population/sampling.py``)
-PRESETS = ("adult", "adolescent")
+#: the population presets (body weight, and age and sex for the ones drawn by age: ``population/presets.py``)
+PRESETS = ("adult", "adolescent", "child")
 #: how responder rates and mean changes count patients after rescue or dropout (``trial/estimand.py``), default first
 ESTIMANDS = ("rescue-nonresponder", "locf", "observed")
 #: parameter draws of ``adqsp trial --uncertainty`` (adqsp.trial.uncertainty)
@@ -326,7 +326,11 @@ class PeriodTable(_Table):
 class PopulationTable(_Table):
     """The `[population]` table: who is enrolled. The entry criteria apply to the observed baseline visit."""
 
-    preset: Preset = Field("adult", description="virtual population (body weight distribution)")
+    preset: Preset = Field(
+        "adult",
+        description="virtual population: adult (body weight of the dupilumab population PK data set), adolescent"
+        " (12-17 years) or child (6-11 years) (age, sex and CDC 2000 weight-for-age); see docs/scenarios.md",
+    )
     easi_min: Easi = Field(16.0, description="lowest EASI score at baseline")
     iga_min: Iga = Field(3.0, description="lowest IGA score at baseline")
     bsa_min_pct: Percent = Field(10.0, description="lowest affected body surface area (%)")

@@ -2,35 +2,28 @@
 
 Patient ``i`` of a population with seed ``s`` draws everything from counter-based streams (Philox keyed by ``s``,
 counter ``(position, i, purpose)``: ``population/philox.py``), one stream per named quantity: each varying
-parameter (``parameter:<name>``), body weight, the flare phase, each visit-noise channel, the rescue decisions and
-the arm allocation. A patient's values never depend on chunking or executor, and declaring a new parameter or
-noise channel draws nothing anew for the others.
+parameter (``parameter:<name>``), body weight, age and sex (the presets drawn by age), the flare phase, each
+visit-noise channel, the rescue decisions and the arm allocation. A patient's values never depend on chunking or
+executor, and declaring a new parameter, covariate or noise channel draws nothing anew for the others. The presets
+(``population/presets.py``) say how body weight, age and sex are drawn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from adqsp.errors import InputError
 from adqsp.model.declaration import Model
 from adqsp.population.philox import normals, stream, uniforms
+from adqsp.population.presets import PRESET_TABLE, AgeBand, lms, weight_at, z_of
 from adqsp.schema import PRESETS
 
 #: the streams that are not a parameter's or a noise channel's
 WEIGHT_STREAM, FLARE_STREAM, RESCUE_STREAM, ARM_STREAM = "covariate:WT", "flare_phase", "rescue", "arm"
-#: body weight: mean and SD (kg) and bounds per preset (one for each of :data:`adqsp.schema.PRESETS`)
-WEIGHT = {
-    "adult": (
-        75.7,
-        18.6,
-        41.0,
-        175.0,
-        "population PK data set, calibration_targets.csv (mean 75.7 +- 18.6, 41-175 kg)",
-    ),
-    "adolescent": (63.0, 16.0, 30.0, 150.0, "assumed: adolescents 12-17 years"),
-}
+AGE_STREAM, SEX_STREAM = "covariate:AGE", "covariate:SEX"
 
 
 @dataclass(frozen=True)
@@ -39,27 +32,62 @@ class Population:
 
     index: np.ndarray
     values: dict[str, np.ndarray]
+    #: covariates that are no model parameter: ``AGE`` (years) and ``MALE`` (1 boy, 0 girl) of the presets drawn
+    #: by age (:func:`covariates`)
+    covariates: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.index)
 
     def take(self, rows: np.ndarray) -> Population:
-        return Population(self.index[rows], {k: v[rows] for k, v in self.values.items()})
+        return Population(
+            self.index[rows],
+            {k: v[rows] for k, v in self.values.items()},
+            {k: v[rows] for k, v in self.covariates.items()},
+        )
 
 
 def sample(model: Model, indices: np.ndarray, seed: int, preset: str = "adult") -> Population:
     """Draw the patients with the given global indices (log-normal variability, correlations, covariates)."""
-    if preset not in WEIGHT:
-        raise InputError("population.preset", f"unknown preset {preset!r} (allowed: {', '.join(PRESETS)})")
+    drawn = covariates(indices, seed, preset)
     varying = [p for p in model.parameters if p.log_sd > 0]
     values = _lognormal(model, varying, {p.name: _normal(indices, seed, f"parameter:{p.name}") for p in varying})
-    mean, sd, low, high, _ = WEIGHT[preset]
-    log_sd = np.sqrt(np.log1p((sd / mean) ** 2))
-    weight = np.exp(np.log(mean) - 0.5 * log_sd**2 + log_sd * _normal(indices, seed, WEIGHT_STREAM))
-    values["WT"] = np.clip(weight, low, high)
+    values["WT"] = drawn.pop("WT")
     if "flare_phase" in model.parameter_names:
         values["flare_phase"] = 2.0 * np.pi * uniforms(indices, seed, stream(FLARE_STREAM), 1)[:, 0]
-    return Population(np.asarray(indices, dtype=np.int64), values)
+    return Population(np.asarray(indices, dtype=np.int64), values, drawn)
+
+
+def covariates(indices: np.ndarray, seed: int, preset: str = "adult") -> dict[str, np.ndarray]:
+    """Body weight ``WT`` (kg) of the patients with the given global indices and, for a preset drawn by age,
+    ``AGE`` (years) and ``MALE`` (1 boy, 0 girl); each from its own stream."""
+    if preset not in PRESET_TABLE:
+        raise InputError("population.preset", f"unknown preset {preset!r} (allowed: {', '.join(PRESETS)})")
+    definition = PRESET_TABLE[preset]
+    if definition.band is not None:
+        return _by_age(indices, seed, definition.band)
+    w = definition.weight
+    log_sd = np.sqrt(np.log1p((w.sd_kg / w.mean_kg) ** 2))
+    weight = np.exp(np.log(w.mean_kg) - 0.5 * log_sd**2 + log_sd * _normal(indices, seed, WEIGHT_STREAM))
+    return {"WT": np.clip(weight, w.low_kg, w.high_kg)}
+
+
+def _by_age(indices: np.ndarray, seed: int, band: AgeBand) -> dict[str, np.ndarray]:
+    """Age uniform over the band, sex by its share of boys, and weight from the weight-for-age reference at that
+    age and sex: the z-score drawn from the standard normal restricted to ``+-z_limit`` and to weights of at least
+    ``min_weight_kg`` (the weight stream's uniform mapped into that range, so nothing is redrawn)."""
+    age = band.low_years + (band.high_years - band.low_years) * _uniform(indices, seed, AGE_STREAM)
+    male = _uniform(indices, seed, SEX_STREAM) < band.male_fraction
+    L, M, S = lms(age, male)
+    low = ndtr(np.maximum(-band.z_limit, z_of(band.min_weight_kg, L, M, S)))
+    high = ndtr(band.z_limit)
+    z = ndtri(low + (high - low) * _uniform(indices, seed, WEIGHT_STREAM))
+    return {"WT": weight_at(z, L, M, S), "AGE": age, "MALE": male.astype(float)}
+
+
+def _uniform(indices: np.ndarray, seed: int, name: str) -> np.ndarray:
+    """One uniform (0, 1) per patient from the stream called ``name``."""
+    return uniforms(indices, seed, stream(name), 1)[:, 0]
 
 
 def _normal(indices: np.ndarray, seed: int, name: str) -> np.ndarray:

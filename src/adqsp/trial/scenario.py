@@ -168,7 +168,7 @@ class Scenario:
 
 
 #: the scenarios shipped in the package (``data/<name>.toml``), the default first
-EMBEDDED = ("solo1", "comparators", "maintenance", "spacing", "background52")
+EMBEDDED = ("solo1", "comparators", "maintenance", "spacing", "background52", "adolescent", "children")
 
 
 def embedded_text(name: str = EMBEDDED[0]) -> str:
