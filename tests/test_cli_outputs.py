@@ -137,7 +137,7 @@ def test_export_sbml_starts_where_simulate_starts_or_from_the_declared_values(tm
     assert main(["export-sbml", "--out", str(out), "--initial", initial]) == 0
     sbml = libsbml.readSBMLFromFile(str(out)).getModel()
     states = {s.name: s.initial for s in build_model("dupilumab").states}
-    exported = {name: sbml.getParameter(name).getValue() for name in states}
+    exported = {name: _initial_value(sbml, name) for name in states}
     declared = {name: value for name, value in states.items() if not isinstance(value, str)}
     if initial == "declared":
         assert {name: exported[name] for name in declared} == declared
@@ -145,6 +145,14 @@ def test_export_sbml_starts_where_simulate_starts_or_from_the_declared_values(tm
         day0 = time_course("dupilumab", Regimen.from_entries(LABEL_DOSES["dupilumab"]), 1).iloc[0]
         assert exported == pytest.approx({name: day0[name] for name in states}, rel=1e-12, abs=1e-15)
         assert exported["les_th2"] != pytest.approx(declared["les_th2"])  # the disease is not at its declared start
+
+
+def _initial_value(sbml, name: str) -> float:
+    """A state's value at the start: a species' initial amount or concentration, or a parameter's value."""
+    species = sbml.getSpecies(name)
+    if species is None:
+        return sbml.getParameter(name).getValue()
+    return species.getInitialAmount() if species.getHasOnlySubstanceUnits() else species.getInitialConcentration()
 
 
 def test_assay_json(capsys):

@@ -1,8 +1,13 @@
 """SBML Level 3 Version 2 export of the declared model, with the regimen as events.
 
-States become non-constant parameters with rate rules, assignments become assignment rules (or constants with
-initial assignments where they depend on parameters only), every parameter
-carries its unit (as an SBML unit definition) and its source (in notes). Dose events add ``amount * F`` to the
+The model's amounts are species in compartments (drug in the absorption chain and the PK compartments, cells in
+lesional and nonlesional skin, the lymph node and the circulation, cytokine complexes, serum IgE, blood
+eosinophils), changed by reactions with kinetic laws (absorption and distribution as transfers, elimination, death
+and drainage as decays, the rest as production; :mod:`adqsp.faces.sbml_network`) and annotated with SBO terms;
+states that measure a property (barrier integrity, epidermal thickness, itch, FcεRI density, chronicity) are
+non-constant parameters with rate rules. Assignments become assignment rules (or constants with initial assignments
+where they depend on parameters only), every parameter carries its unit (as an SBML unit definition) and its source
+(in notes). Dose events add ``amount * F`` to the
 dose state at each dose time of the typical patient
 (split among the dose target's inputs: a zero-order input is a rate state raised at its start and lowered at its end).
 
@@ -30,6 +35,16 @@ import libsbml
 import numpy as np
 
 from adqsp.engine.linear import exact_states
+from adqsp.faces.sbml_network import (
+    COMPARTMENTS,
+    SBO,
+    SPECIES_UNITS,
+    Reaction,
+    Species,
+    modifiers,
+    reactions_of,
+    species_of,
+)
 from adqsp.model.declaration import DoseTarget, Model
 from adqsp.model.expressions import names_in, to_sbml
 from adqsp.pk.regimen import Regimen
@@ -46,6 +61,8 @@ _BASE: dict[str, list[tuple[int, float, int, float]]] = {
     "mL": [(libsbml.UNIT_KIND_LITRE, 1, -3, 1.0)],
     "uL": [(libsbml.UNIT_KIND_LITRE, 1, -6, 1.0)],
     "pg": [(libsbml.UNIT_KIND_GRAM, 1, -12, 1.0)],
+    "nmol": [(libsbml.UNIT_KIND_MOLE, 1, -9, 1.0)],
+    "pmol": [(libsbml.UNIT_KIND_MOLE, 1, -12, 1.0)],
     "rad": [(libsbml.UNIT_KIND_RADIAN, 1, 0, 1.0)],
     "week": [(libsbml.UNIT_KIND_SECOND, 1, 0, 604800.0)],
     "day": [(libsbml.UNIT_KIND_SECOND, 1, 0, 86400.0)],
@@ -110,24 +127,33 @@ def to_sbml_document(
     sm = doc.createModel()
     sm.setId(re.sub(r"\W", "_", model.name))
     sm.setName(f"adqsp {model.name}")
+    species = species_of(model)
     units = {p.unit for p in model.parameters} | {s.unit for s in model.states} | {a.unit for a in model.assignments}
+    units |= {SPECIES_UNITS[s.unit][1] for s in model.states if s.name in species}
+    units |= {SPECIES_UNITS[s.unit][2] for s in model.states if s.name in species}
     for unit in sorted(units | {model.time_unit}):
         _add_unit(sm, unit)
     sm.setTimeUnits(unit_id(model.time_unit))
     for p in model.parameters:
         value = weight_kg if p.name == "WT" else p.value
         _parameter(sm, p.name, value, p.unit, True, f"{p.description} Source: {p.source}. log-SD {p.log_sd:g}.")
+    _compartments(sm, model, species)
     for s in model.states:
         value = s.initial if initial_state is None else initial_state[s.name]
         formula = isinstance(value, str)  # a declared initial value computed from parameters
-        _parameter(sm, s.name, 0.0 if formula else value, s.unit, False, f"state: {s.description}")
+        if s.name in species:
+            _species(sm, species[s.name], s.unit, 0.0 if formula else value, f"{s.description}")
+        else:
+            _parameter(sm, s.name, 0.0 if formula else value, s.unit, False, f"state: {s.description}")
+            rule = sm.createRateRule()
+            rule.setVariable(s.name)
+            rule.setMath(_math(model.rates[s.name]))
         if formula:
             ia = sm.createInitialAssignment()
             ia.setSymbol(s.name)
             ia.setMath(_math(str(s.initial)))
-        rule = sm.createRateRule()
-        rule.setVariable(s.name)
-        rule.setMath(_math(model.rates[s.name]))
+    for reaction in reactions_of(model, species):
+        _reaction(sm, reaction, species)
     for a in model.assignments:
         constant = a.name in derived_constants(model)
         _parameter(sm, a.name, None, a.unit, constant, a.description)
@@ -207,8 +233,8 @@ def write_sbml(doc: libsbml.SBMLDocument) -> str:
 
 
 def validation_errors(doc: libsbml.SBMLDocument) -> list[str]:
-    """Errors (not warnings) reported by libSBML's consistency checks, units excluded."""
-    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    """Errors (not warnings) reported by libSBML's consistency checks, units included."""
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
     doc.checkConsistency()
     log = doc.getErrorLog()
     return [
@@ -216,6 +242,68 @@ def validation_errors(doc: libsbml.SBMLDocument) -> list[str]:
         for i in range(log.getNumErrors())
         if log.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
     ]
+
+
+def _compartments(sm, model: Model, species: Mapping[str, Species]) -> None:
+    """The compartments that hold species: a PK compartment sized by its typical volume where the PK model has one
+    (its species are amounts, so the size is for the reader); the others of nominal size 1 in their species'
+    volume unit (a concentration species' laws are amounts per day: the declared term times the compartment)."""
+    names = set(model.parameter_names) | set(model.state_names) | set(model.assignment_names)
+    described = {c: what for _, c, what in COMPARTMENTS}
+    volumes = {"central_compartment": ("pk_Vc_i", "pk_Vc"), "peripheral_compartment": ("pk_Vp_i", "pk_Vp")}
+    units: dict[str, str] = {}
+    for s in model.states:
+        if s.name in species:
+            units.setdefault(species[s.name].compartment, SPECIES_UNITS[s.unit][2])
+    for cid, unit in units.items():
+        if cid in names:
+            raise ValueError(f"compartment {cid!r} has the name of a model quantity")
+        c = sm.createCompartment()
+        c.setId(cid)
+        c.setName(described[cid])
+        c.setConstant(True)
+        c.setSpatialDimensions(3)
+        c.setUnits(unit_id(unit))
+        c.setSBOTerm("SBO:0000290")
+        volume = next((v for v in volumes.get(cid, ()) if v in names), None)
+        c.setSize(1.0)
+        if volume is not None:
+            ia = sm.createInitialAssignment()
+            ia.setSymbol(cid)
+            ia.setMath(_math(volume))
+
+
+def _species(sm, sp: Species, unit: str, value: float, note: str) -> None:
+    """A species holding the state's value: an amount, or a concentration in its compartment."""
+    x = sm.createSpecies()
+    x.setId(sp.name)
+    x.setCompartment(sp.compartment)
+    x.setHasOnlySubstanceUnits(sp.kind == "amount")
+    x.setBoundaryCondition(False)
+    x.setConstant(False)
+    x.setSubstanceUnits(unit_id(sp.substance_unit))
+    if sp.kind == "amount":
+        x.setInitialAmount(float(value))
+    else:
+        x.setInitialConcentration(float(value))
+    x.setSBOTerm("SBO:0000247" if unit == "mg" else "SBO:0000240")  # simple chemical (drug), material entity
+    x.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(note)} Unit: {escape(unit)}.</p></body>')
+
+
+def _reaction(sm, reaction: Reaction, species: Mapping[str, Species]) -> None:
+    r = sm.createReaction()
+    r.setId(reaction.id)
+    r.setReversible(reaction.kind == "production" and "-" in reaction.law)
+    r.setSBOTerm(SBO[reaction.kind])
+    for name, make in ((reaction.reactant, r.createReactant), (reaction.product, r.createProduct)):
+        if name is not None:
+            ref = make()
+            ref.setSpecies(name)
+            ref.setStoichiometry(1.0)
+            ref.setConstant(True)
+    for name in modifiers(reaction, species):
+        r.createModifier().setSpecies(name)
+    r.createKineticLaw().setMath(_math(reaction.law))
 
 
 def _parameter(sm, name: str, value: float | None, unit: str, constant: bool, note: str) -> None:
