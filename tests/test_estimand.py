@@ -130,3 +130,52 @@ def test_observed_responder_rate_is_higher_than_under_non_responder_imputation()
     assert observed["EASI_pct_change"] < imputed["EASI_pct_change"]
     # carried forward from before rescue, rescued non-improvers keep their small change
     assert locf["EASI_pct_change"] > imputed["EASI_pct_change"]
+
+
+def test_treatment_policy_counts_rescued_patients_as_observed_and_imputes_dropout_only():
+    out = _hand_made("treatment-policy")
+    flags = [[0, 0, 0, 0, nan], [0, 1, 0, 1, nan], [0, 0, 0, 1, nan], [1, 1, 0, 0, nan]]
+    np.testing.assert_array_equal(out["flag"], flags)
+    # the values of rescued patients 1 and 4 are those of their courses on rescue therapy (the trial simulates them)
+    change = [[0, 0, 0, 0, 0], [-10, -30, 0, -40, -5], [-20, -10, 0, -60, -10], [-30, -40, 0, -60, -15]]
+    np.testing.assert_array_equal(out["change"], change)
+
+
+def test_treatment_policy_simulates_the_rescued_on_topical_corticosteroids_from_their_rescue():
+    """Same patients, same rescue decisions: under treatment-policy a rescued patient's course after its rescue is
+    simulated again with rescue TCS and improves more; the course before, and every patient not rescued, are the
+    same as without rescue therapy."""
+    placebo = replace(SMALL, arms=SMALL.arms[:1], patients_per_arm=300, seed=11)
+    hypothetical, policy = (run_trial(replace(placebo, estimand=e)).arms[0] for e in ("observed", "treatment-policy"))
+    np.testing.assert_array_equal(hypothetical.rescued, policy.rescued)
+    rescued = policy.rescued.any(axis=0)
+    assert 30 < rescued.sum() < 200
+    before = ~policy.rescued
+    np.testing.assert_allclose(policy.scores["EASI"][before], hypothetical.scores["EASI"][before], rtol=1e-9)
+    after = policy.rescued
+    assert np.mean(policy.scores["EASI"][after]) < 0.85 * np.mean(hypothetical.scores["EASI"][after])
+    summaries = {
+        e: run_trial(replace(placebo, estimand=e)).summary["arms"][0]["visits"]["16"]
+        for e in ("rescue-nonresponder", "treatment-policy")
+    }
+    for key in ("EASI50", "EASI75", "IGA01"):
+        assert summaries["treatment-policy"][key] > summaries["rescue-nonresponder"][key], key
+    assert summaries["treatment-policy"]["EASI_pct_change"] < summaries["rescue-nonresponder"]["EASI_pct_change"]
+
+
+def test_treatment_policy_is_refused_for_a_later_period():
+    data = {
+        "name": "x",
+        "periods": [
+            {"name": "induction", "weeks": 4, "arms": [{"name": "placebo"}]},
+            {
+                "name": "maintenance",
+                "weeks": 4,
+                "arms": [{"name": "withdrawn", "ratio": 1}],
+                "estimand": "treatment-policy",
+            },
+        ],
+    }
+    with pytest.raises(InputError) as info:
+        parse_scenario(data)
+    assert info.value.field == "periods[1].estimand"

@@ -45,7 +45,7 @@ MAX_LOG_SD = 5.0
 #: the population presets (body weight, and age and sex for the ones drawn by age: ``population/presets.py``)
 PRESETS = ("adult", "adolescent", "child")
 #: how responder rates and mean changes count patients after rescue or dropout (``trial/estimand.py``), default first
-ESTIMANDS = ("rescue-nonresponder", "locf", "observed")
+ESTIMANDS = ("rescue-nonresponder", "locf", "observed", "treatment-policy")
 #: parameter draws of ``adqsp trial --uncertainty`` (adqsp.trial.uncertainty)
 MIN_DRAWS, MAX_DRAWS = 2, 1000
 #: background therapies of an arm and the potency classes of topical corticosteroids (adqsp.disease.topical)
@@ -382,7 +382,9 @@ class ScenarioFile(_Table):
         description="how responder rates and mean changes count a patient after rescue or dropout:"
         " rescue-nonresponder (a non-responder from rescue or dropout on; continuous values after rescue the values"
         " without rescue, after dropout the last observed), locf (the last observation before rescue or dropout"
-        " carried forward) or observed (only patients still observed and not rescued); see docs/estimands.md",
+        " carried forward), observed (only patients still observed and not rescued) or treatment-policy (rescued"
+        " patients counted as observed on rescue topical corticosteroids, simulated from their rescue; the first"
+        " period only); see docs/estimands.md",
     )
     dropout_per_week: DropoutHazard = Field(0.0, description="dropout hazard per week (0: nobody leaves the trial)")
     dropout_nonimprover_factor: DropoutFactor = Field(

@@ -8,8 +8,9 @@ Allergy Clin Immunol 1997;100:511) and induce T-cell apoptosis, so the lesion's 
 T-cell turnover. Here they scale the expansion of the lesional T-helper subsets by ``1 - tcs_effect`` (type 1 by
 ``1 - tcs_type1_share x tcs_effect``); the nonlesional site is untreated.
 
-``tcs_effect = tcs_applied x tcs_suppression x tcs_use``: ``tcs_applied`` is 1 in an arm whose scenario gives
-``background = "TCS"`` and 0 otherwise (so a model without background therapy keeps its numbers exactly),
+``tcs_effect = tcs_suppression x tcs_use``, with ``tcs_use`` 0 unless TCS are applied: ``tcs_applied`` is 1 in an arm
+whose scenario gives ``background = "TCS"`` and 0 otherwise (so a model without background therapy keeps its numbers
+exactly), and a rescued patient counted under the treatment-policy estimand starts them on ``rescue_tcs_day``;
 ``tcs_suppression`` the steroid's effect where applied, by potency class (:data:`POTENCY`), and ``tcs_use`` the
 use pattern of the phase 3 programmes with background TCS: daily on active lesions, stepped down as they clear
 (the lesion's erythema over the score at which a lesion still counts as active, at most 1).
@@ -58,6 +59,15 @@ PARAMETERS = (
         role="conduct",
     ),
     Parameter(
+        "rescue_tcs_day",
+        1.0e6,
+        "day",
+        "a trial setting: the day a rescued patient starts rescue TCS, set per patient when the treatment-policy"
+        " estimand counts rescued patients as observed (adqsp.trial.run); otherwise beyond any course",
+        description="start of rescue topical corticosteroids (daily on active lesions, at tcs_suppression)",
+        role="conduct",
+    ),
+    Parameter(
         "tcs_active_erythema",
         1.0,
         "points",
@@ -80,7 +90,8 @@ def topical_block() -> Model:
         assignments=(
             a(
                 "tcs_use",
-                "tcs_applied * min(max(sign_erythema, 0.0) / tcs_active_erythema, 1.0)",
+                "max(tcs_applied, where(t >= rescue_tcs_day, 1.0, 0.0))"
+                " * min(max(sign_erythema, 0.0) / tcs_active_erythema, 1.0)",
                 "dimensionless",
                 "TCS use on the lesion (1: daily; less as it clears; 0: none)",
             ),

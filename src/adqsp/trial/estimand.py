@@ -12,6 +12,10 @@ patient's rescue and after its dropout (``False`` at baseline, and once ``True``
   (the baseline visit's for a patient gone before the first visit after it).
 - ``observed``: a patient counts at a visit only while still observed and not rescued; elsewhere NaN, left out of
   both the numerator and the denominator of a rate and out of a mean.
+- ``treatment-policy``: a rescued patient counts as observed on its rescue therapy (the trial simulates its course
+  with rescue topical corticosteroids from the visit after which it was rescued: :func:`adqsp.trial.run.
+  with_rescue_therapy`); after dropout as ``rescue-nonresponder`` counts it (a responder flag 0, a continuous value
+  the last observed).
 
 Statistics leave out NaN, so a NaN entry (not applicable, not observed) never counts as a 0.
 """
@@ -33,11 +37,12 @@ def under_estimand(
 ) -> dict[str, np.ndarray]:
     """``derived`` (per-patient endpoints by name, each ``(n_visits, n_patients)``) as ``estimand`` counts them;
     the keys in ``responders`` are responder flags, the others continuous."""
-    if estimand == "rescue-nonresponder":
+    if estimand in ("rescue-nonresponder", "treatment-policy"):
+        imputed = rescued | dropped if estimand == "rescue-nonresponder" else dropped
         out = {}
         for key, values in derived.items():
             if key in responders:
-                out[key] = np.where((rescued | dropped) & ~np.isnan(values), 0.0, values)
+                out[key] = np.where(imputed & ~np.isnan(values), 0.0, values)
             else:
                 out[key] = carried_forward(values, dropped)
         return out

@@ -61,6 +61,8 @@ BURN_IN_RELAXED = Relaxed(days=168.0, factor=10.0)  # rtol = atol = 5e-3
 #: 1.7e-3 points (1.7e-3 / 1.1e-3 at 5e-4 throughout), serum 4.7e-4 / 4.5e-4 relative (4.6e-4 / 4.4e-4), IgE 9.8e-5
 #: / 4.8e-4 (6.7e-6 / 4.9e-5), TARC 6.3e-4 / 1.2e-3 (the same); 84 days at 5e-3 (separate runs): 213.0 attempts
 ARM_RELAXED = Relaxed(days=56.0, factor=20.0)  # rtol = atol = 1e-2
+#: the parameter holding each patient's day of starting rescue topical corticosteroids (:func:`with_rescue_therapy`)
+RESCUE_DAY = "rescue_tcs_day"
 #: the name of the patients' dropout stream (:func:`dropout_draws`)
 DROPOUT_STREAM = "dropout"
 #: a state below -NEGATIVE_AMOUNT x its declared scale at a visit marks the patient as failed
@@ -252,13 +254,18 @@ def screening_counts(outcome: np.ndarray, unmet: np.ndarray, enrolled: int) -> d
     return {key: counts[key] for key in SCREENING_COUNTS}
 
 
-def simulate_chunk(item: tuple[Scenario, int, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
-    """Read-outs at every visit ``(n_visits, n)`` of one chunk of an arm's patients, their status and weight."""
-    scenario, arm_index, indices, y_enrol = item
+def simulate_chunk(item: tuple) -> dict[str, np.ndarray]:
+    """Read-outs at every visit ``(n_visits, n)`` of one chunk of an arm's patients, their status and weight.
+
+    ``item``: the scenario, the arm's index, the patients' indices and enrolment states, and optionally each
+    patient's day of starting rescue topical corticosteroids (:func:`with_rescue_therapy`)."""
+    scenario, arm_index, indices, y_enrol, *rescue_days = item
     arm = scenario.arms[arm_index]
     c = scenario.arm_model(arm)
     pop = sample(c.model, indices, scenario.seed, scenario.preset)
     P = c.parameter_matrix(pop.values, len(pop))
+    if rescue_days:
+        P[c.model.parameter_names.index(RESCUE_DAY)] = rescue_days[0]
     y0 = arm_initial_states(c, y_enrol, P, scenario.parameters)
     days = np.array(scenario.visit_weeks) * 7.0
     dose_t, dose_mg = arm.regimen.events(days[-1], pop.values["WT"])
@@ -323,8 +330,47 @@ def run_arm(
         if scenario.rescue
         else np.zeros(scores["EASI"].shape, dtype=bool)
     )
+    if scenario.estimand == "treatment-policy" and after_rescue.any():
+        merged, status, end_states = with_rescue_therapy(
+            scenario, arm_index, indices, y_enrol, after_rescue, (merged, status, end_states), executor, store
+        )
+        noise = noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS)
+        scores = score_visits(merged, _noise_sd(model), noise)  # the same rater noise, the courses on rescue
     patients = Population(indices, {"WT": weight})
     return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout, end_states)
+
+
+def with_rescue_therapy(
+    scenario: Scenario,
+    arm_index: int,
+    indices: np.ndarray,
+    y_enrol: np.ndarray,
+    after_rescue: np.ndarray,
+    results: tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None],
+    executor: Executor | None = None,
+    store: ChunkStore | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """The arm's read-outs, status and end states with each rescued patient's course simulated again on rescue
+    therapy: topical corticosteroids (daily on active lesions, the arm's potency class or medium) from the visit
+    after which it was rescued, on top of its arm's treatment. The course before that visit is the same."""
+    readouts, status, end_states = results
+    who = np.flatnonzero(after_rescue.any(axis=0))
+    days = np.array(scenario.visit_weeks) * 7.0
+    start = days[after_rescue[:, who].argmax(axis=0) - 1]  # rescued after its assessment at the visit before
+    chunks = batched(range(len(who)), ARM_CHUNK)
+    items = [(scenario, arm_index, indices[who[r]], y_enrol[:, who[r]], start[r]) for r in chunks]
+    names = [f"arm{arm_index}_rescue_{j:06d}" for j in range(len(chunks))]
+    parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store)
+    again = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+    readouts = {k: v.copy() for k, v in readouts.items()}
+    for k in readouts:
+        readouts[k][..., who] = again[k]
+    status = status.copy()
+    status[who] = again["status"]
+    if end_states is not None:
+        end_states = end_states.copy()
+        end_states[..., who] = again["y_end"]
+    return readouts, status, end_states
 
 
 def dropout_draws(indices: np.ndarray, seed: int, n_visits: int) -> np.ndarray:

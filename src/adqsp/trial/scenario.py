@@ -275,6 +275,12 @@ def _periods(
         visits = tuple(start + w for w in sorted({*table.visits, table.weeks})) if k else tuple(table.visits)
         rescued = rescue if table.rescue is None else table.rescue
         counted = table.estimand or estimand
+        if k and counted == "treatment-policy" and rescued:
+            raise InputError(
+                f"periods[{k}].estimand",
+                "treatment-policy (rescued patients simulated on rescue therapy) counts the first period only;"
+                " give a later period another estimand or rescue = false",
+            )
         periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued, counted))
         start += table.weeks
     return tuple(periods)
