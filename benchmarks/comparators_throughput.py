@@ -1,7 +1,10 @@
 """Benchmark: patients per second of each arm of the embedded comparators scenario (16 weeks), the arms' simulation
 only (screening apart), against the dupilumab arm's; one JSON line per arm.
 
-    python benchmarks/comparators_throughput.py --patients-per-arm 10000
+    python benchmarks/comparators_throughput.py --patients-per-arm 10000 [--dosing interval_mean]
+
+``--dosing interval_mean``: the arms that can have it (the oral drugs dosed at one interval) simulated with
+interval-mean dosing (``adqsp.pk.interval_mean``), the others as they are.
 """
 
 from __future__ import annotations
@@ -9,17 +12,26 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import tomllib
 from dataclasses import replace
 
+from adqsp.drugs.registry import resolve
+from adqsp.pk.regimen import Regimen
+from adqsp.schema import DOSINGS
 from adqsp.trial.job import run_trial
-from adqsp.trial.scenario import load_scenario
+from adqsp.trial.scenario import embedded_text, interval_mean_unsupported, parse_scenario
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients-per-arm", type=int, default=10_000)
+    parser.add_argument("--dosing", choices=DOSINGS, default="each_dose")
     args = parser.parse_args()
-    scenario = replace(load_scenario("comparators"), patients_per_arm=args.patients_per_arm)
+    data = tomllib.loads(embedded_text("comparators"))
+    for arm in data["arms"]:
+        if args.dosing == "interval_mean" and not _unsupported(arm):
+            arm["dosing"] = "interval_mean"
+    scenario = replace(parse_scenario(data), patients_per_arm=args.patients_per_arm)
     spans: dict[str, list[float]] = {}
     last = [time.perf_counter()]
 
@@ -39,8 +51,23 @@ def main() -> None:
         if arm.name in spans
     }
     reference = rates["dupilumab 300 mg q2w"]
+    dosing = {arm.name: arm.dosing for arm in scenario.arms}
     for name, rate in rates.items():
-        print(json.dumps({"arm": name, "patients_per_s": round(rate), "vs_dupilumab": round(rate / reference, 2)}))
+        line = {
+            "arm": name,
+            "dosing": dosing[name],
+            "patients_per_s": round(rate),
+            "vs_dupilumab": round(rate / reference, 2),
+        }
+        print(json.dumps(line))
+
+
+def _unsupported(arm: dict) -> str:
+    """Why an arm of the scenario file cannot have interval-mean dosing (empty if it can)."""
+    if "drug" not in arm:
+        return "placebo"
+    regimen = Regimen.from_entries(arm["doses"])
+    return interval_mean_unsupported(resolve(arm["drug"]), arm.get("pk_model"), regimen.interval())
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ def _machine_code():
     drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib", "abrocitinib")
     models = [(compiled(drug), drug is None) for drug in drugs]  # only the drug-free model needs steady states
     models.append((compiled("abrocitinib", "wojciechowski2022_200mg"), False))  # a PK model per label dose
+    # interval-mean dosing, compared with dose-by-dose dosing in tests/test_interval_mean.py (pk_tau is a parameter:
+    # the arm's value changes no code)
+    models.append((compiled("cyclosporine", dosing="interval_mean"), False))
     prebuild(models)
 
 

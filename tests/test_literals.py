@@ -4,12 +4,15 @@ count of the model; any other number is a declared parameter with unit and sourc
 
 The one structural count is the transit absorption rate ``(n + 1) / MTT`` of a PK model with ``n`` transit
 compartments: ``n`` fixes the model's states, so it is not a parameter a scenario could override; the test allows
-``n + 1`` in ``pk_ktr`` only, with ``n`` read from the drug record.
+``n + 1`` in ``pk_ktr`` only, with ``n`` read from the drug record. Interval-mean dosing's quadrature over the
+dosing interval (``adqsp.pk.interval_mean``) has the numbers of its rule, nodes and weights, in the phases
+``pk_phase_<j>`` and weights ``pk_weight_<j>`` only; its models are checked as well.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
@@ -18,8 +21,11 @@ from adqsp.drugs.registry import shipped
 from adqsp.model.declaration import Model, Parameter, State
 from adqsp.model.expressions import parse
 from adqsp.model.units import ALLOWED
+from adqsp.pk.interval_mean import RULE, RULE_ZERO_ORDER, unsupported
 
 ARMS = [(None, None), *((drug, pk) for drug, record in shipped().items() for pk in record.pk_models)]
+#: the shipped drugs' PK models that interval-mean dosing supports, built with it
+MEAN_ARMS = [(d, pk) for d, pk in ARMS if d and not unsupported(shipped()[d], shipped()[d].pk_models[pk])]
 
 
 def expressions(model: Model) -> list[tuple[str, str]]:
@@ -57,10 +63,27 @@ def hidden_literals(model: Model, counts: dict[str, set[float]] | None = None) -
     ]
 
 
+def quadrature_numbers(model: Model) -> dict[str, set[float]]:
+    """The numbers of interval-mean dosing's quadrature rule, in each node's phase and weight."""
+    rule = {x for r in (RULE, *RULE_ZERO_ORDER) for x in (*r.fractions, *r.weights)}
+    return {f"assignment {a.name}": rule for a in model.assignments if re.fullmatch(r"pk_(phase|weight)_\d+", a.name)}
+
+
 @pytest.mark.parametrize(("drug", "pk_model"), ARMS, ids=[f"{d}-{p}" for d, p in ARMS])
 def test_no_undeclared_number_in_any_expression(drug, pk_model):
     model = build_model(drug, pk_model)
     assert hidden_literals(model, structural_counts(drug, pk_model)) == []
+
+
+@pytest.mark.parametrize(("drug", "pk_model"), MEAN_ARMS, ids=[f"{d}-{p}" for d, p in MEAN_ARMS])
+def test_no_undeclared_number_under_interval_mean_dosing(drug, pk_model):
+    model = build_model(drug, pk_model, dosing="interval_mean")
+    assert hidden_literals(model, quadrature_numbers(model)) == []
+    assert [p.name for p in model.parameters if not p.unit.strip() or not p.source.strip()] == []
+
+
+def test_interval_mean_dosing_covers_the_oral_drugs():
+    assert {d for d, _ in MEAN_ARMS} == {"upadacitinib", "abrocitinib", "cyclosporine"}
 
 
 @pytest.mark.parametrize(("drug", "pk_model"), ARMS, ids=[f"{d}-{p}" for d, p in ARMS])

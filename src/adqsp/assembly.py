@@ -26,6 +26,7 @@ from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
+from adqsp.pk.interval_mean import DOSINGS, EACH_DOSE, INTERVAL_MEAN, NODES
 from adqsp.pk.models import check_pk_model, no_drug_block, pk_block
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
@@ -77,14 +78,24 @@ def with_estimates(model: Model, record: dict) -> Model:
     return replace(model, parameters=tuple(params))
 
 
-def model_blocks(drug: DrugLike = "dupilumab", pk_model: str | None = None) -> tuple[Model, ...]:
+def model_blocks(
+    drug: DrugLike = "dupilumab", pk_model: str | None = None, dosing: str = EACH_DOSE
+) -> tuple[Model, ...]:
     """The parts an arm's model is combined from, in order: pk, receptor, conduct, disease, endpoints, topical
     (background therapy; as declared:
-    without the calibrated values, which :func:`build_model` applies to the whole)."""
+    without the calibrated values, which :func:`build_model` applies to the whole). ``dosing``: ``each_dose``, or
+    ``interval_mean`` for the drug's PK and inhibition averaged over the dosing interval
+    (:mod:`adqsp.pk.interval_mean`)."""
     record = resolve(drug)
     check_pk_model(record, pk_model)
-    pk = no_drug_block() if record is None else pk_block(record, pk_model)
-    binders, inhibitors = Binder.of(record), Inhibitor.of(record)
+    if dosing not in DOSINGS:
+        raise InputError("dosing", f"unknown dosing {dosing!r} (allowed: {', '.join(DOSINGS)})")
+    mean = dosing == INTERVAL_MEAN
+    if mean and record is None:
+        raise InputError("dosing", "interval_mean needs a drug (placebo has no doses)")
+    pk = no_drug_block() if record is None else pk_block(record, pk_model, interval_mean=mean)
+    phases = tuple((f"pk_shape_{j}", f"pk_weight_{j}") for j in range(NODES)) if mean else ()
+    binders, inhibitors = Binder.of(record), Inhibitor.of(record, phases)
     receptor = Model(
         name="receptor",
         parameters=receptor_parameters(binders),
@@ -97,10 +108,13 @@ def model_blocks(drug: DrugLike = "dupilumab", pk_model: str | None = None) -> t
     return pk, receptor, conduct_block(), disease_block(binders, inhibitors), endpoints_block(), topical_block()
 
 
-def build_model(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> Model:
+def build_model(
+    drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = (), dosing: str = EACH_DOSE
+) -> Model:
     """The one declared model of an arm: a shipped drug's name or a drug record; ``drug=None`` is placebo (no drug
-    compartments)."""
-    model = combine(f"adqsp_{drug_name(drug) or 'placebo'}", *model_blocks(drug, pk_model))
+    compartments); ``dosing`` as in :func:`model_blocks`."""
+    name = f"adqsp_{drug_name(drug) or 'placebo'}" + ("_interval_mean" if dosing == INTERVAL_MEAN else "")
+    model = combine(name, *model_blocks(drug, pk_model, dosing))
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
     model = model.with_values(
@@ -130,18 +144,24 @@ def _shared(name: str, declared: dict) -> bool:
     return declared[name].role != "patient" or name in {f"pk_{k}" for k in DOSE_EVENT_KEYS}
 
 
+def compiled(
+    drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = (), dosing: str = EACH_DOSE
+) -> CompiledModel:
+    """The compiled model of an arm (cached: compiling is pure; one object per model however it is asked for)."""
+    return _compiled(drug, pk_model, overrides, dosing)
+
+
 @lru_cache(maxsize=64)
-def compiled(drug: DrugLike = "dupilumab", pk_model: str | None = None, overrides: Overrides = ()) -> CompiledModel:
-    """The compiled model of an arm (cached: compiling is pure)."""
-    return compile_model(build_model(drug, pk_model, overrides))
+def _compiled(drug: DrugLike, pk_model: str | None, overrides: Overrides, dosing: str) -> CompiledModel:
+    return compile_model(build_model(drug, pk_model, overrides, dosing))
 
 
-def check_finite(drug: DrugLike, pk_model: str | None, overrides: Overrides) -> None:
+def check_finite(drug: DrugLike, pk_model: str | None, overrides: Overrides, dosing: str = EACH_DOSE) -> None:
     """The typical patient's rates and read-outs at its initial state are finite with these overrides; otherwise an
     InputError naming the override responsible (a volume, rate constant or half-saturation set to 0, say), rather
     than a run whose every patient fails."""
-    if overrides and not _finite_at_start(compiled(drug, pk_model, overrides)):
-        culprit = next((o for o in overrides if not _finite_at_start(compiled(drug, pk_model, (o,)))), None)
+    if overrides and not _finite_at_start(compiled(drug, pk_model, overrides, dosing)):
+        culprit = next((o for o in overrides if not _finite_at_start(compiled(drug, pk_model, (o,), dosing))), None)
         field = f"parameters.{parameter_of(culprit[0])}" if culprit else "parameters"
         raise InputError(field, "makes the model's rates or read-outs non-finite (a volume, rate or constant of 0?)")
 

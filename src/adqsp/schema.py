@@ -50,6 +50,8 @@ ESTIMANDS = ("rescue-nonresponder", "locf", "observed", "treatment-policy")
 MIN_DRAWS, MAX_DRAWS = 2, 1000
 #: background therapies of an arm and the potency classes of topical corticosteroids (adqsp.disease.topical)
 BACKGROUNDS = ("TCS",)
+#: how an arm's doses are simulated (``adqsp.pk.interval_mean``): averaged over a regular interval, or each dose
+DOSINGS = ("interval_mean", "each_dose")
 TCS_POTENCIES = ("low", "medium", "high", "very_high")
 #: responder rules a period's entry may name (``trial/summary.py``: RESPONDER_KEYS), each against the original baseline
 RESPONSE_CRITERIA = ("EASI50", "EASI75", "EASI90", "IGA01", "NRS4")
@@ -233,6 +235,15 @@ class ArmTable(_Table):
     tcs_potency: choice(TCS_POTENCIES, "TCS potency class") = Field(
         None, description="potency class of the background TCS (low, medium, high, very_high; default medium)"
     )
+    dosing: choice(DOSINGS, "dosing") = Field(
+        None,
+        description="how the doses are simulated: interval_mean (the drug's PK and pathway inhibition averaged over"
+        " the dosing interval; for a drug acting through inhibits_pathways with linear PK, first-order or"
+        " zero/first-order absorption, dosed at one constant interval; serum_mg_L is then the steady-state trough"
+        " and the pathway read-outs interval means; single-period trials; it understates a JAK inhibitor's effect,"
+        " see docs/performance.md) or each_dose (every dose an event; a visit at a dose time reads the drug just"
+        " before it). Default: each_dose",
+    )
 
     @model_validator(mode="after")
     def _drug_and_doses(self) -> ArmTable:
@@ -244,6 +255,8 @@ class ArmTable(_Table):
             fail(("pk_model",), "needs a drug (placebo has no PK model)", self.pk_model)
         if self.tcs_potency is not None and self.background != "TCS":
             fail(("tcs_potency",), 'needs background = "TCS"', self.tcs_potency)
+        if self.dosing is not None and self.drug is None:
+            fail(("dosing",), "needs a drug (placebo has no doses)", self.dosing)
         return self
 
 

@@ -5,6 +5,10 @@ scales the disease terms that need the pathway.
 Each inhibited pathway's activity is the product over inhibitors of (1 - inhibition); the effect follows the
 concentration without delay (calcineurin activity in blood tracks cyclosporine levels with no lag: Halloran et al.
 Transplantation 1999;68:1356; JAK inhibition of ex vivo pSTAT tracks plasma levels within the dosing interval).
+Under interval-mean dosing (:mod:`adqsp.pk.interval_mean`) each inhibition is its mean over the dosing interval: the
+quadrature over the interval's phases of the Emax function of the interval-mean concentration times the steady-state
+shape at each phase (``pk_shape_<j>``, weights ``pk_weight_<j>``), and the activity is 1 minus that mean (one drug
+per model, so one inhibitor per pathway).
 
 - ``calcineurin`` (``tcell_activation``): T cells need calcineurin-NFAT signalling to be primed, to proliferate on
   antigen and to transcribe their cytokines (IL-4, IL-13, IL-5, IL-31, IFN-gamma, IL-17, IL-22): it scales the
@@ -53,13 +57,16 @@ class Inhibitor:
 
     drug: str
     mechanism: InhibitsPathways
+    #: interval-mean dosing: (shape, weight) names of each quadrature phase over the interval; empty: the
+    #: concentration acts as it is (dose-by-dose)
+    phases: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, record: DrugRecord | None) -> tuple[Inhibitor, ...]:
-        """The record's inhibitor, if its motif is ``inhibits_pathways`` (else none)."""
+    def of(cls, record: DrugRecord | None, phases: tuple[tuple[str, str], ...] = ()) -> tuple[Inhibitor, ...]:
+        """The record's inhibitor, if its motif is ``inhibits_pathways`` (else none); ``phases`` as above."""
         if record is None or not isinstance(record.mechanism, InhibitsPathways):
             return ()
-        return (cls(record.name, record.mechanism),)
+        return (cls(record.name, record.mechanism, phases),)
 
     @property
     def concentration(self) -> str:
@@ -78,17 +85,23 @@ def inhibitor_parameters(inhibitor: Inhibitor) -> tuple[Parameter, ...]:
 
 
 def inhibition_assignments(inhibitors: tuple[Inhibitor, ...]) -> tuple[Assignment, ...]:
-    """Each inhibitor's inhibition of each pathway (0-1), and each inhibited pathway's activity factor."""
+    """Each inhibitor's inhibition of each pathway (0-1; under interval-mean dosing its mean over the interval), and
+    each inhibited pathway's activity factor."""
     out, factors = [], {}
     for inh in inhibitors:
         for i in inh.mechanism.inhibits:
             stem, c = f"pd_{inh.drug}_{i.pathway}", f"max({inh.concentration}, 0.0)"
+            if inh.phases:  # the concentration at a phase is c x shape: Emax of it is c / (c + IC50 / shape)
+                terms = [f"{w} * {c} / ({c} + {stem}_ic50_mg_L / {shape})" for shape, w in inh.phases]
+                expression, what = f"{stem}_emax * ({' + '.join(terms)})", "mean over the dosing interval"
+            else:
+                expression, what = f"{stem}_emax * {c} / ({c} + {stem}_ic50_mg_L)", "0-1"
             out.append(
                 Assignment(
                     f"{inh.drug}_{i.pathway}_inhibition",
-                    f"{stem}_emax * {c} / ({c} + {stem}_ic50_mg_L)",
+                    expression,
                     "dimensionless",
-                    f"{i.pathway} activity inhibited by {inh.drug} (0-1)",
+                    f"{i.pathway} activity inhibited by {inh.drug} ({what})",
                 )
             )
             factors.setdefault(i.pathway, []).append(f"(1.0 - {inh.drug}_{i.pathway}_inhibition)")

@@ -10,6 +10,10 @@ import numpy as np
 from adqsp.errors import InputError
 from adqsp.model.declaration import DoseInput, Model
 
+#: an input's end and the next one's start closer than this (day, relative above a day) are at the same time: dose
+#: days are rounded to 1e-9 day (``Regimen.events``), and an input's end is its start plus a duration
+JOIN_DAYS = 1e-8
+
 
 @dataclass(frozen=True)
 class DoseEvents:
@@ -72,11 +76,53 @@ def dose_events(
         opened += [none, start]
     t = np.concatenate(times)
     order = np.argsort(t, kind="stable")
+    return _joined(
+        DoseEvents(
+            t[order],
+            np.concatenate(where)[order].astype(np.int64),
+            np.concatenate(parts)[order],
+            np.concatenate(opened)[order],
+        )
+    )
+
+
+def _joined(events: DoseEvents) -> DoseEvents:
+    """The events with each zero-order input that ends where the next one of the same state and rate starts joined
+    into one: the end and the start, which cancel for every patient, are left out (the solver does not stop there),
+    and the joined input's end keeps the time the first one opened. Inputs back to back are interval-mean dosing's
+    (each dose spread over the interval to the next, :mod:`adqsp.pk.interval_mean`)."""
+    is_end = ~np.isnan(events.opened)
+    if not is_end.any():
+        return events
+    drop = np.zeros(len(events.times), dtype=bool)
+    opened = events.opened.copy()
+    for row in np.unique(events.rows[is_end]):
+        starts = np.flatnonzero(~is_end & (events.rows == row))
+        ends = np.flatnonzero(is_end & (events.rows == row))
+        closing = {float(events.opened[e]): e for e in ends}  # the end of the input opened at each time
+        for e in ends:  # in time order: a joined input's end passes its opening on to the next input's end
+            t = events.times[e]
+            window = JOIN_DAYS * max(1.0, abs(t))
+            lo, hi = np.searchsorted(events.times[starts], [t - window, t + window], side="left")
+            s = next(
+                (
+                    s
+                    for s in starts[lo : hi + 1]
+                    if abs(events.times[s] - t) <= window
+                    and not drop[s]
+                    and np.all(events.increments[s] == -events.increments[e])
+                ),
+                None,
+            )
+            if s is None:
+                continue
+            drop[[s, e]] = True
+            follow = closing.get(float(events.times[s]))
+            if follow is not None:
+                opened[follow] = opened[e]
+    keep = ~drop
     return DoseEvents(
-        t[order],
-        np.concatenate(where)[order].astype(np.int64),
-        np.concatenate(parts)[order],
-        np.concatenate(opened)[order],
+        events.times[keep], events.rows[keep], np.ascontiguousarray(events.increments[keep]), opened[keep]
     )
 
 

@@ -39,6 +39,9 @@ TWO_PI = math.tau
 GUARD_COPIES = 1e-12
 #: a signal in a Hill-type ratio: no signal gives a response of 0
 GUARD_SIGNAL = 1e-30
+#: two rate constants closer than this, relative, are taken as equal where a formula divides by their difference (the
+#: divided difference's limit is used instead; its cancellation error below it would exceed 1e-11 relative)
+GUARD_RATES = 1e-5
 
 UNIT_CONVERSIONS = MappingProxyType(
     {
@@ -53,7 +56,7 @@ UNIT_CONVERSIONS = MappingProxyType(
     }
 )
 MATHEMATICAL = MappingProxyType({"TWO_PI": TWO_PI})
-GUARDS = MappingProxyType({"GUARD_COPIES": GUARD_COPIES, "GUARD_SIGNAL": GUARD_SIGNAL})
+GUARDS = MappingProxyType({"GUARD_COPIES": GUARD_COPIES, "GUARD_SIGNAL": GUARD_SIGNAL, "GUARD_RATES": GUARD_RATES})
 #: structural numbers: nothing, one, two (a pair of terms, a half, the 2 and 4 = 2 * 2 of the quadratic formula)
 STRUCTURAL = (0.0, 1.0, 2.0)
 #: every number a declared expression may hold, by name

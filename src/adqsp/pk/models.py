@@ -21,6 +21,7 @@ from adqsp.drugs.record import CovariateEffect, DrugRecord, PkModelTable
 from adqsp.errors import InputError
 from adqsp.model.declaration import Assignment, DoseInput, DoseTarget, Model, Parameter, State
 from adqsp.model.units import NM_PER_MG_L_PER_KDA
+from adqsp.pk.interval_mean import TAU, mean_absorption, shape_assignments, unsupported
 
 COVARIATES = (Parameter("WT", 75.0, "kg", "covariate; reference weight of the PK models", description="body weight"),)
 #: the dose state of each route (intravenous doses enter the central compartment)
@@ -48,8 +49,10 @@ def check_pk_model(record: DrugRecord | None, pk_model: str | None, field: str =
     pk_model_of(record, pk_model, field)
 
 
-def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
-    """The PK part of the model for one drug, from its record."""
+def pk_block(record: DrugRecord, pk_model: str | None = None, interval_mean: bool = False) -> Model:
+    """The PK part of the model for one drug, from its record; ``interval_mean``: its moving average over the dosing
+    interval ``pk_tau`` and the steady-state shape of the concentration over the interval
+    (:mod:`adqsp.pk.interval_mean`; the drug must be one it supports)."""
     pk = pk_model_of(record, pk_model)
     drug = record.name
     parameters, individual = _parameters(record, pk)
@@ -57,7 +60,14 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
     def value(key: str) -> str:
         return f"pk_{key}_i" if key in individual else f"pk_{key}"
 
-    states, rates, absorbed, inputs = _absorption(record.route, pk)
+    if interval_mean:
+        reason = unsupported(record, pk)
+        if reason:
+            raise InputError("dosing", f"interval_mean {reason}")
+        states, rates, absorbed, inputs = mean_absorption(pk, DEPOT[record.route])
+        parameters = (*parameters, TAU)
+    else:
+        states, rates, absorbed, inputs = _absorption(record.route, pk)
     tmdd = "tmdd_qss" in pk.elimination
     what = "total (free and target-bound)" if tmdd else "serum"
     states += (State("central", 0.0, "mg", f"central {what} amount", scale=AMOUNT_SCALE),)
@@ -89,8 +99,24 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         )
     rates["central"] = _sum(central)
     serum = f"{free} / {value('Vc')}"
+    if interval_mean:  # the serum read-out is the trough; the inhibition reads the interval mean and the shape
+        concentrations: tuple[Assignment, ...] = (
+            *shape_assignments(pk, value),
+            Assignment(f"{drug}_serum_mg_L", serum, "mg/L", f"{drug} serum concentration, mean over the interval"),
+            Assignment(
+                f"{drug}_serum_trough_mg_L",
+                f"{drug}_serum_mg_L * pk_shape_trough",
+                "mg/L",
+                f"{drug} serum concentration just before a dose (steady state)",
+                "serum_mg_L",
+            ),
+        )
+    else:
+        concentrations = (
+            Assignment(f"{drug}_serum_mg_L", serum, "mg/L", f"{drug} serum concentration (free)", "serum_mg_L"),
+        )
     concentrations = (
-        Assignment(f"{drug}_serum_mg_L", serum, "mg/L", f"{drug} serum concentration (free)", "serum_mg_L"),
+        *concentrations,
         *(
             (Assignment(f"{drug}_serum_total_mg_L", f"central / {value('Vc')}", "mg/L", f"{drug} serum, total"),)
             if tmdd
@@ -110,7 +136,7 @@ def pk_block(record: DrugRecord, pk_model: str | None = None) -> Model:
         ),
     )
     return Model(
-        name=f"pk_{drug}_{pk_model or record.default_pk_model}",
+        name=f"pk_{drug}_{pk_model or record.default_pk_model}" + ("_interval_mean" if interval_mean else ""),
         parameters=parameters,
         states=states,
         assignments=(*_individual(pk, individual), *_transit_rate(pk), *target, *concentrations),

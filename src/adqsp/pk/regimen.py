@@ -20,6 +20,9 @@ from adqsp.errors import InputError
 from adqsp.schema import MAX_DAY, DoseRecord, DoseTable, in_days
 from adqsp.validation import validate
 
+#: dose intervals closer than this (day) are the same: dose days are rounded to 1e-9 day
+INTERVAL_TOLERANCE_DAYS = 1e-6
+
 
 @dataclass(frozen=True)
 class DoseEntry:
@@ -125,6 +128,22 @@ class Regimen:
         times = np.array(sorted(per_time))
         amounts = np.array([per_time[t] for t in times]).reshape(len(times), weight_kg.size)
         return times, amounts
+
+    def interval(self) -> float | None:
+        """The one interval (day) between consecutive doses for every weight that gets doses: all of them at one
+        constant interval, at least two (amounts may differ); None for any other regimen."""
+        intervals = []
+        for w in self._tier_weights():
+            days = sorted({round(d, 9) for e in self.entries if e.applies(np.array(w)) for d in e.days(MAX_DAY)})
+            if not days:
+                continue
+            gaps = np.diff(days)
+            if len(gaps) == 0 or np.ptp(gaps) > INTERVAL_TOLERANCE_DAYS:
+                return None
+            intervals.append(float(gaps.mean()))
+        if not intervals or np.ptp(intervals) > INTERVAL_TOLERANCE_DAYS:
+            return None
+        return round(intervals[0], 9)
 
     def _tier_weights(self) -> list[float]:
         cuts = {c for e in self.entries for c in (e.weight_below_kg, e.weight_at_least_kg) if c is not None}

@@ -13,6 +13,7 @@ import pandas as pd
 from adqsp.assembly import check_finite, compiled
 from adqsp.engine.prebuild import prebuild
 from adqsp.errors import FailureWarning
+from adqsp.pk.interval_mean import EACH_DOSE
 from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
 from adqsp.trial.executors import ChunkStore
 from adqsp.trial.period_summary import period_summaries
@@ -92,9 +93,12 @@ def run_trial(
     """
     _check_conduct(scenario)
     later = [pa for p in scenario.periods[1:] for pa in p.arms]
-    courses = [*((a.drug, a.pk_model) for a in scenario.arms), *((pa.course_drug, pa.course_pk_model) for pa in later)]
-    for drug, pk_model in dict.fromkeys([(None, None), *courses]):
-        check_finite(drug, pk_model, scenario.parameters)
+    courses = [
+        *((a.drug, a.pk_model, a.dosing) for a in scenario.arms),
+        *((pa.course_drug, pa.course_pk_model, EACH_DOSE) for pa in later),
+    ]
+    for drug, pk_model, dosing in dict.fromkeys([(None, None, EACH_DOSE), *courses]):
+        check_finite(drug, pk_model, scenario.parameters, dosing)
     models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
     if not (executor and executor.remote):
         drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in

@@ -33,7 +33,8 @@ from adqsp.disease.topical import BACKGROUND_SWITCHES, POTENCY
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
-from adqsp.pk.models import check_pk_model
+from adqsp.pk.interval_mean import EACH_DOSE, INTERVAL_MEAN, TAU, unsupported
+from adqsp.pk.models import check_pk_model, pk_model_of
 from adqsp.pk.regimen import Regimen
 from adqsp.schema import ESTIMANDS, LEAVE, ArmTable, EntryTable, OverrideTable, PeriodTable, ScenarioFile
 from adqsp.trial.targets import studies
@@ -59,13 +60,19 @@ class Arm:
     pk_model: str | None
     #: background topical corticosteroids: their potency class (:data:`adqsp.disease.topical.POTENCY`), or None
     tcs_potency: str | None = None
+    #: how the doses are simulated (:mod:`adqsp.pk.interval_mean`): each dose, or averaged over ``interval_days``
+    dosing: str = EACH_DOSE
+    interval_days: float | None = None
 
     @property
     def overrides(self) -> Overrides:
-        """The parameter values the arm's background therapy sets."""
-        if self.tcs_potency is None:
-            return ()
-        return (("tcs_applied", 1.0), ("tcs_suppression", POTENCY[self.tcs_potency]))
+        """The parameter values the arm's background therapy and its interval-mean dosing set."""
+        out: Overrides = ()
+        if self.tcs_potency is not None:
+            out += (("tcs_applied", 1.0), ("tcs_suppression", POTENCY[self.tcs_potency]))
+        if self.dosing == INTERVAL_MEAN:
+            out += ((TAU.name, float(self.interval_days)),)
+        return out
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ class Scenario:
 
     def arm_model(self, arm: Arm) -> CompiledModel:
         """The compiled model of one of its arms (:meth:`arm_overrides` applied)."""
-        return compiled(arm.drug, arm.pk_model, self.arm_overrides(arm))
+        return compiled(arm.drug, arm.pk_model, self.arm_overrides(arm), arm.dosing)
 
     @property
     def visit_weeks(self) -> tuple[float, ...]:
@@ -217,6 +224,12 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
             raise InputError(f"compare_to[{i}]", f"unknown study {study!r} (known: {', '.join(known)})")
     overrides = _overrides(file.parameters)
     check_overrides(overrides, tuple((arm.drug, arm.pk_model) for arm in all_arms))
+    for i, arm in enumerate(arms):
+        reason = arm.dosing == INTERVAL_MEAN and interval_mean_unsupported(
+            arm.drug, arm.pk_model, arm.interval_days, overrides
+        )
+        if reason:
+            raise InputError(f"arms[{i}].dosing", f"interval_mean {reason}")
     for switch in BACKGROUND_SWITCHES:
         if switch in dict(overrides):
             raise InputError(f"parameters.{switch}", 'background therapy is set per arm: background = "TCS"')
@@ -240,12 +253,45 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     )
 
 
-def _arm(table: ArmTable, records: tuple[DrugRecord, ...], field: str) -> Arm:
-    """An arm from its checked table; ``field`` names it in errors."""
+def _arm(table: ArmTable, records: tuple[DrugRecord, ...], field: str, period: bool = False) -> Arm:
+    """An arm from its checked table; ``field`` names it in errors; ``period``: an arm of a multi-period trial (its
+    doses are given one by one: a patient's course keeps one model through the periods)."""
     drug = resolve(table.drug, records, f"{field}.drug")
     check_pk_model(drug, table.pk_model, f"{field}.pk_model")
     potency = (table.tcs_potency or "medium") if table.background == "TCS" else None
-    return Arm(table.name, drug, Regimen.from_tables(table.doses, f"{field}.doses"), table.pk_model, potency)
+    regimen = Regimen.from_tables(table.doses, f"{field}.doses")
+    arm = Arm(table.name, drug, regimen, table.pk_model, potency)
+    if table.dosing != INTERVAL_MEAN:  # the default: interval-mean dosing is opt-in (docs/performance.md)
+        return arm
+    if period:
+        raise InputError(f"{field}.dosing", "interval_mean is for single-period trials (use each_dose)")
+    interval = regimen.interval()
+    reason = interval_mean_unsupported(drug, table.pk_model, interval)
+    if reason:
+        raise InputError(f"{field}.dosing", f"interval_mean {reason}")
+    return replace(arm, dosing=INTERVAL_MEAN, interval_days=interval)
+
+
+def interval_mean_unsupported(
+    drug: DrugRecord | None, pk_model: str | None, interval: float | None, overrides: Overrides = ()
+) -> str:
+    """Why an arm of ``drug`` (its PK model) dosed at ``interval`` (day; None: not one interval), with the scenario's
+    parameter ``overrides``, cannot be simulated with interval-mean dosing (empty if it can)."""
+    if drug is None:
+        return "needs a drug"
+    pk = pk_model_of(drug, pk_model)
+    reason = unsupported(drug, pk)
+    if reason:
+        return reason
+    if interval is None:
+        return "needs doses at one constant interval (at least two, every_days or every_weeks)"
+    values = {k: v.value for k, v in pk.parameters.items()} | {
+        k.removeprefix("pk_"): v for k, v in overrides if k in ("pk_D", "pk_lag")
+    }
+    for key, what in (("D", "a zero-order input"), ("lag", "an absorption lag")):
+        if values.get(key, 0.0) > interval:
+            return f"needs {what} no longer than the dosing interval ({key} = {values[key]:g} > {interval:g} day)"
+    return ""
 
 
 def _periods(
@@ -263,7 +309,7 @@ def _periods(
         arms = []
         for j, arm_table in enumerate(table.arms):
             field = f"periods[{k}].arms[{j}]"
-            arm = _arm(arm_table, records, field)
+            arm = _arm(arm_table, records, field, period=True)
             sources = tuple(arm_table.from_arms or previous)
             carried = {(previous[s].course_drug, previous[s].course_pk_model) for s in sources}
             drug, pk_model = _course_drug(arm, carried, field)
