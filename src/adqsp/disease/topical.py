@@ -62,8 +62,8 @@ PARAMETERS = (
         "rescue_tcs_day",
         1.0e6,
         "day",
-        "a trial setting: the day a rescued patient starts rescue TCS, set per patient when the treatment-policy"
-        " estimand counts rescued patients as observed (adqsp.trial.run); otherwise beyond any course",
+        "assumed: a trial setting, the day a rescued patient starts rescue TCS, set per patient when the"
+        " treatment-policy estimand counts rescued patients as observed (adqsp.trial.run); otherwise beyond any course",
         description="start of rescue topical corticosteroids (daily on active lesions, at tcs_suppression)",
         role="conduct",
     ),

@@ -64,7 +64,8 @@ TAU = Parameter(
     "pk_tau",
     1.0,
     "day",
-    "the arm's regimen: the interval between its doses (set by the trial from the arm's doses; interval-mean dosing)",
+    "assumed: a design setting, the interval between the arm's doses (set by the trial from its regimen;"
+    " interval-mean dosing)",
     description="dosing interval of interval-mean dosing",
     role="conduct",
 )
