@@ -8,17 +8,26 @@ import pytest
 from adqsp.assembly import build_model
 from adqsp.faces.sbml import to_sbml_document
 from adqsp.faces.sbml_network import COMPARTMENTS, reactions_of, species_of
-from adqsp.model.expressions import to_numpy
+from adqsp.model.expressions import names_in, to_numpy
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 
-DRUGS = (None, "dupilumab", "tralokinumab", "lebrikizumab", "upadacitinib", "cyclosporine")
+#: every shipped drug and PK model, placebo, and the interval-mean models (their mean input enters two compartments)
+MODELS = (
+    *((drug, None, "each_dose") for drug in (None, *sorted(LABEL_DOSES))),
+    ("abrocitinib", "wojciechowski2022_200mg", "each_dose"),
+    *((drug, None, "interval_mean") for drug in ("upadacitinib", "abrocitinib", "cyclosporine")),
+    ("abrocitinib", "wojciechowski2022_200mg", "interval_mean"),
+)
 
 
-@pytest.mark.parametrize("drug", DRUGS)
-def test_the_reactions_of_each_species_sum_to_its_declared_rate(drug):
-    model = build_model(drug)
+@pytest.mark.parametrize(("drug", "pk_model", "dosing"), MODELS)
+def test_the_reactions_of_each_species_sum_to_its_declared_rate(drug, pk_model, dosing):
+    model = build_model(drug, pk_model, dosing=dosing)
     species = species_of(model)
     reactions = reactions_of(model, species)
+    assert len({r.id for r in reactions}) == len(reactions)
+    for r in reactions:  # a transfer carries what leaves its source
+        assert r.kind != "transfer" or r.reactant in names_in(r.law), r.id
     rng = np.random.default_rng(7)
     names = {*model.parameter_names, *model.state_names, *model.assignment_names, "t"}
     names |= {c for _, c, _ in COMPARTMENTS}

@@ -396,8 +396,8 @@ class ScenarioFile(_Table):
         " rescue-nonresponder (a non-responder from rescue or dropout on; continuous values after rescue the values"
         " without rescue, after dropout the last observed), locf (the last observation before rescue or dropout"
         " carried forward), observed (only patients still observed and not rescued) or treatment-policy (rescued"
-        " patients counted as observed on rescue topical corticosteroids, simulated from their rescue; the first"
-        " period only); see docs/estimands.md",
+        " patients counted as observed on rescue topical corticosteroids, simulated from their rescue; not in"
+        " multi-period trials); see docs/estimands.md",
     )
     dropout_per_week: DropoutHazard = Field(0.0, description="dropout hazard per week (0: nobody leaves the trial)")
     dropout_nonimprover_factor: DropoutFactor = Field(

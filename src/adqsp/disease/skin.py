@@ -386,7 +386,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             " + (1.0 - bsa_fraction) * non_keratinocyte_stat6)",
             "pg/mL",
             "serum TARC (CCL17), at quasi-steady state with the skin's production: an 8-kDa chemokine (Imai T et al."
-            " J Biol Chem 1996;271:21514), filtered by the kidney within hours",
+            " J Biol Chem 1996;271:21514), assumed filtered by the kidney within hours as small proteins are",
             "TARC_pg_mL",
         ),
         a("ige_serum", "ige", "IU/mL", "serum total IgE", "IgE_IU_mL"),

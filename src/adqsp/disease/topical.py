@@ -26,6 +26,8 @@ from adqsp.model.declaration import Assignment, Model, Parameter
 POTENCY = {"low": 0.3, "medium": 0.5, "high": 0.7, "very_high": 0.85}
 #: the parameters that switch background therapy on: it starts at randomisation, so screening runs without them
 BACKGROUND_SWITCHES = ("tcs_applied",)
+#: the parameter the trial sets per rescued patient (treatment-policy estimand): never a scenario's, never at screening
+RESCUE_SWITCHES = ("rescue_tcs_day",)
 _POTENCY_SOURCE = (
     "assumed: ordered as the vasoconstrictor-assay classes (low VI-VII, medium IV-V, high II-III, very high I) and"
     " the glucocorticoid-receptor affinities behind them (mometasone and fluticasone above triamcinolone: Umland SP"

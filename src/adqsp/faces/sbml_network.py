@@ -91,8 +91,8 @@ def reactions_of(model: Model, species: dict[str, Species]) -> list[Reaction]:
     out: list[Reaction] = []
     for source, its in terms.items():
         for i, (sign, node) in enumerate(its):
-            if sign > 0 or used[source][i]:
-                continue
+            if sign > 0 or used[source][i] or source not in _names(node):
+                continue  # a transfer carries what leaves its source: its law reads the source
             key = ast.dump(node)
             for target, theirs in terms.items():
                 j = next(
@@ -115,6 +115,16 @@ def reactions_of(model: Model, species: dict[str, Species]) -> list[Reaction]:
         for k, node in enumerate(decays, 1):
             suffix = f"_{k}" if len(decays) > 1 else ""
             out.append(Reaction(f"decay_{s}{suffix}", "decay", s, None, _law(ast.unparse(node), species[s])))
+    return _unique_ids(out)
+
+
+def _unique_ids(reactions: list[Reaction]) -> list[Reaction]:
+    """The reactions with ids made unique (``_2``, ``_3`` ... on repeats, e.g. two routes between two species)."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in reactions:
+        seen[r.id] = seen.get(r.id, 0) + 1
+        out.append(r if seen[r.id] == 1 else Reaction(f"{r.id}_{seen[r.id]}", r.kind, r.reactant, r.product, r.law))
     return out
 
 

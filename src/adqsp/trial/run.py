@@ -25,7 +25,7 @@ from scipy.special import i0
 from adqsp.assembly import Overrides, compiled
 from adqsp.conduct.dropout import dropped_out
 from adqsp.conduct.rescue import rescued
-from adqsp.disease.topical import BACKGROUND_SWITCHES
+from adqsp.disease.topical import BACKGROUND_SWITCHES, RESCUE_SWITCHES
 from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.integrate import Relaxed, Trajectory
 from adqsp.engine.solve import solve, steady_state
@@ -133,7 +133,7 @@ def enrolment_states(population: Population, overrides: Overrides = ()) -> tuple
 def _enrolment(population: Population, overrides: Overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Drug-free states at day 0, whether every solver run succeeded, and whether the steady state was reached.
     Background therapy starts at randomisation: screening runs without it, whatever the overrides say."""
-    c = compiled(None, None, tuple((k, v) for k, v in overrides if k not in BACKGROUND_SWITCHES))
+    c = compiled(None, None, tuple((k, v) for k, v in overrides if k not in BACKGROUND_SWITCHES + RESCUE_SWITCHES))
     drug_free = {k: v for k, v in population.values.items() if k in c.model.parameter_names}
     P = c.parameter_matrix(drug_free, len(population))
     unforced = P.copy()  # the flare cycle's mean exposure, exposure x I0(amplitude), held constant
@@ -330,7 +330,8 @@ def run_arm(
         if scenario.rescue
         else np.zeros(scores["EASI"].shape, dtype=bool)
     )
-    if scenario.estimand == "treatment-policy" and after_rescue.any():
+    # rescue TCS add nothing to an arm on background TCS (the same steroid, used the same way): nothing to redo
+    if scenario.estimand == "treatment-policy" and after_rescue.any() and arm.tcs_potency is None:
         merged, status, end_states = with_rescue_therapy(
             scenario, arm_index, indices, y_enrol, after_rescue, (merged, status, end_states), executor, store
         )
@@ -351,8 +352,8 @@ def with_rescue_therapy(
     store: ChunkStore | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
     """The arm's read-outs, status and end states with each rescued patient's course simulated again on rescue
-    therapy: topical corticosteroids (daily on active lesions, the arm's potency class or medium) from the visit
-    after which it was rescued, on top of its arm's treatment. The course before that visit is the same."""
+    therapy: medium-potency topical corticosteroids (daily on active lesions, stepped down as they clear) from the
+    visit after which it was rescued, on top of its arm's treatment. The course before that visit is the same."""
     readouts, status, end_states = results
     who = np.flatnonzero(after_rescue.any(axis=0))
     days = np.array(scenario.visit_weeks) * 7.0

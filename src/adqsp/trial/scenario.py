@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from adqsp.assembly import LOG_SD, CompiledModel, Overrides, check_overrides, compiled
-from adqsp.disease.topical import BACKGROUND_SWITCHES, POTENCY
+from adqsp.disease.topical import BACKGROUND_SWITCHES, POTENCY, RESCUE_SWITCHES
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import load_record, resolve, shipped
 from adqsp.errors import InputError
@@ -233,6 +233,11 @@ def parse_scenario(data: dict[str, Any], folder: Path | None = None) -> Scenario
     for switch in BACKGROUND_SWITCHES:
         if switch in dict(overrides):
             raise InputError(f"parameters.{switch}", 'background therapy is set per arm: background = "TCS"')
+    for switch in RESCUE_SWITCHES:
+        if switch in dict(overrides):
+            raise InputError(
+                f"parameters.{switch}", 'set by the trial for rescued patients (estimand = "treatment-policy")'
+            )
     population = file.population
     return Scenario(
         name=file.name,
@@ -321,11 +326,11 @@ def _periods(
         visits = tuple(start + w for w in sorted({*table.visits, table.weeks})) if k else tuple(table.visits)
         rescued = rescue if table.rescue is None else table.rescue
         counted = table.estimand or estimand
-        if k and counted == "treatment-policy" and rescued:
+        if counted == "treatment-policy":
             raise InputError(
                 f"periods[{k}].estimand",
-                "treatment-policy (rescued patients simulated on rescue therapy) counts the first period only;"
-                " give a later period another estimand or rescue = false",
+                "treatment-policy (rescued patients simulated on rescue therapy) is not available in multi-period"
+                " trials: rescue therapy does not carry over a period boundary",
             )
         periods.append(Period(table.name, start, table.weeks, visits, tuple(arms), period_entry, rescued, counted))
         start += table.weeks
