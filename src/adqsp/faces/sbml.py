@@ -38,7 +38,6 @@ from adqsp.engine.linear import exact_states
 from adqsp.faces.sbml_network import (
     COMPARTMENTS,
     SBO,
-    SPECIES_UNITS,
     Reaction,
     Species,
     modifiers,
@@ -129,8 +128,7 @@ def to_sbml_document(
     sm.setName(f"adqsp {model.name}")
     species = species_of(model)
     units = {p.unit for p in model.parameters} | {s.unit for s in model.states} | {a.unit for a in model.assignments}
-    units |= {SPECIES_UNITS[s.unit][1] for s in model.states if s.name in species}
-    units |= {SPECIES_UNITS[s.unit][2] for s in model.states if s.name in species}
+    units |= {u for sp in species.values() for u in (sp.substance_unit, sp.volume_unit)}
     for unit in sorted(units | {model.time_unit}):
         _add_unit(sm, unit)
     sm.setTimeUnits(unit_id(model.time_unit))
@@ -252,9 +250,8 @@ def _compartments(sm, model: Model, species: Mapping[str, Species]) -> None:
     described = {c: what for _, c, what in COMPARTMENTS}
     volumes = {"central_compartment": ("pk_Vc_i", "pk_Vc"), "peripheral_compartment": ("pk_Vp_i", "pk_Vp")}
     units: dict[str, str] = {}
-    for s in model.states:
-        if s.name in species:
-            units.setdefault(species[s.name].compartment, SPECIES_UNITS[s.unit][2])
+    for sp in species.values():
+        units.setdefault(sp.compartment, sp.volume_unit)
     for cid, unit in units.items():
         if cid in names:
             raise ValueError(f"compartment {cid!r} has the name of a model quantity")

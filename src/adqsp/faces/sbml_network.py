@@ -55,6 +55,7 @@ class Species:
     compartment: str
     kind: str  # "amount" or "concentration"
     substance_unit: str
+    volume_unit: str  # of its compartment
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,7 @@ def species_of(model: Model) -> dict[str, Species]:
     for s in model.states:
         if s.unit not in SPECIES_UNITS or s.name in NOT_SPECIES:
             continue
-        kind, substance, _ = SPECIES_UNITS[s.unit]
-        out[s.name] = Species(s.name, compartment_of(s.name), kind, substance)
+        out[s.name] = Species(s.name, compartment_of(s.name), *SPECIES_UNITS[s.unit])
     return out
 
 
@@ -87,18 +87,17 @@ def compartment_of(state: str) -> str:
 def reactions_of(model: Model, species: dict[str, Species]) -> list[Reaction]:
     """Every species' rate as reactions (transfers first, in state order), laws summing to the declared rates."""
     terms = {s: _terms(parse(model.rates[s])) for s in species}
+    keys = {s: [ast.dump(node) for _, node in t] for s, t in terms.items()}  # a term's structure, to compare
     used: dict[str, list[bool]] = {s: [False] * len(t) for s, t in terms.items()}
     out: list[Reaction] = []
     for source, its in terms.items():
         for i, (sign, node) in enumerate(its):
             if sign > 0 or used[source][i] or source not in _names(node):
                 continue  # a transfer carries what leaves its source: its law reads the source
-            key = ast.dump(node)
+            key = keys[source][i]
             for target, theirs in terms.items():
-                j = next(
-                    (j for j, (s2, n2) in enumerate(theirs) if s2 > 0 and not used[target][j] and ast.dump(n2) == key),
-                    None,
-                )
+                open_terms = (j for j, (s2, _) in enumerate(theirs) if s2 > 0 and not used[target][j])
+                j = next((j for j in open_terms if keys[target][j] == key), None)
                 if target != source and j is not None:
                     used[source][i] = used[target][j] = True
                     law = _law(ast.unparse(node), species[source])

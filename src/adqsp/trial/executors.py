@@ -109,6 +109,11 @@ def run_chunks(
     return results  # type: ignore[return-value]
 
 
+def concatenated(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Chunk results joined along their last axis (patients), key by key."""
+    return {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+
+
 def batched(values: Iterable[Any], size: int) -> list[list[Any]]:
     values = list(values)
     return [values[i : i + size] for i in range(0, len(values), size)]

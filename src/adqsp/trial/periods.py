@@ -31,7 +31,7 @@ from adqsp.engine.solve import solve
 from adqsp.model.codegen import CompiledModel
 from adqsp.population.philox import stream, uniforms
 from adqsp.population.sampling import Population, noise_draws, rescue_draws, sample
-from adqsp.trial.executors import ChunkStore, LocalExecutor, batched, run_chunks
+from adqsp.trial.executors import ChunkStore, LocalExecutor, batched, concatenated, run_chunks
 from adqsp.trial.run import (
     ARM_CHUNK,
     ARM_RELAXED,
@@ -299,7 +299,7 @@ def _merge(parts: list[dict[str, np.ndarray]], model, n_visits: int) -> dict:
             **empty,
             "y_end": np.zeros((len(model.state_names), 0)),
         }
-    merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+    merged = concatenated(parts)
     out = {k: merged.pop(k) for k in extra}
     return {**out, "readouts": merged}
 

@@ -34,7 +34,7 @@ from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.population.philox import stream, uniforms
 from adqsp.population.sampling import Population, arm_draws, noise_draws, rescue_draws, sample
-from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, run_chunks
+from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, concatenated, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
 
 SETTLE_DAYS = 3000.0
@@ -306,11 +306,12 @@ def run_arm(
 
     names = [f"arm{arm_index}_{j:06d}" for j in range(len(chunks))]
     parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store, done)
-    merged = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+    merged = concatenated(parts)
     status, weight, end_states = merged.pop("status"), merged.pop("WT"), merged.pop("y_end", None)
     model = scenario.arm_model(arm).model
     weeks = np.array(scenario.visit_weeks)
-    scores = score_visits(merged, _noise_sd(model), noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS))
+    noise = noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS)
+    scores = score_visits(merged, _noise_sd(model), noise)
     after_dropout = dropped_out(
         scores["EASI"],
         weeks,
@@ -335,7 +336,6 @@ def run_arm(
         merged, status, end_states = with_rescue_therapy(
             scenario, arm_index, indices, y_enrol, after_rescue, (merged, status, end_states), executor, store
         )
-        noise = noise_draws(indices, scenario.seed, len(weeks), NOISE_CHANNELS)
         scores = score_visits(merged, _noise_sd(model), noise)  # the same rater noise, the courses on rescue
     patients = Population(indices, {"WT": weight})
     return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout, end_states)
@@ -362,7 +362,7 @@ def with_rescue_therapy(
     items = [(scenario, arm_index, indices[who[r]], y_enrol[:, who[r]], start[r]) for r in chunks]
     names = [f"arm{arm_index}_rescue_{j:06d}" for j in range(len(chunks))]
     parts = run_chunks(executor or LocalExecutor(), simulate_chunk, items, names, store)
-    again = {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+    again = concatenated(parts)
     readouts = {k: v.copy() for k, v in readouts.items()}
     for k in readouts:
         readouts[k][..., who] = again[k]
