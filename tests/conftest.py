@@ -1,6 +1,5 @@
-"""Session set-up: on an empty cache (as in CI), the full models' machine code is compiled side by side before the
-first test (see ``engine/prebuild.py``); on a filled one this only checks the cache. And the guarded working folder
-of the tests of bad input: an error must come before any simulation starts and leave nothing behind."""
+"""The guarded working folder of the tests of bad input: an error must come before any simulation starts and leave
+nothing behind; and a patient with moderate-to-severe disease."""
 
 import tempfile
 from pathlib import Path
@@ -10,19 +9,6 @@ import pytest
 import adqsp.trial.course
 import adqsp.trial.job
 import adqsp.trial.validate
-from adqsp.assembly import compiled
-from adqsp.engine.prebuild import prebuild
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _machine_code():
-    drugs = (None, "dupilumab", "tralokinumab", "lebrikizumab", "cyclosporine", "upadacitinib", "abrocitinib")
-    models = [(compiled(drug), drug is None) for drug in drugs]  # only the drug-free model needs steady states
-    models.append((compiled("abrocitinib", "wojciechowski2022_200mg"), False))  # a PK model per label dose
-    # interval-mean dosing, compared with dose-by-dose dosing in tests/test_interval_mean.py (pk_tau is a parameter:
-    # the arm's value changes no code)
-    models.append((compiled("cyclosporine", dosing="interval_mean"), False))
-    prebuild(models)
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ import ast
 import numpy as np
 
 from adqsp.assembly import compiled
-from adqsp.engine.cache import load as _load
 from adqsp.engine.constants import split_constants, varying_names
+from adqsp.engine.fast import fast_model
 from adqsp.engine.generate import generated_source
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 
@@ -57,10 +57,10 @@ def test_no_partial_in_the_generated_jacobian_is_constant_per_patient():
 
 def test_compiled_rates_with_hoisted_constants_equal_the_declared_ones():
     c = compiled("dupilumab")
-    module = _load(generated_source(c.model))
+    fast = fast_model(c)
     P = c.parameter_matrix({}, 1)
     y = c.initial(P)[:, 0] * 1.3 + 0.2
     n = len(y)
     f, J, ft = np.empty(n), np.zeros((n, n)), np.empty(n)
-    module.jacobian(5.0, y, P[:, 0], f, J, ft)
+    fast.jac(5.0, y, P[:, 0], f, J, ft)
     np.testing.assert_allclose(f, c.rhs(5.0, y[:, None], P)[:, 0], rtol=1e-12, atol=1e-300)

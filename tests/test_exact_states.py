@@ -8,6 +8,7 @@ import pytest
 from scipy.linalg import expm
 
 from adqsp.assembly import build_model, compiled
+from adqsp.engine import kernels
 from adqsp.engine.cache import load as _load
 from adqsp.engine.fast import DEFAULT_TOLERANCES, fast_model, integrate_fast
 from adqsp.engine.generate import generated_source
@@ -51,11 +52,11 @@ def test_the_matrix_is_the_jacobian_block_and_the_rates_at_zero(model):
     exact = [model.state_names.index(s) for s in exact_states(model)]
     m = len(exact)
     M = np.zeros((m + 1, m + 1))
-    module.lin(p, M)
+    module.lin(p, M)  # the generated source, run by Python
     n = len(model.states)
     y = np.linspace(0.5, 2.0, n)
     f, J, ft = np.empty(n), np.zeros((n, n)), np.empty(n)
-    module.jacobian(0.3, y, p, f, J, ft)
+    fast_model(c or compile_model(model)).jac(0.3, y, p, f, J, ft)  # its machine code
     np.testing.assert_allclose(M[:m, :m], J[np.ix_(exact, exact)], rtol=1e-14)
     np.testing.assert_allclose(M[:m, :m] @ y[exact] + M[:m, m], f[exact], rtol=1e-13)
     assert not M[m].any()
@@ -63,7 +64,7 @@ def test_the_matrix_is_the_jacobian_block_and_the_rates_at_zero(model):
 
 @pytest.mark.parametrize("lower", [False, True], ids=["general", "lower-triangular"])
 def test_matrix_exponential_is_accurate_for_stiff_matrices_and_long_intervals(lower):
-    expm_small = _load(generated_source(_toy()))._expm
+    expm_small = _load(kernels.source())._expm
     rng = np.random.default_rng(0)
     for scale in (1e-3, 1.0, 40.0, 1e3):
         M = rng.normal(size=(5, 5)) - 3 * np.eye(5)
@@ -78,7 +79,7 @@ def test_matrix_exponential_is_accurate_for_stiff_matrices_and_long_intervals(lo
 
 def test_steps_on_the_grid_have_a_table_slot_and_others_none():
     # the solver keeps the chain's exponential per grid step; a step off the grid must never share a slot
-    module = _load(generated_source(_toy()))
+    module = _load(kernels.source())
     steps = np.geomspace(1e-3, 1e3, 2000)
     grid = [module._on_grid(h) for h in steps]
     half = 2.0 ** (0.5 / module.STEP_GRID)  # half a grid spacing, as a factor
@@ -133,7 +134,12 @@ def test_a_fed_state_is_integrated_accurately_and_a_singular_part_falls_back(acc
     ref = solve(c, P, c.initial(P), times, tol=Tolerances(1e-10, 1e-10), method="scipy-bdf").states
     fast = fast_model(c)
     split = integrate_fast(fast, P, c.initial(P), times).states
-    unsplit = integrate_fast(dataclasses.replace(fast, fed=np.zeros(0, dtype=np.int64)), P, c.initial(P), times)
+    unsplit = integrate_fast(
+        dataclasses.replace(fast, native=dataclasses.replace(fast.native, fed=np.zeros(0, dtype=np.int64))),
+        P,
+        c.initial(P),
+        times,
+    )
     smooth = slice(0, 4)  # w's rate jumps where s crosses 1: no method without event location follows it closely
     np.testing.assert_allclose(split[:, smooth], ref[:, smooth], rtol=2e-3, atol=1e-5)
     if accumulating:  # no closed form for the amount fed: the state is integrated as any other

@@ -1,5 +1,6 @@
-"""The cache folder of generated modules: each model's generated source is written there once and imported from
-there, so numba can cache its machine code beside it (``__pycache__``) between runs."""
+"""The cache folder of generated code: each model's generated source (``source_*.py``, kept so a later process need
+not differentiate the model again) and its machine code (``native_*.o``, ``engine/native.py``), and the solver's
+kernels (``model_*.py``, imported from there so numba caches their machine code beside them in ``__pycache__``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from adqsp.model.codegen import CompiledModel
 
 
 def cache_dir() -> Path:
-    """The folder of generated modules: ``$ADQSP_CACHE/numba``, by default ``~/.cache/adqsp/numba`` (created)."""
+    """The folder of generated code: ``$ADQSP_CACHE/numba``, by default ``~/.cache/adqsp/numba`` (created)."""
     root = os.environ.get("ADQSP_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "adqsp")
     path = Path(root) / "numba"
     path.mkdir(parents=True, exist_ok=True)
@@ -33,7 +34,8 @@ def source_digest(source: str) -> str:
 
 @lru_cache(maxsize=16)
 def load(source: str) -> ModuleType:
-    """Import the generated module (written to the cache folder once, so numba can cache its machine code)."""
+    """Import a generated module (written to the cache folder once, so numba can cache the machine code of its
+    compiled functions)."""
     digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:

@@ -1,16 +1,21 @@
-"""The compiled engine's entry points: a model's machine code (:func:`fast_model`), a population integrated with it
-(:func:`integrate_fast`, the Rosenbrock solver of ``kernels/rosenbrock.py``) or brought to its steady states
-(:func:`steady_state_fast`), and the solver's settings."""
+"""The compiled engine's entry points: a model's machine code with the solver's kernels (:func:`fast_model`), a
+population integrated with it (:func:`integrate_fast`, the Rosenbrock solver of ``kernels/rosenbrock.py``) or
+brought to its steady states (:func:`steady_state_fast`), and the solver's settings."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import ModuleType
 
+import numba
 import numpy as np
 
+from adqsp.engine import kernels
 from adqsp.engine.cache import load, solver_source
 from adqsp.engine.doses import dose_events
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
+from adqsp.engine.native import NativeModel, native_model
 from adqsp.model.codegen import CompiledModel
 
 DEFAULT_TOLERANCES = Tolerances(rtol=5e-4, atol=5e-4)
@@ -34,25 +39,68 @@ STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite
 
 @dataclass(frozen=True)
 class FastModel:
-    """A model compiled to machine code: ``solve`` integrates a population (see :func:`integrate_fast`);
-    ``steady`` finds steady states (see :func:`steady_state_fast`); ``jac(t, y, p, f, J, ft)`` gives the rates,
-    their exact Jacobian and time derivative (``J`` zeroed beforehand). ``other``: the indices of the states the
-    method integrates (the rest are integrated exactly); ``fed``: those integrated less the amount the exact part fed
-    them (``solve`` takes them as an argument: empty integrates them as the others).
-    """
+    """A model compiled to machine code (``native``) with the solver's kernels (numba, the same for every model):
+    :meth:`solve` integrates a population (see :func:`integrate_fast`); :meth:`steady` finds steady states (see
+    :func:`steady_state_fast`); :meth:`jac` gives the rates, their exact Jacobian and time derivative at a point."""
 
     compiled: CompiledModel
-    solve: object
-    steady: object
-    jac: object
-    other: np.ndarray
-    fed: np.ndarray
+    native: NativeModel
+    kernels: ModuleType
+
+    @property
+    def other(self) -> np.ndarray:
+        """The indices of the states the method integrates (the rest are integrated exactly)."""
+        return self.native.other
+
+    @property
+    def fed(self) -> np.ndarray:
+        """Those integrated less the amount the exact part fed them (``solve`` takes them as an argument: empty
+        integrates them as the others)."""
+        return self.native.fed
+
+    def solve(self, P: np.ndarray, *args) -> None:
+        """``kernels/rosenbrock.py``'s ``solve`` for this model, its patients (rows of ``P``) in threads (its
+        arguments after the model's and the patients' range)."""
+        n = self.native
+        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.exact, n.other), len(P), (P, *args))
+
+    def steady(self, P: np.ndarray, *args) -> None:
+        """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
+        n = self.native
+        _in_threads(self.kernels.steady, (n.functions, n.n_constants, n.other), len(P), (P, *args))
+
+    def jac(self, t: float, y: np.ndarray, p: np.ndarray, f: np.ndarray, J: np.ndarray, ft: np.ndarray) -> None:
+        """The rates into ``f``, their Jacobian into ``J`` (zeroed beforehand) and time derivative into ``ft``."""
+        n = self.native
+        y, p = np.ascontiguousarray(y, dtype=float), np.ascontiguousarray(p, dtype=float)
+        self.kernels.jacobian(n.functions, n.n_constants, float(t), y, p, f, J, ft)
+
+
+#: patient ranges per thread: the threads take the next range when done, so a slow range delays the end less
+RANGES_PER_THREAD = 4
+
+
+def _in_threads(kernel, model: tuple, n: int, args: tuple) -> None:
+    """``kernel(*model, first, last, *args)`` over ranges of the ``n`` patients, in as many threads as numba's
+    thread count (``NUMBA_NUM_THREADS``, by default the processor's cores): the kernels release the GIL, and each
+    patient's result is the same whichever thread computes it."""
+    threads = min(numba.config.NUMBA_NUM_THREADS, n)
+    if threads <= 1:
+        kernel(*model, 0, n, *args)
+        return
+    bounds = np.linspace(0, n, threads * RANGES_PER_THREAD + 1).round().astype(np.int64)
+    with ThreadPoolExecutor(threads) as pool:
+        runs = [pool.submit(kernel, *model, a, b, *args) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        for run in runs:
+            run.result()
 
 
 def fast_model(compiled: CompiledModel) -> FastModel:
-    """The machine code of ``compiled``'s generated module (compiled by numba on first use, then cached on disk)."""
-    module = load(solver_source(compiled))
-    return FastModel(compiled, module.solve, module.steady, module.jacobian, module.OTHER, module.FED)
+    """The machine code of ``compiled`` (``engine/native.py``: compiled in about a second, then cached on disk) and
+    the kernels (compiled by numba once per version of this code, then cached on disk)."""
+    model = compiled.model
+    native = native_model(solver_source(compiled), len(model.states), len(model.parameters))
+    return FastModel(compiled, native, load(kernels.source()))
 
 
 def integrate_fast(

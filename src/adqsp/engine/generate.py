@@ -1,19 +1,19 @@
 """The source of a model's generated module: its scalar constants, rates and exact Jacobian, the matrix of its exactly
-integrated part, the LU for its Jacobian's pattern, and the solver's kernels (``engine/kernels``).
+integrated part and the LU for its Jacobian's pattern, as plain Python (``engine/native.py`` compiles it; the
+solver's kernels, the same for every model, call it by address).
 
 The Jacobian and the time derivative of the rates are generated from the declaration by symbolic differentiation
 (``model/derivatives.py``) and the chain rule forward through the assignments. The rates and the Jacobian compute only
 the assignments the rates need; their parameter-only parts are computed once per patient (``consts``, see
 ``engine/constants.py``), and a division by such a part is a product with its reciprocal. The indices of the exactly
-integrated and the other states are module constants (``EXACT``, ``OTHER``, ``FED``), so the kernels' loops over them
-compile with known bounds.
+integrated and the other states are module constants (``EXACT``, ``OTHER``, ``FED``), and ``N_CONSTANTS`` the number
+of the patient's constants.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from adqsp.engine import kernels
 from adqsp.engine.constants import Constants, split_constants
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
 from adqsp.engine.sparse_lu import sparse_lu_lines
@@ -21,45 +21,51 @@ from adqsp.model.declaration import Assignment, Model
 from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
 
-#: the kernels pasted after the model's functions, in this order
-KERNELS = ("lu", "expm", "exact", "rosenbrock", "steady")
-#: ``_pow(x, n)``: ``x ** n`` with a parameter exponent, as ``to_scalar`` writes it
-_POW = kernels.body("power")
+#: ``_pow(x, n)``: ``x ** n`` with a parameter exponent, as ``to_scalar`` writes it. The exponents 1, 0 and 2 (a Hill
+#: coefficient of 1 and its derivative's 0) as a copy, a constant or a product instead of the C library's pow
+_POW = """def _pow(x, n):
+    if n == 1.0:
+        return x
+    if n == 0.0:
+        return 1.0
+    if n == 2.0:
+        return x * x
+    return x**n
+"""
 
 
 def generated_source(model: Model) -> str:
-    """Numba source of the patient's constants, the scalar right-hand side, its exact Jacobian, the matrix of the
-    exactly integrated part, the LU and the kernels for this model."""
+    """Python source of the patient's constants, the scalar right-hand side, its exact Jacobian, the matrix of the
+    exactly integrated part and the LU for this model."""
     split, hoisted = split_constants(model)
     jacobian_body, pattern = _jacobian(split, hoisted)  # may hoist more constants: before they are listed
     constants = hoisted.assignments
     jacobian = _jacobian_head(split, constants) + jacobian_body
-    header = ["import math as _m", "import numpy as np", "import numba as _nb", "", f"N_CONSTANTS = {len(constants)}"]
-    header.append(_POW)
+    header = ["import math as _m", "", f"N_CONSTANTS = {len(constants)}"]
     exact = exact_states(model)
     fed = fed_states(model, exact)
     other = [i for i, s in enumerate(model.state_names) if s not in exact]
     header += [
-        f"EXACT = np.array({[model.state_names.index(s) for s in exact]}, dtype=np.int64)",
-        f"OTHER = np.array({other}, dtype=np.int64)",
-        f"FED = np.array({[model.state_names.index(s) for s in fed]}, dtype=np.int64)",
+        f"EXACT = {[model.state_names.index(s) for s in exact]}",
+        f"OTHER = {other}",
+        f"FED = {[model.state_names.index(s) for s in fed]}",
+        "",
+        _POW,
     ]
     parts = [
         _constant_lines(model, constants),
         _rhs_lines(split, constants),
         jacobian,
-        _jacobian_at_lines(),
         linear_system_lines(model, exact),
         sparse_lu_lines(pattern[np.ix_(other, other)], other),
         feed_lines(model, exact, fed),
     ]
-    model_lines = "\n".join(header + [line for part in parts for line in [*part, ""]])
-    return model_lines + "\n" + "\n\n".join(kernels.body(name) for name in KERNELS)
+    return "\n".join(header + [line for part in parts for line in ["", *part, ""]])
 
 
 def _constant_lines(model: Model, constants: tuple[Assignment, ...]) -> list[str]:
     """``consts(_p, _c)``: the patient's constants (see ``engine/constants.py``) into ``_c``."""
-    lines = ["@_nb.njit(cache=True, inline='never', error_model='numpy')", "def consts(_p, _c):"]
+    lines = ["def consts(_p, _c):"]
     lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
     lines += [f"    {a.name} = {to_scalar(a.expression)}" for a in constants]
     return lines + [f"    _c[{k}] = {a.name}" for k, a in enumerate(constants)] + ["    return"]
@@ -75,22 +81,8 @@ def _unpack_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
 
 def _rhs_lines(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
     """``rhs(t, _y, _p, _c, _out)``: the rates into ``_out`` (``_c``: the patient's constants)."""
-    lines = [
-        "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
-        "def rhs(t, _y, _p, _c, _out):",
-    ]
+    lines = ["def rhs(t, _y, _p, _c, _out):"]
     return lines + _unpack_lines(split, constants) + _rate_lines(split)
-
-
-def _jacobian_at_lines() -> list[str]:
-    """``jacobian(t, _y, _p, _out, _J, _ft)``: ``jac`` with the constants computed first (for single calls)."""
-    return [
-        "@_nb.njit(cache=True)",
-        "def jacobian(t, _y, _p, _out, _J, _ft):",
-        "    _c = np.empty(N_CONSTANTS)",
-        "    consts(_p, _c)",
-        "    jac(t, _y, _p, _c, _out, _J, _ft)",
-    ]
 
 
 def _rate_lines(model: Model) -> list[str]:
@@ -100,10 +92,7 @@ def _rate_lines(model: Model) -> list[str]:
 
 def _jacobian_head(split: Model, constants: tuple[Assignment, ...]) -> list[str]:
     """The signature of ``jac`` (see :func:`_jacobian`) and its unpacking of names."""
-    lines = [
-        "@_nb.njit(cache=True, inline='never', fastmath=False, error_model='numpy')",
-        "def jac(t, _y, _p, _c, _out, _J, _ft):",
-    ]
+    lines = ["def jac(t, _y, _p, _c, _out, _J, _ft):"]
     return lines + _unpack_lines(split, constants)
 
 

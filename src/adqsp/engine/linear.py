@@ -72,7 +72,7 @@ def _switches_on(expression: str, varying: set[str]) -> bool:
 
 def linear_system_lines(model: Model, exact: tuple[str, ...]) -> list[str]:
     """``lin(_p, _M)``: the augmented matrix ``[[A, c], [0, 0]]`` of the exact part into ``_M`` (zeroed)."""
-    lines = ["@_nb.njit(cache=True, inline='never')", "def lin(_p, _M):"]
+    lines = ["def lin(_p, _M):"]
     lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
     lines += [f"    {s} = 0.0" for s in exact]
     rates = [model.rates[s] for s in exact]
@@ -88,7 +88,7 @@ def linear_system_lines(model: Model, exact: tuple[str, ...]) -> list[str]:
 
 def feed_lines(model: Model, exact: tuple[str, ...], fed: tuple[str, ...]) -> list[str]:
     """``feed(_p, _B)``: ``_B[k, j]``, the coefficient of exact state ``j`` in the rate of fed state ``k`` (zeroed)."""
-    lines = ["@_nb.njit(cache=True, inline='never')", "def feed(_p, _B):"]
+    lines = ["def feed(_p, _B):"]
     lines += [f"    {name} = _p[{i}]" for i, name in enumerate(model.parameter_names)]
     coefficients = {
         (k, j): d

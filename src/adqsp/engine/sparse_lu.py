@@ -10,8 +10,7 @@ order, 97 (no fill-in) in Markowitz's.
 
 The functions work in place on the dense ``(n, n)`` array of W (entries outside the pattern are never written or
 read): assembling only those entries took 8-11% off the run time (1000 patients x 52 weeks, dupilumab). They are
-not inlined into the solver: inlining them took 1-5% off the run time but doubled numba's compilation on an empty
-cache (placebo model 65 s -> 114 s, dupilumab 67 s -> 128 s, on this machine at a slow moment).
+compiled with the model's other functions (``engine/native.py``) and called by the solver by address.
 """
 
 from __future__ import annotations
@@ -55,12 +54,12 @@ def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
     ``w_solve(w, b)``: ``b <- W^-1 b``."""
     order = elimination_order(pattern)
     filled = filled_pattern(pattern, order)
-    assemble = ["@_nb.njit(cache=True)", "def w_assemble(w, dfdy, diagonal):"]
+    assemble = ["def w_assemble(w, dfdy, diagonal):"]
     for a, b in zip(*np.nonzero(filled), strict=True):
         jacobian = f"dfdy[{rows[a]}, {rows[b]}]" if pattern[a, b] else ""
         value = f"diagonal - {jacobian}" if a == b else f"-{jacobian}" if jacobian else "0.0"
         assemble.append(f"    w[{a}, {b}] = {value.removesuffix(' - ')}")
-    factor = ["@_nb.njit(cache=True)", "def w_factor(w, limit):", "    ok = True"]
+    factor = ["def w_factor(w, limit):", "    ok = True"]
     forward, backward = [], []
     for position, k in enumerate(order):
         later = order[position + 1 :]
@@ -79,5 +78,5 @@ def sparse_lu_lines(pattern: np.ndarray, rows: list[int]) -> list[str]:
             forward.append(f"    b[{k}] -= " + " + ".join(f"w[{k}, {j}] * b[{j}]" for j in earlier))
         upper = " - ".join([f"b[{k}]", *(f"w[{k}, {j}] * b[{j}]" for j in later if filled[k, j])])
         backward.insert(0, f"    b[{k}] = ({upper}) * w[{k}, {k}]")
-    solve = ["@_nb.njit(cache=True)", "def w_solve(w, b):", *forward, *backward, "    return"]
+    solve = ["def w_solve(w, b):", *forward, *backward, "    return"]
     return [*assemble, "    return", "", *factor, "    return ok", "", *solve]

@@ -10,8 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
-from adqsp.assembly import check_finite, compiled
-from adqsp.engine.prebuild import prebuild
+from adqsp.assembly import check_finite
 from adqsp.errors import FailureWarning
 from adqsp.pk.interval_mean import EACH_DOSE
 from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
@@ -100,10 +99,6 @@ def run_trial(
     for drug, pk_model, dosing in dict.fromkeys([(None, None, EACH_DOSE), *courses]):
         check_finite(drug, pk_model, scenario.parameters, dosing)
     models = [scenario.arm_model(a) for a in scenario.arms] + [course_model(scenario, pa) for pa in later]
-    if not (executor and executor.remote):
-        drug_free = compiled(None, None, scenario.parameters)  # screening: steady state and burn-in
-        unique = list({id(c): c for c in models}.values())  # compiled() caches: one object per model
-        prebuild([(drug_free, True), *((c, False) for c in unique)])
     screening = screen(scenario, progress, executor, store)
     results = [
         run_arm(scenario, k, indices, y_enrol, progress, executor, store)

@@ -1,15 +1,12 @@
-"""The numba kernels of the solver, pasted into each model's generated module (``engine/generate.py``).
+"""The numba kernels of the solver, the same machine code for every model.
 
-numba compiles a kernel together with the model's functions it calls (the rates, their Jacobian, the generated LU)
-and caches the machine code per module file, so the kernels' text goes into the generated module rather than being
-imported by it. Each kernel file is still an ordinary module, linted and formatted as one: a docstring, then its
-imports, then the code. :func:`body` returns the code without the docstring and imports; the generated module
-defines every name those imports bring in:
-
-- ``math as _m``, ``numpy as np`` and ``numba as _nb``, imported by its header;
-- the names of other kernels, pasted beside this one;
-- the model's own names (its rates, Jacobian, state indices, ...), declared with their signatures in
-  ``kernels/generated.py`` and written by the generator.
+The kernels call a model's own functions (its rates, their Jacobian, the generated LU), compiled apart by
+``engine/native.py``, by address (``kernels/calls.py``), so numba compiles them once per version of this code. Their
+text is pasted into one module in the cache folder (``engine/cache.py``), named by the digest of this package's code,
+so numba's machine code cached beside it is never that of older kernels. Each kernel file is still an ordinary
+module, linted and formatted as one: a docstring, then its imports, then the code. :func:`body` returns the code
+without the docstring and imports; the pasted module imports ``math as _m``, ``numpy as np``, ``numba as _nb`` and
+the calls of ``kernels/calls.py``, and defines the other kernels' names.
 """
 
 from __future__ import annotations
@@ -38,3 +35,19 @@ def _header_length(statements: list[ast.stmt]) -> int:
             break
         n += 1
     return n
+
+
+#: the kernel files in the order they are pasted (each after those it calls)
+KERNELS = ("lu", "expm", "exact", "rosenbrock", "steady", "point")
+_HEADER = """import math as _m
+
+import numba as _nb
+import numpy as np
+
+from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs, w_assemble, w_factor, w_solve
+"""
+
+
+def source() -> str:
+    """The module of all kernels (``engine/cache.py`` imports it from the cache folder)."""
+    return _HEADER + "\n\n" + "\n\n".join(body(name) for name in KERNELS)

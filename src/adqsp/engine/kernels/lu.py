@@ -1,10 +1,10 @@
 """Solving with the Rosenbrock matrix ``W = diagonal I - J`` over the integrated states: the LU generated for the
-Jacobian's pattern (``engine/sparse_lu.py``), or, where its static pivot order meets a small pivot, a dense LU with
-partial pivoting."""
+Jacobian's pattern (``engine/sparse_lu.py``, called by address: ``kernels/calls.py``), or, where its static pivot
+order meets a small pivot, a dense LU with partial pivoting."""
 
 import numba as _nb
 
-from adqsp.engine.kernels.generated import w_assemble, w_factor, w_solve
+from adqsp.engine.kernels.calls import w_assemble, w_factor, w_solve
 
 
 @_nb.njit(cache=True)
@@ -67,11 +67,11 @@ def _assemble(w, dfdy, other, diagonal):
 
 
 @_nb.njit(cache=True, inline="always")
-def _factor(w, piv, dfdy, other, diagonal, multiplier_limit):
+def _factor(fns, w, piv, dfdy, other, diagonal, multiplier_limit):
     """LU of ``W = diagonal I - J`` in ``w``: the generated static order, or, where it meets a small pivot, partial
     pivoting on a fresh copy. Returns whether it pivoted (then solve with ``piv``)."""
-    w_assemble(w, dfdy, diagonal)
-    if w_factor(w, multiplier_limit):
+    w_assemble(fns, w, dfdy, diagonal)
+    if w_factor(fns, w, multiplier_limit):
         return False
     _assemble(w, dfdy, other, diagonal)
     _lu(w, piv)
@@ -79,9 +79,9 @@ def _factor(w, piv, dfdy, other, diagonal, multiplier_limit):
 
 
 @_nb.njit(cache=True, inline="always")
-def _w_solve(w, piv, pivoted, b):
+def _w_solve(fns, w, piv, pivoted, b):
     """``b <- W^-1 b`` with the factors of :func:`_factor`."""
     if pivoted:
         _lu_solve(w, piv, b)
     else:
-        w_solve(w, b)
+        w_solve(fns, w, b)

@@ -1,4 +1,5 @@
-"""The solver: each patient integrated with its own step size and error control, patients in parallel threads.
+"""The solver: each patient integrated with its own step size and error control (patients in threads, see
+``engine/fast.py``).
 
 The method is the 4th-order Kaps-Rentrop Rosenbrock method with Shampine's A-stable parameter set and embedded
 3rd-order error estimate (Shampine, ACM Trans Math Softw 1982;8:93): four stages, three right-hand sides and one LU
@@ -20,6 +21,7 @@ import math as _m
 import numba as _nb
 import numpy as np
 
+from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs
 from adqsp.engine.kernels.exact import (
     GRID_SLOTS,
     _chain,
@@ -31,7 +33,6 @@ from adqsp.engine.kernels.exact import (
     _unfeed,
 )
 from adqsp.engine.kernels.expm import _expm
-from adqsp.engine.kernels.generated import EXACT, N_CONSTANTS, OTHER, consts, feed, jac, lin, rhs
 from adqsp.engine.kernels.lu import _factor, _w_solve
 
 # Shampine's parameter set (ACM TOMS 1982;8:93) of the Kaps-Rentrop 4th-order Rosenbrock method
@@ -43,8 +44,14 @@ E1, E2, E3, E4 = 17.0 / 54.0, 7.0 / 36.0, 0.0, 125.0 / 108.0
 C1X, C2X, C3X, C4X = 0.5, -1.5, 121.0 / 50.0, 29.0 / 250.0
 
 
-@_nb.njit(cache=True, parallel=True)
+@_nb.njit(cache=True, nogil=True)
 def solve(
+    fns,
+    n_constants,
+    exact,
+    other,
+    first,
+    last,
     P,
     Y0,
     stops,
@@ -69,22 +76,21 @@ def solve(
     writing the states at the stops with an ``out_index`` into ``out`` and, after the output there, adding the dose
     events ``event_first[k]:event_first[k + 1]`` of stop ``k`` (``increments[e, i]`` to state ``event_rows[e]``).
     ``h0``: the first step at the start and after the first dose, ``h_later``: the longest first step after a later
-    one; ``fed``: the other
-    states the exact part feeds linearly, integrated as ``u = y - X`` (``FED``, or none to integrate them as the
-    others). Per patient: ``status`` (see ``engine/fast.py``), accepted steps and rejected attempts.
+    one. Patients ``first`` to ``last - 1`` only (the caller runs ranges in threads). Per patient: ``status`` (see
+    ``engine/fast.py``), accepted steps and rejected attempts.
 
-    ``EXACT``: the states integrated exactly; ``OTHER``: the rest, which the method integrates with ``y_S(t)`` as a
-    known forcing."""
-    # integrate them as the others)
-    exact, other = EXACT, OTHER
-    n_pat, n_s = Y0.shape
+    The model: its function addresses ``fns`` (``kernels/calls.py``), its number of constants, the states it
+    integrates exactly (``exact``) and the rest (``other``), which the method integrates with ``y_S(t)`` as a known
+    forcing; ``fed``: the other states the exact part feeds linearly, integrated as ``u = y - X`` (none: integrated
+    as the others)."""
+    n_s = Y0.shape[1]
     m = exact.shape[0]
     n_o = other.shape[0]
     n_f = fed.shape[0]
-    for i in _nb.prange(n_pat):
+    for i in range(first, last):
         p = P[i]
-        c = np.empty(N_CONSTANTS)
-        consts(p, c)
+        c = np.empty(n_constants)
+        consts(fns, p, c)
         y = Y0[i].copy()
         ynew = np.empty(n_s)
         f0 = np.empty(n_s)
@@ -101,7 +107,7 @@ def solve(
         piv = np.empty(n_o, dtype=np.int64)
         A = np.zeros((m + 1, m + 1))
         if m > 0:
-            lin(p, A)
+            lin(fns, p, A)
         k_aug = m  # the augmented matrix only where the part has a constant input (halves the exponential's cost)
         for r in range(m):
             if A[r, m] != 0.0:
@@ -112,7 +118,7 @@ def solve(
         kc = np.zeros(n_f)
         fed_in = np.empty(n_f)
         if n_f > 0:
-            feed(p, B)
+            feed(fns, p, B)
             if not _feed_gain(A, m, B, K):
                 B[:, :] = 0.0  # with B and K zero the fed states are integrated as the others
             for q in range(n_f):
@@ -150,7 +156,7 @@ def solve(
                 h = min(h, target - t)
                 if target - t - h < 1e-9 * max(1.0, abs(target)):
                     h = target - t
-                jac(t, y, p, c, f0, dfdy, ft)
+                jac(fns, t, y, p, c, f0, dfdy, ft)
                 for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
                     r = other[a]
                     for b in range(m):
@@ -165,7 +171,7 @@ def solve(
                 for q in range(n_f):
                     f0[fed[q]] -= fed_in[q]
                 while True:
-                    pivoted = _factor(w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
+                    pivoted = _factor(fns, w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
                     if m > 0:  # stage times 3h/5 and h (stage 2 sits at the step's end: at5 is the new y_S)
                         slot = _grid_slot(h)
                         E = Q if slot < 0 else table[slot]
@@ -177,31 +183,31 @@ def solve(
                     for a in range(n_o):
                         r = other[a]
                         g1[a] = f0[r] + h * C1X * ft[r]
-                    _w_solve(w, piv, pivoted, g1)
+                    _w_solve(fns, w, piv, pivoted, g1)
                     for a in range(n_o):
                         tmp[other[a]] = y[other[a]] + A21 * g1[a]
                     _place(tmp, at5, exact)
                     _feed(tmp, y, K, kc, A2X * h, exact, fed)
-                    rhs(min(t + A2X * h, before), tmp, p, c, f1)
+                    rhs(fns, min(t + A2X * h, before), tmp, p, c, f1)
                     _unfeed(f1, tmp, B, exact, fed)
                     for a in range(n_o):
                         r = other[a]
                         g2[a] = f1[r] + h * C2X * ft[r] + C21 * g1[a] / h
-                    _w_solve(w, piv, pivoted, g2)
+                    _w_solve(fns, w, piv, pivoted, g2)
                     for a in range(n_o):
                         tmp[other[a]] = y[other[a]] + A31 * g1[a] + A32 * g2[a]
                     _place(tmp, at3, exact)
                     _feed(tmp, y, K, kc, A3X * h, exact, fed)
-                    rhs(t + A3X * h, tmp, p, c, f2)
+                    rhs(fns, t + A3X * h, tmp, p, c, f2)
                     _unfeed(f2, tmp, B, exact, fed)
                     for a in range(n_o):
                         r = other[a]
                         g3[a] = f2[r] + h * C3X * ft[r] + (C31 * g1[a] + C32 * g2[a]) / h
-                    _w_solve(w, piv, pivoted, g3)
+                    _w_solve(fns, w, piv, pivoted, g3)
                     for a in range(n_o):
                         r = other[a]
                         g4[a] = f2[r] + h * C4X * ft[r] + (C41 * g1[a] + C42 * g2[a] + C43 * g3[a]) / h
-                    _w_solve(w, piv, pivoted, g4)
+                    _w_solve(fns, w, piv, pivoted, g4)
                     for a in range(n_o):
                         ynew[other[a]] = y[other[a]] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
                     _place(ynew, at5, exact)

@@ -5,7 +5,7 @@ import math as _m
 import numba as _nb
 import numpy as np
 
-from adqsp.engine.kernels.generated import N_CONSTANTS, OTHER, consts, jac
+from adqsp.engine.kernels.calls import consts, jac
 from adqsp.engine.kernels.lu import _factor, _w_solve
 
 
@@ -19,21 +19,38 @@ def _rate_norm(f, y, atol, other):
     return norm
 
 
-@_nb.njit(cache=True, parallel=True)
-def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, multiplier_limit):
-    """Each patient's steady state at time ``t`` (day) from ``Y0`` into ``out``: implicit Euler steps
-    ``y += (I / dt - J)^-1 f`` from ``dt = dt0``, ``dt`` grown by switched evolution relaxation (``dt *= old / new``
-    rate norm) until the steps are Newton's; a step that raises the rate norm tenfold, takes a state below ``-atol``
-    or is not finite is retried with ``dt / 4`` (the amounts stay non-negative, as they do along the dynamics).
-    ``status`` 0: every relative rate below ``rate_limit`` (1/day); 1: not within ``max_iter`` iterations (their
-    count into ``n_iter``)."""
-    other = OTHER
-    n_pat, n_s = Y0.shape
+@_nb.njit(cache=True, nogil=True)
+def steady(
+    fns,
+    n_constants,
+    other,
+    first,
+    last,
+    P,
+    Y0,
+    t,
+    atol,
+    dt0,
+    rate_limit,
+    max_iter,
+    out,
+    status,
+    n_iter,
+    multiplier_limit,
+):
+    """Each patient's steady state (the model: its function addresses ``fns``, its number of constants and the
+    indices of its integrated states ``other``; patients ``first`` to ``last - 1``) at time ``t`` (day) from ``Y0``
+    into ``out``: implicit Euler steps ``y += (I / dt - J)^-1 f`` from ``dt = dt0``, ``dt`` grown by switched
+    evolution relaxation (``dt *= old / new`` rate norm) until the steps are Newton's; a step that raises the rate
+    norm tenfold, takes a state below ``-atol`` or is not finite is retried with ``dt / 4`` (the amounts stay
+    non-negative, as they do along the dynamics). ``status`` 0: every relative rate below ``rate_limit`` (1/day);
+    1: not within ``max_iter`` iterations (their count into ``n_iter``)."""
+    n_s = Y0.shape[1]
     n_o = other.shape[0]
-    for i in _nb.prange(n_pat):
+    for i in range(first, last):
         p = P[i]
-        c = np.empty(N_CONSTANTS)
-        consts(p, c)
+        c = np.empty(n_constants)
+        consts(fns, p, c)
         y = Y0[i].copy()
         trial = Y0[i].copy()
         f = np.empty(n_s)
@@ -42,7 +59,7 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, multi
         w = np.empty((n_o, n_o))
         piv = np.empty(n_o, dtype=np.int64)
         d = np.empty(n_o)
-        jac(t, y, p, c, f, dfdy, ft)
+        jac(fns, t, y, p, c, f, dfdy, ft)
         norm = _rate_norm(f, y, atol, other)
         dt = dt0
         code = 1
@@ -52,10 +69,10 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, multi
                 code = 0
                 break
             it += 1
-            pivoted = _factor(w, piv, dfdy, other, 1.0 / dt, multiplier_limit)
+            pivoted = _factor(fns, w, piv, dfdy, other, 1.0 / dt, multiplier_limit)
             for a in range(n_o):
                 d[a] = f[other[a]]
-            _w_solve(w, piv, pivoted, d)
+            _w_solve(fns, w, piv, pivoted, d)
             negative = False
             for a in range(n_o):
                 r = other[a]
@@ -64,12 +81,12 @@ def steady(P, Y0, t, atol, dt0, rate_limit, max_iter, out, status, n_iter, multi
                     negative = True
             new = _m.inf
             if not negative:
-                jac(t, trial, p, c, f, dfdy, ft)
+                jac(fns, t, trial, p, c, f, dfdy, ft)
                 new = _rate_norm(f, trial, atol, other)
             if not _m.isfinite(new) or new > 10.0 * norm:
                 dt *= 0.25
                 if not negative:
-                    jac(t, y, p, c, f, dfdy, ft)
+                    jac(fns, t, y, p, c, f, dfdy, ft)
                 continue
             for a in range(n_o):
                 y[other[a]] = trial[other[a]]

@@ -1,0 +1,264 @@
+"""LLVM IR of a model's generated functions, written by this package instead of numba.
+
+The model's own functions (``consts``, ``rhs``, ``jac``, ``lin``, ``feed`` and the sparse LU's ``w_assemble``,
+``w_factor``, ``w_solve``: see ``engine/generate.py``) are straight-line scalar code, thousands of lines long, in a
+small subset of Python: assignments to names and to array elements at constant indices, the four arithmetic
+operators, comparisons, conditional expressions, ``max``, ``min``, ``abs``, ``_pow`` and a few ``math`` functions,
+and ``if not <test>: return False``. numba compiles that subset through its general type inference and lowering,
+about 25 s per model on one core; this module translates it to LLVM IR directly (``engine/native.py`` compiles it).
+
+The translation keeps numba's arithmetic: IEEE double operations without fast-math flags, in the source's order;
+``max(a, b)`` is ``b if b > a else a`` and ``min(a, b)`` ``b if b < a else a`` (Python's and numba's rule, NaN
+included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt`` and the power in ``_pow``
+are LLVM's intrinsics, which call the C library as numba's do. A conditional expression computes both sides and
+selects (no side has an effect; a side that divides by zero gives inf or NaN, as numba's numpy error model does).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+DOUBLE = ir.DoubleType()
+BOOL = ir.IntType(1)
+BYTE = ir.IntType(8)
+_FLOAT_OPS = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_MATH = {"exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin", "cos": "llvm.cos", "sqrt": "llvm.sqrt"}
+_CONSTANTS = {"inf": math.inf, "nan": math.nan, "pi": math.pi, "e": math.e}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A generated function's arguments in order: a scalar double (shape ``None``) or a C-contiguous double array
+    of the given shape, passed as a pointer to its first element; ``returns_bool``: returns an ``i8`` 0 or 1
+    (``w_factor``), otherwise nothing."""
+
+    args: tuple[tuple[str, tuple[int, ...] | None], ...]
+    returns_bool: bool = False
+
+
+class UnsupportedSource(ValueError):
+    """The generated source uses Python this translation does not know (a generator change it must follow)."""
+
+
+def module_ir(tree: ast.Module, functions: Mapping[str, Signature], name: str = "model") -> ir.Module:
+    """An LLVM module defining each function ``name -> signature`` of the parsed generated source ``tree`` with
+    external linkage and the C calling convention."""
+    module = ir.Module(name=name)
+    power = _power_function(module)
+    defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+    for fname, signature in functions.items():
+        if fname not in defs:
+            raise UnsupportedSource(f"the generated source has no function {fname!r}")
+        _Function(module, defs[fname], signature, power).emit()
+    return module
+
+
+def _power_function(module: ir.Module) -> ir.Function:
+    """``_pow(x, n)`` of ``kernels/power.py``: ``x`` for ``n == 1``, ``1`` for ``n == 0``, ``x * x`` for ``n == 2``,
+    otherwise ``pow(x, n)``."""
+    fn = ir.Function(module, ir.FunctionType(DOUBLE, [DOUBLE, DOUBLE]), name="_pow")
+    fn.linkage = "internal"
+    fn.attributes.add("alwaysinline")
+    x, n = fn.args
+    blocks = [fn.append_basic_block(label) for label in ("entry", "not1", "not0", "not2", "one", "zero", "two")]
+    entry, not1, not0, not2, one, zero, two = blocks
+    b = ir.IRBuilder(entry)
+    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(1.0)), one, not1)
+    b.position_at_end(not1)
+    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(0.0)), zero, not0)
+    b.position_at_end(not0)
+    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(2.0)), two, not2)
+    b.position_at_end(not2)
+    b.ret(b.call(module.declare_intrinsic("llvm.pow", [DOUBLE]), [x, n]))
+    b.position_at_end(one)
+    b.ret(x)
+    b.position_at_end(zero)
+    b.ret(DOUBLE(1.0))
+    b.position_at_end(two)
+    b.ret(b.fmul(x, x))
+    return fn
+
+
+class _Function:
+    """One generated function's translation: its arguments, local names and the builder."""
+
+    def __init__(self, module: ir.Module, node: ast.FunctionDef, signature: Signature, power: ir.Function):
+        names = [a.arg for a in node.args.args]
+        if names != [name for name, _ in signature.args]:
+            raise UnsupportedSource(f"{node.name}: arguments {names}, signature {[n for n, _ in signature.args]}")
+        types = [DOUBLE if shape is None else DOUBLE.as_pointer() for _, shape in signature.args]
+        returns = BYTE if signature.returns_bool else ir.VoidType()
+        self.fn = ir.Function(module, ir.FunctionType(returns, types), name=node.name)
+        self.node, self.module, self.power = node, module, power
+        self.shapes = {name: shape for name, shape in signature.args if shape is not None}
+        self.values: dict[str, ir.Value] = {}  # the scalar arguments and local names
+        self.pointers: dict[str, ir.Argument] = {}  # the array arguments
+        for (name, shape), arg in zip(signature.args, self.fn.args, strict=True):
+            arg.name = name
+            if shape is None:
+                self.values[name] = arg
+            else:
+                arg.add_attribute("noalias")  # the kernels never pass one array twice
+                self.pointers[name] = arg
+        self.builder = ir.IRBuilder(self.fn.append_basic_block("entry"))
+
+    def emit(self) -> None:
+        body = self.node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # a docstring
+        for statement in body:
+            self.statement(statement)
+        if not self.builder.block.is_terminated:
+            self._return(None)
+
+    # statements
+    def statement(self, s: ast.stmt) -> None:
+        if isinstance(s, ast.Assign) and len(s.targets) == 1:
+            self.store(s.targets[0], self.expression(s.value))
+        elif isinstance(s, ast.AugAssign):
+            current = self.expression(_as_load(s.target))
+            self.store(s.target, self.binary(s.op, current, self.expression(s.value)))
+        elif isinstance(s, ast.Return):
+            self._return(s.value)
+        elif isinstance(s, ast.If) and not s.orelse and len(s.body) == 1 and isinstance(s.body[0], ast.Return):
+            exit_block = self.fn.append_basic_block()
+            go_on = self.fn.append_basic_block()
+            self.builder.cbranch(self.truth(self.expression(s.test)), exit_block, go_on)
+            self.builder.position_at_end(exit_block)
+            self._return(s.body[0].value)
+            self.builder.position_at_end(go_on)
+        else:
+            raise UnsupportedSource(f"{self.node.name}: statement {ast.unparse(s)!r}")
+
+    def _return(self, value: ast.expr | None) -> None:
+        if self.fn.function_type.return_type == BYTE:
+            if value is None:
+                raise UnsupportedSource(f"{self.node.name}: a bare return in a function returning a bool")
+            self.builder.ret(self.builder.zext(self.truth(self.expression(value)), BYTE))
+        elif value is None or (isinstance(value, ast.Constant) and value.value is None):
+            self.builder.ret_void()
+        else:
+            raise UnsupportedSource(f"{self.node.name}: returns a value")
+
+    def store(self, target: ast.expr, value: ir.Value) -> None:
+        if isinstance(target, ast.Name):
+            self.values[target.id] = value
+        elif isinstance(target, ast.Subscript):
+            self.builder.store(self.real(value), self.element(target))
+        else:
+            raise UnsupportedSource(f"{self.node.name}: assignment to {ast.unparse(target)!r}")
+
+    def element(self, node: ast.Subscript) -> ir.Value:
+        """The pointer to ``array[i]`` or ``array[i, j]`` (constant indices, row-major)."""
+        if not isinstance(node.value, ast.Name) or node.value.id not in self.pointers:
+            raise UnsupportedSource(f"{self.node.name}: subscript of {ast.unparse(node.value)!r}")
+        name = node.value.id
+        shape = self.shapes[name]
+        index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if len(index) != len(shape) or not all(isinstance(i, ast.Constant) for i in index):
+            raise UnsupportedSource(f"{self.node.name}: index {ast.unparse(node)!r}")
+        flat = 0
+        for i, n in zip((i.value for i in index), shape, strict=True):
+            if not 0 <= i < n:
+                raise UnsupportedSource(f"{self.node.name}: {ast.unparse(node)} outside shape {shape}")
+            flat = flat * n + i
+        return self.builder.gep(self.pointers[name], [ir.IntType(64)(flat)], inbounds=True)
+
+    # expressions
+    def expression(self, e: ast.expr) -> ir.Value:
+        b = self.builder
+        if isinstance(e, ast.Constant):
+            if isinstance(e.value, bool):
+                return BOOL(int(e.value))
+            if isinstance(e.value, int | float):
+                return DOUBLE(float(e.value))
+        elif isinstance(e, ast.Name) and e.id in self.values:
+            return self.values[e.id]
+        elif isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.attr in _CONSTANTS:
+            return DOUBLE(_CONSTANTS[e.attr])
+        elif isinstance(e, ast.Subscript):
+            return b.load(self.element(e))
+        elif isinstance(e, ast.BinOp):
+            return self.binary(e.op, self.expression(e.left), self.expression(e.right))
+        elif isinstance(e, ast.UnaryOp):
+            operand = self.expression(e.operand)
+            if isinstance(e.op, ast.USub):
+                return b.fneg(self.real(operand))
+            if isinstance(e.op, ast.UAdd):
+                return self.real(operand)
+            if isinstance(e.op, ast.Not):
+                return b.not_(self.truth(operand))
+        elif isinstance(e, ast.Compare):
+            return self.compare(e)
+        elif isinstance(e, ast.IfExp):
+            test = self.truth(self.expression(e.test))
+            return b.select(test, self.real(self.expression(e.body)), self.real(self.expression(e.orelse)))
+        elif isinstance(e, ast.Call) and not e.keywords:
+            return self.call(e)
+        raise UnsupportedSource(f"{self.node.name}: expression {ast.unparse(e)!r}")
+
+    def binary(self, op: ast.operator, left: ir.Value, right: ir.Value) -> ir.Value:
+        if isinstance(op, ast.BitAnd) and left.type == BOOL and right.type == BOOL:
+            return self.builder.and_(left, right)
+        if type(op) in _FLOAT_OPS:
+            return getattr(self.builder, _FLOAT_OPS[type(op)])(self.real(left), self.real(right))
+        raise UnsupportedSource(f"{self.node.name}: operator {type(op).__name__}")
+
+    def compare(self, e: ast.Compare) -> ir.Value:
+        """A chain ``a < b <= c``: each operand computed once, the comparisons and-ed (ordered, so false with NaN;
+        ``!=`` unordered, true with NaN)."""
+        result = None
+        left = self.real(self.expression(e.left))
+        for op, node in zip(e.ops, e.comparators, strict=True):
+            right = self.real(self.expression(node))
+            if type(op) not in _COMPARE:
+                raise UnsupportedSource(f"{self.node.name}: comparison {type(op).__name__}")
+            symbol = _COMPARE[type(op)]
+            if symbol == "!=":
+                this = self.builder.fcmp_unordered(symbol, left, right)
+            else:
+                this = self.builder.fcmp_ordered(symbol, left, right)
+            result = this if result is None else self.builder.and_(result, this)
+            left = right
+        return result
+
+    def call(self, e: ast.Call) -> ir.Value:
+        b = self.builder
+        args = [self.real(self.expression(a)) for a in e.args]
+        func = ast.unparse(e.func)
+        if func in ("max", "min") and len(args) >= 2:
+            symbol = ">" if func == "max" else "<"
+            acc = args[0]
+            for v in args[1:]:
+                acc = b.select(b.fcmp_ordered(symbol, v, acc), v, acc)
+            return acc
+        if func == "abs" and len(args) == 1:
+            return b.call(self.module.declare_intrinsic("llvm.fabs", [DOUBLE]), args)
+        if func == "_pow" and len(args) == 2:
+            return b.call(self.power, args)
+        if func.startswith(("_m.", "math.")) and func.split(".")[1] in _MATH and len(args) == 1:
+            return b.call(self.module.declare_intrinsic(_MATH[func.split(".")[1]], [DOUBLE]), args)
+        raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
+
+    def real(self, value: ir.Value) -> ir.Value:
+        if value.type == DOUBLE:
+            return value
+        if value.type == BOOL:
+            return self.builder.uitofp(value, DOUBLE)
+        raise UnsupportedSource(f"{self.node.name}: a value of type {value.type}")
+
+    def truth(self, value: ir.Value) -> ir.Value:
+        if value.type == BOOL:
+            return value
+        return self.builder.fcmp_unordered("!=", value, DOUBLE(0.0))
+
+
+def _as_load(target: ast.expr) -> ast.expr:
+    """The augmented assignment's target read as an expression."""
+    return ast.parse(ast.unparse(target), mode="eval").body

@@ -1,0 +1,133 @@
+"""A model's generated functions as machine code: translated to LLVM IR (``engine/emit.py``), optimised at level 3
+and compiled by LLVM (llvmlite, the library under numba) for this machine's processor, kept in the cache folder as
+an object file and loaded from there by later processes. The solver's kernels call them by address
+(``kernels/calls.py``).
+
+One model compiles in about a second (numba took about 25 s for the same functions); the object file is named by
+the digest of the generated source and of the machine (processor, its features, LLVM's version), so a cache folder
+shared between machines never hands one another's code.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+
+import llvmlite
+import llvmlite.binding as llvm
+import numpy as np
+
+from adqsp.engine.cache import cache_dir
+from adqsp.engine.emit import Signature, module_ir
+from adqsp.engine.kernels.calls import FUNCTIONS
+from adqsp.files import write_atomic
+
+#: LLVM's optimisation level for the generated functions (as numba's default)
+OPT_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class NativeModel:
+    """A model's machine code: ``functions``, the addresses (int64) of its functions in the order of
+    ``kernels/calls.py``; its number of patient constants; the indices (int64) of the states integrated exactly
+    (``exact``), of the others (``other``), and of those the exact part feeds (``fed``)."""
+
+    functions: np.ndarray
+    n_constants: int
+    exact: np.ndarray
+    other: np.ndarray
+    fed: np.ndarray
+
+
+#: the execution engines holding each loaded model's code (kept for the process's life: the addresses point there)
+_ENGINES: dict[str, tuple[object, NativeModel]] = {}
+
+
+def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
+    """The machine code of a generated source (``engine/generate.py``) for a model of ``n_states`` states and
+    ``n_parameters`` parameters: loaded from the cache folder, or compiled and kept there."""
+    key = object_digest(source)
+    if key not in _ENGINES:
+        tree = ast.parse(source)
+        layout = _layout(tree)
+        path = cache_dir() / f"native_{key}.o"
+        if path.exists():
+            code = path.read_bytes()
+        else:
+            code = compile_object(tree, signatures(n_states, n_parameters, layout))
+            write_atomic(path, lambda tmp: tmp.write_bytes(code))
+        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())  # owns the machine
+        engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+        engine.finalize_object()
+        addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
+        if not addresses.all():
+            raise RuntimeError(f"object file {path} lacks a model function")
+        model = NativeModel(addresses, layout["N_CONSTANTS"], *(_indices(layout[k]) for k in ("EXACT", "OTHER", "FED")))
+        _ENGINES[key] = (engine, model)
+    return _ENGINES[key][1]
+
+
+def object_digest(source: str) -> str:
+    """Names a generated source's object file: the source, the processor and its features, LLVM's version."""
+    machine = "\n".join((llvm.get_process_triple(), llvm.get_host_cpu_name(), _features(), llvmlite.__version__))
+    return hashlib.sha256(f"{machine}\n{OPT_LEVEL}\n{source}".encode()).hexdigest()[:20]
+
+
+def compile_object(tree: ast.Module, functions: dict[str, Signature]) -> bytes:
+    """The object code of the generated functions, optimised for this machine."""
+    module = llvm.parse_assembly(str(module_ir(tree, functions)))
+    module.verify()
+    machine = _target_machine()
+    builder = llvm.create_pass_builder(machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))
+    builder.getModulePassManager().run(module, builder)
+    return machine.emit_object(module)
+
+
+def signatures(n_states: int, n_parameters: int, layout: dict) -> dict[str, Signature]:
+    """Each generated function's arguments as the kernels pass them (``kernels/rosenbrock.py``): the parameters,
+    constants, states and rates as vectors; the Jacobian ``(n_states, n_states)``; the exact part's augmented matrix
+    ``(m + 1, m + 1)`` and feed coefficients ``(fed, m)``; the Rosenbrock matrix over the integrated states."""
+    m, n_o, n_f = len(layout["EXACT"]), len(layout["OTHER"]), len(layout["FED"])
+    y, p, c = ("_y", (n_states,)), ("_p", (n_parameters,)), ("_c", (layout["N_CONSTANTS"],))
+    out, square = ("_out", (n_states,)), (n_states, n_states)
+    return {
+        "consts": Signature((p, ("_c", (layout["N_CONSTANTS"],)))),
+        "rhs": Signature((("t", None), y, p, c, out)),
+        "jac": Signature((("t", None), y, p, c, out, ("_J", square), ("_ft", (n_states,)))),
+        "lin": Signature((p, ("_M", (m + 1, m + 1)))),
+        "feed": Signature((p, ("_B", (n_f, m)))),
+        "w_assemble": Signature((("w", (n_o, n_o)), ("dfdy", square), ("diagonal", None))),
+        "w_factor": Signature((("w", (n_o, n_o)), ("limit", None)), returns_bool=True),
+        "w_solve": Signature((("w", (n_o, n_o)), ("b", (n_o,)))),
+    }
+
+
+def _layout(tree: ast.Module) -> dict:
+    """The generated module's constants (``N_CONSTANTS``, ``EXACT``, ``OTHER``, ``FED``)."""
+    names = ("N_CONSTANTS", "EXACT", "OTHER", "FED")
+    found = {
+        s.targets[0].id: ast.literal_eval(s.value)
+        for s in tree.body
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in names
+    }
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"generated source lacks {', '.join(missing)}")
+    return found
+
+
+def _indices(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def _features() -> str:
+    return llvm.get_host_cpu_features().flatten()
+
+
+def _target_machine():
+    """A new LLVM target machine for this processor (an execution engine takes ownership of the one it is given)."""
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    target = llvm.Target.from_triple(llvm.get_process_triple())
+    return target.create_target_machine(cpu=llvm.get_host_cpu_name(), features=_features(), opt=OPT_LEVEL)
