@@ -44,6 +44,14 @@ def test_only_a_closed_linear_time_invariant_part_is_exact():
     assert exact_states(build_model(None)) == ()
 
 
+def test_the_exact_part_is_among_the_leading_states():
+    toy = _toy()
+    later = dataclasses.replace(toy, states=(toy.states[2], *toy.states[:2], *toy.states[3:])).check()  # b first
+    assert exact_states(later) == ()  # a and e follow a state the method integrates: integrated as the others
+    chain = dataclasses.replace(toy, states=(toy.states[0], toy.states[2], *toy.states[1:2], *toy.states[3:])).check()
+    assert exact_states(chain) == ("a",)  # e after b: left to the method; a alone is still a closed part
+
+
 @pytest.mark.parametrize("model", [_toy(), build_model("dupilumab")], ids=["toy", "dupilumab"])
 def test_the_matrix_is_the_jacobian_block_and_the_rates_at_zero(model):
     module = _load(generated_source(model))

@@ -48,7 +48,7 @@ def test_machine_code_gives_the_numbers_of_the_generated_source_run_by_python(sp
     n, n_p = len(c.model.states), len(c.model.parameters)
     native = native_model(source, n, n_p)
     P = c.parameter_matrix(sample(c.model, np.arange(3), seed=5).values, 3)
-    m, n_o, n_f = len(native.exact), len(native.other), len(native.fed)
+    m, n_o, n_f = native.n_exact, n - native.n_exact, len(native.fed)
     for i in range(3):
         p = np.ascontiguousarray(P[:, i])
         results = []

@@ -10,8 +10,8 @@ about 25 s per model on one core; this module translates it to LLVM IR directly 
 The translation keeps numba's arithmetic: IEEE double operations without fast-math flags, in the source's order;
 ``max(a, b)`` is ``b if b > a else a`` and ``min(a, b)`` ``b if b < a else a`` (Python's and numba's rule, NaN
 included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt`` and the power in ``_pow``
-are LLVM's intrinsics, which call the C library as numba's do. A conditional expression computes both sides and
-selects (no side has an effect; a side that divides by zero gives inf or NaN, as numba's numpy error model does).
+are LLVM's intrinsics, which call the C library as numba's do; a conditional expression computes only the side
+taken; a division by zero gives inf or NaN, as numba's numpy error model does.
 """
 
 from __future__ import annotations
@@ -197,11 +197,27 @@ class _Function:
         elif isinstance(e, ast.Compare):
             return self.compare(e)
         elif isinstance(e, ast.IfExp):
-            test = self.truth(self.expression(e.test))
-            return b.select(test, self.real(self.expression(e.body)), self.real(self.expression(e.orelse)))
+            return self.conditional(e)
         elif isinstance(e, ast.Call) and not e.keywords:
             return self.call(e)
         raise UnsupportedSource(f"{self.node.name}: expression {ast.unparse(e)!r}")
+
+    def conditional(self, e: ast.IfExp) -> ir.Value:
+        """``a if test else b`` as a branch: only the side taken is computed (LLVM turns cheap sides into a select)."""
+        b = self.builder
+        test = self.truth(self.expression(e.test))
+        taken, other, merge = (self.fn.append_basic_block() for _ in range(3))
+        b.cbranch(test, taken, other)
+        values = []
+        for block, side in ((taken, e.body), (other, e.orelse)):
+            b.position_at_end(block)
+            values.append((self.real(self.expression(side)), b.block))
+            b.branch(merge)
+        b.position_at_end(merge)
+        phi = b.phi(DOUBLE)
+        for value, block in values:
+            phi.add_incoming(value, block)
+        return phi
 
     def binary(self, op: ast.operator, left: ir.Value, right: ir.Value) -> ir.Value:
         if isinstance(op, ast.BitAnd) and left.type == BOOL and right.type == BOOL:

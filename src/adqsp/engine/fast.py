@@ -49,8 +49,8 @@ class FastModel:
 
     @property
     def other(self) -> np.ndarray:
-        """The indices of the states the method integrates (the rest are integrated exactly)."""
-        return self.native.other
+        """The indices of the states the method integrates (the first ``native.n_exact`` are integrated exactly)."""
+        return np.arange(self.native.n_exact, len(self.compiled.model.states))
 
     @property
     def fed(self) -> np.ndarray:
@@ -62,12 +62,12 @@ class FastModel:
         """``kernels/rosenbrock.py``'s ``solve`` for this model, its patients (rows of ``P``) in threads (its
         arguments after the model's and the patients' range)."""
         n = self.native
-        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.exact, n.other), len(P), (P, *args))
+        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
 
     def steady(self, P: np.ndarray, *args) -> None:
         """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
         n = self.native
-        _in_threads(self.kernels.steady, (n.functions, n.n_constants, n.other), len(P), (P, *args))
+        _in_threads(self.kernels.steady, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
 
     def jac(self, t: float, y: np.ndarray, p: np.ndarray, f: np.ndarray, J: np.ndarray, ft: np.ndarray) -> None:
         """The rates into ``f``, their Jacobian into ``J`` (zeroed beforehand) and time derivative into ``ft``."""

@@ -26,7 +26,9 @@ from adqsp.model.expressions import names_in, parse, to_scalar
 
 
 def exact_states(model: Model) -> tuple[str, ...]:
-    """The states of the largest closed part of the model that is linear with state- and time-free coefficients."""
+    """The states of the largest closed part of the model that is linear with state- and time-free coefficients,
+    among its leading states (the solver's kernels take the exact part as the first states: a linear state after
+    the first other one is integrated as the others)."""
     states = set(model.state_names)
     varying = varying_names(model)
     exact = set()
@@ -37,11 +39,16 @@ def exact_states(model: Model) -> tuple[str, ...]:
             continue
         if all(not names_in(derivative(rate, x)) & varying for x in operands & states):
             exact.add(s)
-    while True:  # closure: drop states fed by states outside the part
-        fed = {s for s in exact if names_in(model.rates[s]) & (states - exact)}
-        if not fed:
+    while True:  # closure: drop states fed by states outside the part, and those after the first state outside it
+        leading = set()
+        for s in model.state_names:
+            if s not in exact:
+                break
+            leading.add(s)
+        fed = {s for s in leading if names_in(model.rates[s]) & (states - leading)}
+        if not fed and leading == exact:
             return tuple(s for s in model.state_names if s in exact)
-        exact -= fed
+        exact = leading - fed
 
 
 def fed_states(model: Model, exact: tuple[str, ...]) -> tuple[str, ...]:

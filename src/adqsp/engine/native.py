@@ -30,13 +30,13 @@ OPT_LEVEL = 3
 @dataclass(frozen=True)
 class NativeModel:
     """A model's machine code: ``functions``, the addresses (int64) of its functions in the order of
-    ``kernels/calls.py``; its number of patient constants; the indices (int64) of the states integrated exactly
-    (``exact``), of the others (``other``), and of those the exact part feeds (``fed``)."""
+    ``kernels/calls.py``; its number of patient constants; ``n_exact``: its first states, integrated exactly (the
+    generator puts them first: ``engine/linear.py``); the indices (int64) of the states the exact part feeds
+    (``fed``)."""
 
     functions: np.ndarray
     n_constants: int
-    exact: np.ndarray
-    other: np.ndarray
+    n_exact: int
     fed: np.ndarray
 
 
@@ -63,7 +63,10 @@ def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
         addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
         if not addresses.all():
             raise RuntimeError(f"object file {path} lacks a model function")
-        model = NativeModel(addresses, layout["N_CONSTANTS"], *(_indices(layout[k]) for k in ("EXACT", "OTHER", "FED")))
+        m = len(layout["EXACT"])
+        if layout["EXACT"] != list(range(m)) or layout["OTHER"] != list(range(m, n_states)):
+            raise ValueError("generated source: the exactly integrated states must be the first ones")
+        model = NativeModel(addresses, layout["N_CONSTANTS"], m, np.array(layout["FED"], dtype=np.int64))
         _ENGINES[key] = (engine, model)
     return _ENGINES[key][1]
 
@@ -115,10 +118,6 @@ def _layout(tree: ast.Module) -> dict:
     if missing:
         raise ValueError(f"generated source lacks {', '.join(missing)}")
     return found
-
-
-def _indices(values: list[int]) -> np.ndarray:
-    return np.array(values, dtype=np.int64)
 
 
 def _features() -> str:

@@ -34,13 +34,12 @@ def _grid_slot(h):
 
 
 @_nb.njit(cache=True, inline="always")
-def _chain(Q, y, exact, at3, at5, v, u, lower):
+def _chain(Q, y, m, at3, at5, v, u, lower):
     """The exact part at 3 and 5 fifths of the step into ``at3`` and ``at5``: ``Q = exp(M h / 5)`` applied 3 and 5
     times to ``[y_S; 1]`` (fewer operations than forming ``Q^3`` and ``Q^5``); ``v``, ``u``: work vectors."""
     n = Q.shape[0]
-    m = exact.shape[0]
     for a in range(n):
-        v[a] = y[exact[a]] if a < m else 1.0
+        v[a] = y[a] if a < m else 1.0
     for j in range(5):
         for a in range(n):
             s = 0.0
@@ -57,10 +56,10 @@ def _chain(Q, y, exact, at3, at5, v, u, lower):
 
 
 @_nb.njit(cache=True, inline="always")
-def _place(dst, values, exact):
+def _place(dst, values, m):
     """The exact part's ``values`` into the state vector ``dst``."""
-    for a in range(exact.shape[0]):
-        dst[exact[a]] = values[a]
+    for a in range(m):
+        dst[a] = values[a]
 
 
 @_nb.njit(cache=True)
@@ -89,19 +88,19 @@ def _feed_gain(A, m, B, K):
 
 
 @_nb.njit(cache=True, inline="always")
-def _feed(dst, y, K, kc, tau, exact, fed):
+def _feed(dst, y, K, kc, tau, m, fed):
     """Fed states at a stage ``tau`` into the step: ``u + X``, ``X = K (y_S(tau) - y_S(0)) - K c tau`` (``dst``
     holds ``y_S(tau)``)."""
     for k in range(fed.shape[0]):
         x = -kc[k] * tau
-        for j in range(exact.shape[0]):
-            x += K[k, j] * (dst[exact[j]] - y[exact[j]])
+        for j in range(m):
+            x += K[k, j] * (dst[j] - y[j])
         dst[fed[k]] += x
 
 
 @_nb.njit(cache=True, inline="always")
-def _unfeed(f, ys, B, exact, fed):
+def _unfeed(f, ys, B, m, fed):
     """The rates of the integrated variables ``u = y_r - X``: the fed state's rate less its input ``b . y_S``."""
     for k in range(fed.shape[0]):
-        for j in range(exact.shape[0]):
-            f[fed[k]] -= B[k, j] * ys[exact[j]]
+        for j in range(m):
+            f[fed[k]] -= B[k, j] * ys[j]

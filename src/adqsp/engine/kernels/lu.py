@@ -57,23 +57,23 @@ def _lu_solve(a, piv, b):
 
 
 @_nb.njit(cache=True)
-def _assemble(w, dfdy, other, diagonal):
-    """``W = diagonal I - J`` over the integrated states ``other``, every entry."""
-    n = other.shape[0]
+def _assemble(w, dfdy, m, diagonal):
+    """``W = diagonal I - J`` over the integrated states (those after the ``m`` exact ones), every entry."""
+    n = w.shape[0]
     for a in range(n):
         for b in range(n):
-            w[a, b] = -dfdy[other[a], other[b]]
+            w[a, b] = -dfdy[m + a, m + b]
         w[a, a] += diagonal
 
 
 @_nb.njit(cache=True, inline="always")
-def _factor(fns, w, piv, dfdy, other, diagonal, multiplier_limit):
+def _factor(fns, w, piv, dfdy, m, diagonal, multiplier_limit):
     """LU of ``W = diagonal I - J`` in ``w``: the generated static order, or, where it meets a small pivot, partial
     pivoting on a fresh copy. Returns whether it pivoted (then solve with ``piv``)."""
     w_assemble(fns, w, dfdy, diagonal)
     if w_factor(fns, w, multiplier_limit):
         return False
-    _assemble(w, dfdy, other, diagonal)
+    _assemble(w, dfdy, m, diagonal)
     _lu(w, piv)
     return True
 

@@ -48,8 +48,7 @@ C1X, C2X, C3X, C4X = 0.5, -1.5, 121.0 / 50.0, 29.0 / 250.0
 def solve(
     fns,
     n_constants,
-    exact,
-    other,
+    m,
     first,
     last,
     P,
@@ -79,13 +78,11 @@ def solve(
     one. Patients ``first`` to ``last - 1`` only (the caller runs ranges in threads). Per patient: ``status`` (see
     ``engine/fast.py``), accepted steps and rejected attempts.
 
-    The model: its function addresses ``fns`` (``kernels/calls.py``), its number of constants, the states it
-    integrates exactly (``exact``) and the rest (``other``), which the method integrates with ``y_S(t)`` as a known
-    forcing; ``fed``: the other states the exact part feeds linearly, integrated as ``u = y - X`` (none: integrated
-    as the others)."""
+    The model: its function addresses ``fns`` (``kernels/calls.py``), its number of constants, and ``m``: its first
+    ``m`` states are integrated exactly, the rest by the method with ``y_S(t)`` as a known forcing; ``fed``: those
+    of the rest that the exact part feeds linearly, integrated as ``u = y - X`` (none: integrated as the others)."""
     n_s = Y0.shape[1]
-    m = exact.shape[0]
-    n_o = other.shape[0]
+    n_o = n_s - m
     n_f = fed.shape[0]
     for i in range(first, last):
         p = P[i]
@@ -158,20 +155,20 @@ def solve(
                     h = target - t
                 jac(fns, t, y, p, c, f0, dfdy, ft)
                 for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
-                    r = other[a]
+                    r = m + a
                     for b in range(m):
-                        ft[r] += dfdy[r, exact[b]] * f0[exact[b]]
+                        ft[r] += dfdy[r, b] * f0[b]
                 for q in range(n_f):  # u = y - X: the input leaves u's rate, and X(t) forces every rate of y_r
                     fed_in[q] = 0.0
                     for j in range(m):
-                        fed_in[q] += B[q, j] * y[exact[j]]
-                        ft[fed[q]] -= B[q, j] * f0[exact[j]]
+                        fed_in[q] += B[q, j] * y[j]
+                        ft[fed[q]] -= B[q, j] * f0[j]
                     for a in range(n_o):
-                        ft[other[a]] += dfdy[other[a], fed[q]] * fed_in[q]
+                        ft[(m + a)] += dfdy[(m + a), fed[q]] * fed_in[q]
                 for q in range(n_f):
                     f0[fed[q]] -= fed_in[q]
                 while True:
-                    pivoted = _factor(fns, w, piv, dfdy, other, 1.0 / (GAM * h), multiplier_limit)
+                    pivoted = _factor(fns, w, piv, dfdy, m, 1.0 / (GAM * h), multiplier_limit)
                     if m > 0:  # stage times 3h/5 and h (stage 2 sits at the step's end: at5 is the new y_S)
                         slot = _grid_slot(h)
                         E = Q if slot < 0 else table[slot]
@@ -179,44 +176,44 @@ def solve(
                             _expm(M, 0.2 * h, E, X, T, lower)
                             if slot >= 0:
                                 in_table[slot] = True
-                        _chain(E, y, exact, at3, at5, v, u, lower)
+                        _chain(E, y, m, at3, at5, v, u, lower)
                     for a in range(n_o):
-                        r = other[a]
+                        r = m + a
                         g1[a] = f0[r] + h * C1X * ft[r]
                     _w_solve(fns, w, piv, pivoted, g1)
                     for a in range(n_o):
-                        tmp[other[a]] = y[other[a]] + A21 * g1[a]
-                    _place(tmp, at5, exact)
-                    _feed(tmp, y, K, kc, A2X * h, exact, fed)
+                        tmp[(m + a)] = y[(m + a)] + A21 * g1[a]
+                    _place(tmp, at5, m)
+                    _feed(tmp, y, K, kc, A2X * h, m, fed)
                     rhs(fns, min(t + A2X * h, before), tmp, p, c, f1)
-                    _unfeed(f1, tmp, B, exact, fed)
+                    _unfeed(f1, tmp, B, m, fed)
                     for a in range(n_o):
-                        r = other[a]
+                        r = m + a
                         g2[a] = f1[r] + h * C2X * ft[r] + C21 * g1[a] / h
                     _w_solve(fns, w, piv, pivoted, g2)
                     for a in range(n_o):
-                        tmp[other[a]] = y[other[a]] + A31 * g1[a] + A32 * g2[a]
-                    _place(tmp, at3, exact)
-                    _feed(tmp, y, K, kc, A3X * h, exact, fed)
+                        tmp[(m + a)] = y[(m + a)] + A31 * g1[a] + A32 * g2[a]
+                    _place(tmp, at3, m)
+                    _feed(tmp, y, K, kc, A3X * h, m, fed)
                     rhs(fns, t + A3X * h, tmp, p, c, f2)
-                    _unfeed(f2, tmp, B, exact, fed)
+                    _unfeed(f2, tmp, B, m, fed)
                     for a in range(n_o):
-                        r = other[a]
+                        r = m + a
                         g3[a] = f2[r] + h * C3X * ft[r] + (C31 * g1[a] + C32 * g2[a]) / h
                     _w_solve(fns, w, piv, pivoted, g3)
                     for a in range(n_o):
-                        r = other[a]
+                        r = m + a
                         g4[a] = f2[r] + h * C4X * ft[r] + (C41 * g1[a] + C42 * g2[a] + C43 * g3[a]) / h
                     _w_solve(fns, w, piv, pivoted, g4)
                     for a in range(n_o):
-                        ynew[other[a]] = y[other[a]] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
-                    _place(ynew, at5, exact)
-                    _feed(ynew, y, K, kc, h, exact, fed)
+                        ynew[(m + a)] = y[(m + a)] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
+                    _place(ynew, at5, m)
+                    _feed(ynew, y, K, kc, h, m, fed)
                     err = 0.0
                     finite = True
                     overshoot = False
                     for a in range(n_o):
-                        r = other[a]
+                        r = m + a
                         if not _m.isfinite(ynew[r]):
                             finite = False
                         # every state is a non-negative quantity: a step that carries one further below zero than

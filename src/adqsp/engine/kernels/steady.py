@@ -10,11 +10,10 @@ from adqsp.engine.kernels.lu import _factor, _w_solve
 
 
 @_nb.njit(cache=True)
-def _rate_norm(f, y, atol, other):
-    """The largest relative rate of change (1/day) of the integrated states."""
+def _rate_norm(f, y, atol, m):
+    """The largest relative rate of change (1/day) of the integrated states (those after the ``m`` exact ones)."""
     norm = 0.0
-    for a in range(other.shape[0]):
-        r = other[a]
+    for r in range(m, f.shape[0]):
         norm = max(norm, abs(f[r]) / (abs(y[r]) + atol[r]))
     return norm
 
@@ -23,7 +22,7 @@ def _rate_norm(f, y, atol, other):
 def steady(
     fns,
     n_constants,
-    other,
+    m,
     first,
     last,
     P,
@@ -39,14 +38,14 @@ def steady(
     multiplier_limit,
 ):
     """Each patient's steady state (the model: its function addresses ``fns``, its number of constants and the
-    indices of its integrated states ``other``; patients ``first`` to ``last - 1``) at time ``t`` (day) from ``Y0``
-    into ``out``: implicit Euler steps ``y += (I / dt - J)^-1 f`` from ``dt = dt0``, ``dt`` grown by switched
-    evolution relaxation (``dt *= old / new`` rate norm) until the steps are Newton's; a step that raises the rate
-    norm tenfold, takes a state below ``-atol`` or is not finite is retried with ``dt / 4`` (the amounts stay
-    non-negative, as they do along the dynamics). ``status`` 0: every relative rate below ``rate_limit`` (1/day);
-    1: not within ``max_iter`` iterations (their count into ``n_iter``)."""
+    number ``m`` of its leading, exactly integrated states, held at ``Y0``; patients ``first`` to ``last - 1``) at
+    time ``t`` (day) from ``Y0`` into ``out``: implicit Euler steps ``y += (I / dt - J)^-1 f`` from ``dt = dt0``,
+    ``dt`` grown by switched evolution relaxation (``dt *= old / new`` rate norm) until the steps are Newton's; a
+    step that raises the rate norm tenfold, takes a state below ``-atol`` or is not finite is retried with
+    ``dt / 4`` (the amounts stay non-negative, as they do along the dynamics). ``status`` 0: every relative rate
+    below ``rate_limit`` (1/day); 1: not within ``max_iter`` iterations (their count into ``n_iter``)."""
     n_s = Y0.shape[1]
-    n_o = other.shape[0]
+    n_o = n_s - m
     for i in range(first, last):
         p = P[i]
         c = np.empty(n_constants)
@@ -60,7 +59,7 @@ def steady(
         piv = np.empty(n_o, dtype=np.int64)
         d = np.empty(n_o)
         jac(fns, t, y, p, c, f, dfdy, ft)
-        norm = _rate_norm(f, y, atol, other)
+        norm = _rate_norm(f, y, atol, m)
         dt = dt0
         code = 1
         it = 0
@@ -69,27 +68,27 @@ def steady(
                 code = 0
                 break
             it += 1
-            pivoted = _factor(fns, w, piv, dfdy, other, 1.0 / dt, multiplier_limit)
+            pivoted = _factor(fns, w, piv, dfdy, m, 1.0 / dt, multiplier_limit)
             for a in range(n_o):
-                d[a] = f[other[a]]
+                d[a] = f[(m + a)]
             _w_solve(fns, w, piv, pivoted, d)
             negative = False
             for a in range(n_o):
-                r = other[a]
+                r = m + a
                 trial[r] = y[r] + d[a]
                 if trial[r] < -atol[r] and y[r] >= -atol[r]:
                     negative = True
             new = _m.inf
             if not negative:
                 jac(fns, t, trial, p, c, f, dfdy, ft)
-                new = _rate_norm(f, trial, atol, other)
+                new = _rate_norm(f, trial, atol, m)
             if not _m.isfinite(new) or new > 10.0 * norm:
                 dt *= 0.25
                 if not negative:
                     jac(fns, t, y, p, c, f, dfdy, ft)
                 continue
             for a in range(n_o):
-                y[other[a]] = trial[other[a]]
+                y[(m + a)] = trial[(m + a)]
             dt *= min(10.0, norm / max(new, 1e-300))
             norm = new
         for r in range(n_s):
