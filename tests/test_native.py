@@ -4,6 +4,7 @@ kept in the cache folder and reused, and shared by models that differ only in na
 
 import ast
 import ctypes
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -130,11 +131,23 @@ def test_a_parameter_power_in_machine_code_is_the_power_operator():
             assert out[0] == -(x**n), (x, n)
 
 
-def test_another_machine_or_llvm_names_another_object_file(monkeypatch):
+def test_another_machine_llvm_or_code_version_names_another_object_file(monkeypatch):
     source = solver_source(compile_model(_decay("machines", "-k * a")))
     here = native_module.object_digest(source)
+    monkeypatch.setattr(native_module, "code_digest", lambda: "another version of this package")
+    assert native_module.object_digest(source) != here
+    monkeypatch.undo()
     monkeypatch.setattr(native_module.llvm, "get_host_cpu_name", lambda: "another-cpu")
     assert native_module.object_digest(source) != here
+
+
+def test_threads_asking_for_one_model_at_once_share_one_machine_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADQSP_CACHE", str(tmp_path))
+    monkeypatch.setattr(native_module, "_ENGINES", {})
+    source = solver_source(compile_model(_decay("shared", "-k * a * a * a")))
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: native_model(source, 2, 1), range(8)))
+    assert all(m is models[0] for m in models) and len(native_module._ENGINES) == 1
 
 
 @pytest.mark.parametrize(

@@ -4,21 +4,22 @@ an object file and loaded from there by later processes. The solver's kernels ca
 (``kernels/calls.py``).
 
 One model compiles in about a second (numba took about 25 s for the same functions); the object file is named by
-the digest of the generated source and of the machine (processor, its features, LLVM's version), so a cache folder
-shared between machines never hands one another's code.
+the digest of the generated source, of this package's code and of the machine (processor, its features, LLVM's
+version), so a cache folder shared between machines or versions never hands one another's code.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import threading
 from dataclasses import dataclass
 
 import llvmlite
 import llvmlite.binding as llvm
 import numpy as np
 
-from adqsp.engine.cache import cache_dir
+from adqsp.engine.cache import cache_dir, code_digest
 from adqsp.engine.emit import Signature, module_ir
 from adqsp.engine.kernels.calls import FUNCTIONS
 from adqsp.files import write_atomic
@@ -42,39 +43,48 @@ class NativeModel:
 
 #: the execution engines holding each loaded model's code (kept for the process's life: the addresses point there)
 _ENGINES: dict[str, tuple[object, NativeModel]] = {}
+#: one model loaded at a time (threads of the explorer may ask for the same model at once)
+_LOADING = threading.Lock()
 
 
 def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
     """The machine code of a generated source (``engine/generate.py``) for a model of ``n_states`` states and
     ``n_parameters`` parameters: loaded from the cache folder, or compiled and kept there."""
     key = object_digest(source)
-    if key not in _ENGINES:
-        tree = ast.parse(source)
-        layout = _layout(tree)
-        path = cache_dir() / f"native_{key}.o"
-        if path.exists():
-            code = path.read_bytes()
-        else:
-            code = compile_object(tree, signatures(n_states, n_parameters, layout))
-            write_atomic(path, lambda tmp: tmp.write_bytes(code))
-        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())  # owns the machine
-        engine.add_object_file(llvm.ObjectFileRef.from_data(code))
-        engine.finalize_object()
-        addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
-        if not addresses.all():
-            raise RuntimeError(f"object file {path} lacks a model function")
-        m = len(layout["EXACT"])
-        if layout["EXACT"] != list(range(m)) or layout["OTHER"] != list(range(m, n_states)):
-            raise ValueError("generated source: the exactly integrated states must be the first ones")
-        model = NativeModel(addresses, layout["N_CONSTANTS"], m, np.array(layout["FED"], dtype=np.int64))
-        _ENGINES[key] = (engine, model)
+    with _LOADING:
+        if key not in _ENGINES:
+            _ENGINES[key] = _load(key, source, n_states, n_parameters)
     return _ENGINES[key][1]
 
 
+def _load(key: str, source: str, n_states: int, n_parameters: int) -> tuple[object, NativeModel]:
+    """The execution engine holding the model's code (from the cache folder, or compiled and kept there), and the
+    model."""
+    tree = ast.parse(source)
+    layout = _layout(tree)
+    m = len(layout["EXACT"])
+    if layout["EXACT"] != list(range(m)) or layout["OTHER"] != list(range(m, n_states)):
+        raise ValueError("generated source: the exactly integrated states must be the first ones")
+    path = cache_dir() / f"native_{key}.o"
+    if path.exists():
+        code = path.read_bytes()
+    else:
+        code = compile_object(tree, signatures(n_states, n_parameters, layout))
+        write_atomic(path, lambda tmp: tmp.write_bytes(code))
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())  # owns the machine
+    engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+    engine.finalize_object()
+    addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
+    if not addresses.all():
+        raise RuntimeError(f"object file {path} lacks a model function")
+    return engine, NativeModel(addresses, layout["N_CONSTANTS"], m, np.array(layout["FED"], dtype=np.int64))
+
+
 def object_digest(source: str) -> str:
-    """Names a generated source's object file: the source, the processor and its features, LLVM's version."""
+    """Names a generated source's object file: the source, this package's code (the translation's), the processor
+    and its features, LLVM's version."""
     machine = "\n".join((llvm.get_process_triple(), llvm.get_host_cpu_name(), _features(), llvmlite.__version__))
-    return hashlib.sha256(f"{machine}\n{OPT_LEVEL}\n{source}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{code_digest()}\n{machine}\n{OPT_LEVEL}\n{source}".encode()).hexdigest()[:20]
 
 
 def compile_object(tree: ast.Module, functions: dict[str, Signature]) -> bytes:
