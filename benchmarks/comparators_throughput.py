@@ -1,10 +1,10 @@
 """Benchmark: patients per second of each arm of the embedded comparators scenario (16 weeks), the arms' simulation
 only (screening apart), against the dupilumab arm's; one JSON line per arm.
 
-    python benchmarks/comparators_throughput.py --patients-per-arm 10000 [--dosing interval_mean]
+    python benchmarks/comparators_throughput.py --patients-per-arm 10000 [--dosing each_dose]
 
-``--dosing interval_mean``: the arms that can have it (the oral drugs dosed at one interval) simulated with
-interval-mean dosing (``adqsp.pk.interval_mean``), the others as they are.
+``--dosing``: how the arms that can have interval-mean dosing (the oral drugs dosed at one interval) are simulated:
+``interval_mean`` (``adqsp.pk.interval_mean``, the default) or ``each_dose``; the others as they are.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from adqsp.trial.scenario import embedded_text, interval_mean_unsupported, parse
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients-per-arm", type=int, default=10_000)
-    parser.add_argument("--dosing", choices=DOSINGS, default="each_dose")
+    parser.add_argument("--dosing", choices=DOSINGS, default="interval_mean")
     args = parser.parse_args()
     data = tomllib.loads(embedded_text("comparators"))
     for arm in data["arms"]:
-        if args.dosing == "interval_mean" and not _unsupported(arm):
-            arm["dosing"] = "interval_mean"
+        if not _unsupported(arm):
+            arm["dosing"] = args.dosing
     scenario = replace(parse_scenario(data), patients_per_arm=args.patients_per_arm)
     spans: dict[str, list[float]] = {}
     last = [time.perf_counter()]

@@ -21,7 +21,7 @@ from adqsp.drugs.registry import shipped
 from adqsp.model.declaration import Model, Parameter, State
 from adqsp.model.expressions import parse
 from adqsp.model.units import ALLOWED
-from adqsp.pk.interval_mean import RULE, RULE_ZERO_ORDER, unsupported
+from adqsp.pk.interval_mean import RATE_RULE, RATE_RULE_ZERO_ORDER, RULE, RULE_ZERO_ORDER, unsupported
 
 ARMS = [(None, None), *((drug, pk) for drug, record in shipped().items() for pk in record.pk_models)]
 #: the shipped drugs' PK models that interval-mean dosing supports, built with it
@@ -64,9 +64,12 @@ def hidden_literals(model: Model, counts: dict[str, set[float]] | None = None) -
 
 
 def quadrature_numbers(model: Model) -> dict[str, set[float]]:
-    """The numbers of interval-mean dosing's quadrature rule, in each node's phase and weight."""
-    rule = {x for r in (RULE, *RULE_ZERO_ORDER) for x in (*r.fractions, *r.weights)}
-    return {f"assignment {a.name}": rule for a in model.assignments if re.fullmatch(r"pk_(phase|weight)_\d+", a.name)}
+    """The numbers of interval-mean dosing's quadrature rules (the inhibition's and the rates'), in each node's phase
+    and weight."""
+    rules = (RULE, *RULE_ZERO_ORDER, RATE_RULE, *RATE_RULE_ZERO_ORDER)
+    rule = {x for r in rules for x in (*r.fractions, *r.weights)}
+    pattern = r"pk_(rate_)?(phase|weight)_\d+"
+    return {f"assignment {a.name}": rule for a in model.assignments if re.fullmatch(pattern, a.name)}
 
 
 @pytest.mark.parametrize(("drug", "pk_model"), ARMS, ids=[f"{d}-{p}" for d, p in ARMS])

@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 
 from adqsp.conduct.block import conduct_block
-from adqsp.disease.inhibition import Inhibitor
+from adqsp.disease.inhibition import Inhibitor, phase_averaged
 from adqsp.disease.skin import disease_block
 from adqsp.disease.topical import topical_block
 from adqsp.drugs.record import DOSE_EVENT_KEYS
@@ -26,7 +26,7 @@ from adqsp.endpoints.scores import endpoints_block
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
 from adqsp.model.declaration import Model, combine
-from adqsp.pk.interval_mean import DOSINGS, EACH_DOSE, INTERVAL_MEAN, NODES
+from adqsp.pk.interval_mean import DOSINGS, EACH_DOSE, INTERVAL_MEAN, interval_phases, rate_phases
 from adqsp.pk.models import check_pk_model, no_drug_block, pk_block
 from adqsp.receptor.motifs import Binder
 from adqsp.receptor.qss import receptor_constants, receptor_parameters
@@ -94,8 +94,7 @@ def model_blocks(
     if mean and record is None:
         raise InputError("dosing", "interval_mean needs a drug (placebo has no doses)")
     pk = no_drug_block() if record is None else pk_block(record, pk_model, interval_mean=mean)
-    phases = tuple((f"pk_shape_{j}", f"pk_weight_{j}") for j in range(NODES)) if mean else ()
-    binders, inhibitors = Binder.of(record), Inhibitor.of(record, phases)
+    binders, inhibitors = Binder.of(record), Inhibitor.of(record, interval_phases() if mean else ())
     receptor = Model(
         name="receptor",
         parameters=receptor_parameters(binders),
@@ -115,6 +114,8 @@ def build_model(
     compartments); ``dosing`` as in :func:`model_blocks`."""
     name = f"adqsp_{drug_name(drug) or 'placebo'}" + ("_interval_mean" if dosing == INTERVAL_MEAN else "")
     model = combine(name, *model_blocks(drug, pk_model, dosing))
+    if dosing == INTERVAL_MEAN:  # the disease's rates averaged over the interval's phases
+        model = phase_averaged(model, Inhibitor.of(resolve(drug)), rate_phases()).check()
     values = {**calibrated_values(), **dict(overrides)}
     known = {k: v for k, v in values.items() if parameter_of(k) in model.parameter_names}
     model = model.with_values(

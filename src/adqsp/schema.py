@@ -237,12 +237,12 @@ class ArmTable(_Table):
     )
     dosing: choice(DOSINGS, "dosing") = Field(
         None,
-        description="how the doses are simulated: interval_mean (the drug's PK and pathway inhibition averaged over"
-        " the dosing interval; for a drug acting through inhibits_pathways with linear PK, first-order or"
-        " zero/first-order absorption, dosed at one constant interval; serum_mg_L is then the steady-state trough"
-        " and the pathway read-outs interval means; single-period trials; it understates a JAK inhibitor's effect,"
-        " see docs/performance.md) or each_dose (every dose an event; a visit at a dose time reads the drug just"
-        " before it). Default: each_dose",
+        description="how the doses are simulated: interval_mean (the drug's PK, pathway inhibition and the disease's"
+        " rates averaged over the dosing interval; for a drug acting through inhibits_pathways with linear PK,"
+        " first-order or zero/first-order absorption, dosed at one constant interval; serum_mg_L is then the"
+        " steady-state trough and the pathway read-outs interval means; single-period trials) or each_dose (every"
+        " dose an event; a visit at a dose time reads the drug just before it). Default: interval_mean where it"
+        " applies, else each_dose",
     )
 
     @model_validator(mode="after")

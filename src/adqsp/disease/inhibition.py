@@ -26,10 +26,11 @@ per model, so one inhibitor per pathway).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from adqsp.drugs.record import DrugRecord, InhibitsPathways
-from adqsp.model.declaration import Assignment, Parameter
+from adqsp.model.declaration import Assignment, Model, Parameter
+from adqsp.model.expressions import names_in, rename
 
 #: the disease factor each pathway scales (1: no inhibition)
 ACTIVITY = {
@@ -90,12 +91,11 @@ def inhibition_assignments(inhibitors: tuple[Inhibitor, ...]) -> tuple[Assignmen
     out, factors = [], {}
     for inh in inhibitors:
         for i in inh.mechanism.inhibits:
-            stem, c = f"pd_{inh.drug}_{i.pathway}", f"max({inh.concentration}, 0.0)"
-            if inh.phases:  # the concentration at a phase is c x shape: Emax of it is c / (c + IC50 / shape)
-                terms = [f"{w} * {c} / ({c} + {stem}_ic50_mg_L / {shape})" for shape, w in inh.phases]
-                expression, what = f"{stem}_emax * ({' + '.join(terms)})", "mean over the dosing interval"
+            if inh.phases:
+                terms = [f"{w} * {_emax_term(inh, i.pathway, shape)}" for shape, w in inh.phases]
+                expression, what = " + ".join(terms), "mean over the dosing interval"
             else:
-                expression, what = f"{stem}_emax * {c} / ({c} + {stem}_ic50_mg_L)", "0-1"
+                expression, what = _emax_term(inh, i.pathway), "0-1"
             out.append(
                 Assignment(
                     f"{inh.drug}_{i.pathway}_inhibition",
@@ -108,6 +108,55 @@ def inhibition_assignments(inhibitors: tuple[Inhibitor, ...]) -> tuple[Assignmen
     for pathway, terms in factors.items():
         out.append(Assignment(ACTIVITY[pathway], " * ".join(terms), "dimensionless", f"{pathway} activity left (0-1)"))
     return tuple(out)
+
+
+def _emax_term(inh: Inhibitor, pathway: str, shape: str = "") -> str:
+    """The inhibition of ``pathway`` at the drug's concentration (times ``shape``, the concentration's ratio to its
+    interval mean at a phase: Emax of ``c x shape`` is ``c / (c + IC50 / shape)``)."""
+    stem, c = f"pd_{inh.drug}_{pathway}", f"max({inh.concentration}, 0.0)"
+    ic50 = f"{stem}_ic50_mg_L / {shape}" if shape else f"{stem}_ic50_mg_L"
+    return f"{stem}_emax * {c} / ({c} + {ic50})"
+
+
+def phase_averaged(model: Model, inhibitors: tuple[Inhibitor, ...], phases: tuple[tuple[str, str], ...]) -> Model:
+    """Under interval-mean dosing, the disease's rates averaged over the dosing interval rather than taken at the
+    mean inhibition: a pathway's activity enters signals through saturating functions that follow the concentration
+    within hours, and the response to the mean activity is not the mean response. Each rate that depends on an
+    inhibited pathway's activity becomes the quadrature over the interval's ``phases`` ((shape, weight) names) of the
+    rate with every assignment downstream of the activities at that phase's activity (copies named ``<name>__p<j>``):
+    the first-order average of the dynamics over the interval, exact in the limit of states slow against it. Each
+    downstream assignment's own name becomes the same quadrature of its copies, so the read-outs are interval means;
+    the activities and inhibitions keep their interval means. Without inhibitors the model is returned unchanged."""
+    if not inhibitors:
+        return model
+    activity: dict[str, list[tuple[Inhibitor, str]]] = {}  # each inhibited pathway's factor: its inhibitors
+    for inh in inhibitors:
+        for i in inh.mechanism.inhibits:
+            activity.setdefault(ACTIVITY[i.pathway], []).append((inh, i.pathway))
+    downstream = set(activity)
+    for a in model.assignments:
+        if names_in(a.expression) & downstream:
+            downstream.add(a.name)
+    moved = [a for a in model.assignments if a.name in downstream and a.name not in activity]
+    copies, tables = [], []
+    for j, (shape, _) in enumerate(phases):
+        table = {name: f"{name}__p{j}" for name in downstream}
+        tables.append(table)
+        for name, terms in activity.items():
+            factors = " * ".join(f"(1.0 - {_emax_term(inh, pathway, shape)})" for inh, pathway in terms)
+            copies.append(Assignment(table[name], factors, "dimensionless", f"{name} at phase {j} of the interval"))
+        copies += [
+            Assignment(table[a.name], rename(a.expression, table), a.unit, f"{a.name} at phase {j} of the interval")
+            for a in moved
+        ]
+
+    def averaged(expression: str) -> str:
+        return " + ".join(f"{w} * ({rename(expression, t)})" for (_, w), t in zip(phases, tables, strict=True))
+
+    means = [replace(a, expression=averaged(a.name)) for a in moved]
+    kept = tuple(a for a in model.assignments if a not in moved)
+    rates = {s: averaged(r) if names_in(r) & downstream else r for s, r in model.rates.items()}
+    return replace(model, assignments=(*kept, *copies, *means), rates=rates)
 
 
 def activities(inhibitors: tuple[Inhibitor, ...]) -> Activities:

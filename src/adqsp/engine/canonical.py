@@ -1,23 +1,13 @@
 """Models that differ only in their names compile once: every parameter, state and assignment renamed ``v<k>`` by
 its position before the solver's module is generated. A drug record copied under another name (a biosimilar, a
-user's variant) then shares the module, and numba's machine code, of the record it was copied from."""
+user's variant) then shares the generated module and machine code of the record it was copied from."""
 
 from __future__ import annotations
 
-import ast
-import copy
 from dataclasses import replace
 
 from adqsp.model.declaration import DoseTarget, Model
-from adqsp.model.expressions import parse
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, table: dict[str, str]) -> None:
-        self.table = table
-
-    def visit_Name(self, node: ast.Name) -> ast.Name:
-        return ast.copy_location(ast.Name(self.table.get(node.id, node.id), node.ctx), node)
+from adqsp.model.expressions import rename as renamed
 
 
 def canonical(model: Model) -> Model:
@@ -25,10 +15,9 @@ def canonical(model: Model) -> Model:
     fixed model name; structure, values and order unchanged."""
     names = [*model.parameter_names, *model.state_names, *model.assignment_names]
     table = {name: f"v{k}" for k, name in enumerate(names)}
-    renamer = _Rename(table)
 
     def rename(expression: str) -> str:
-        return ast.unparse(renamer.visit(copy.deepcopy(parse(expression))))  # parse() shares its trees
+        return renamed(expression, table)
 
     target = model.dose_target
     return Model(

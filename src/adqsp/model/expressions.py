@@ -8,6 +8,7 @@ Expressions are Python syntax restricted to numbers, names, ``+ - * / **``, comp
 from __future__ import annotations
 
 import ast
+import copy
 from functools import cache
 
 #: function name -> (numpy spelling, SBML L3 spelling, scalar spelling, number of arguments)
@@ -71,6 +72,19 @@ def parse(expression: str) -> ast.expr:
 def names_in(expression: str) -> set[str]:
     """The variable names an expression refers to."""
     return {n.id for n in ast.walk(parse(expression)) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(self.table.get(node.id, node.id), node.ctx), node)
+
+
+def rename(expression: str, table: dict[str, str]) -> str:
+    """The expression with each name in ``table`` replaced by its value."""
+    return ast.unparse(_Rename(table).visit(copy.deepcopy(parse(expression))))  # parse() shares its trees
 
 
 def to_numpy(expression: str) -> str:
