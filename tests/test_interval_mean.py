@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 
 from adqsp.assembly import build_model
-from adqsp.disease.inhibition import Inhibitor, inhibition_assignments, inhibitor_parameters
+from adqsp.disease.inhibition import Inhibitor, inhibition_assignments, inhibitor_parameters, phase_averaged
 from adqsp.drugs.registry import resolve
 from adqsp.engine.doses import dose_events
 from adqsp.engine.integrate import Tolerances, integrate
 from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel, compile_model
-from adqsp.model.declaration import Model, State, combine
+from adqsp.model.declaration import Assignment, Model, Parameter, State, combine
 from adqsp.pk.interval_mean import (
     INTERVAL_MEAN,
     MEAN_INPUT,
@@ -309,22 +309,33 @@ def test_d_other_jak_inhibitor_read_outs_agree(name):
 
 
 def test_rates_are_averaged_over_the_phases_of_the_pathway_activity():
-    """The rate of a state that needs a JAK pathway is the quadrature over the interval's phases of the rate at each
-    phase's activity, not the rate at the mean activity: checked against the rate computed phase by phase."""
-    model = build_model("upadacitinib", dosing=INTERVAL_MEAN)
-    c = compile_model(model)
+    """A state that needs a JAK pathway changes at the quadrature over the interval's phases of its rate at each
+    phase's activity, not at its rate at the mean activity (``phase_averaged``, on a model of one signal)."""
+    (inhibitor,) = Inhibitor.of(resolve("upadacitinib"))
+    shapes, weights, conc, k = (0.3, 1.0, 2.2), (0.25, 0.5, 0.25), 0.03, 2.0
+    phases = tuple((f"s{j}", f"w{j}") for j in range(3))
+    numbers = {"upadacitinib_serum_mg_L": conc, "k": k} | dict(zip([s for s, _ in phases], shapes, strict=True))
+    numbers |= dict(zip([w for _, w in phases], weights, strict=True))
+    parameters = (*inhibitor_parameters(inhibitor), *(Parameter(n, v, "1", "test") for n, v in numbers.items()))
+    signal = Assignment("signal", "jak1_tyk2_activity / (jak1_tyk2_activity + 0.2)", "dimensionless")
+    model = Model(
+        "signal",
+        parameters,
+        (State("x", 0.5, "1"),),
+        (*inhibition_assignments((inhibitor,)), signal),
+        {"x": "k * signal - x"},
+    ).check()
+    averaged = phase_averaged(model, (inhibitor,), phases).check()
+    c = compile_model(averaged)
     P = c.parameter_matrix({}, 1)
-    y = c.initial(P) + 1.0
-    copies = [a.name for a in model.assignments if a.name.startswith("jak1_tyk2_activity__p")]
-    assert len(copies) == len(RATE_RULE.fractions)
-    averaged = [s for s, r in model.rates.items() if "__p0" in r]
-    assert averaged and all(f"__p{len(copies) - 1}" in model.rates[s] for s in averaged)
-    values = c.observe(0.0, y, P)
-    weights = np.array([values[f"pk_rate_weight_{j}"][0] for j in range(len(copies))])
-    activities = np.array([values[f"jak1_tyk2_activity__p{j}"][0] for j in range(len(copies))])
-    assert np.sum(weights) == pytest.approx(1.0, rel=1e-12)
-    assert activities.max() - activities.min() > 0.01  # the activity swings over the interval
-    assert np.dot(weights, activities) == pytest.approx(values["jak1_tyk2_activity"][0], rel=2e-3)  # 8 nodes vs 24
+    rate = c.rhs(0.0, np.array([[0.5]]), P)[0, 0]
+    tyk2 = next(i for i in inhibitor.mechanism.inhibits if i.pathway == "jak1_tyk2")
+    activity = 1.0 - tyk2.emax.value * conc / (conc + tyk2.ic50_mg_L.value / np.array(shapes))
+    expected = np.dot(weights, k * activity / (activity + 0.2) - 0.5)
+    assert rate == pytest.approx(expected, rel=1e-12)
+    at_mean = k * np.dot(weights, activity) / (np.dot(weights, activity) + 0.2) - 0.5
+    assert abs(rate - at_mean) > 1e-3  # the averaging matters for this signal
+    assert averaged.rates["x"].count("signal__p") == 3 and "signal__p" not in model.rates["x"]
 
 
 def test_regimen_interval_is_the_one_interval_between_all_doses():

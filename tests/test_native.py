@@ -12,6 +12,7 @@ import pytest
 from adqsp.assembly import build_model, compiled
 from adqsp.drugs.registry import parse_record, shipped_text
 from adqsp.engine import cache as compiled_module
+from adqsp.engine import kernels
 from adqsp.engine import native as native_module
 from adqsp.engine.cache import load, solver_source
 from adqsp.engine.canonical import canonical
@@ -129,6 +130,34 @@ def test_a_parameter_power_in_machine_code_is_the_power_operator():
             _call(native, "consts", p, constants)
             _call(native, "rhs", 0.0, y, p, constants, out)
             assert out[0] == -(x**n), (x, n)
+
+
+def test_every_function_and_power_of_the_expression_language_compiles_to_the_numbers_python_gives():
+    rates = {  # each function of expressions.FUNCTIONS, a constant and a parameter power
+        "a": "-k * a ** 2 + 0.1 * sqrt(b) - 0.01 * tanh(a - b) + 0.01 * sin(a) * cos(b)",
+        "b": "k * exp(-a) - log(1.0 + b) + where(a > b, min(a, b), max(a - b, 0.0)) - 0.1 * b ** k",
+    }
+    states = (State("a", 1.3, "mg"), State("b", 0.4, "mg"))
+    model = Model("language", (Parameter("k", 0.7, "1/day", "test"),), states, (), rates).check()
+    c = compile_model(model)
+    source = solver_source(c)
+    native, python = native_model(source, 2, 1), load(source)
+    for y in ([1.3, 0.4], [0.2, 2.5], [0.0, 0.0]):
+        y = np.array(y)
+        p, constants, rate = np.array([0.7]), np.zeros(native.n_constants), np.zeros(2)
+        _call(native, "consts", p, constants)
+        _call(native, "rhs", 2.0, y, p, constants, rate)
+        expected = np.zeros(2)
+        python.consts(p, constants)
+        python.rhs(2.0, y, p, constants, expected)
+        np.testing.assert_array_equal(rate, expected)
+        np.testing.assert_allclose(rate, c.rhs(2.0, y[:, None], p[:, None])[:, 0], rtol=1e-14)
+
+
+def test_kernels_are_compiled_again_for_another_version_of_the_package(monkeypatch):
+    here = kernels.source()
+    monkeypatch.setattr(kernels, "code_digest", lambda: "another version of this package")
+    assert kernels.source() != here  # numba's cache sees only the kernels' own file, not the calls they import
 
 
 def test_another_machine_llvm_or_code_version_names_another_object_file(monkeypatch):

@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adqsp.faces.cli import main
-from adqsp.faces.serve.api import MAX_TRIAL_PATIENTS, SERIES
+from adqsp.faces.serve.api import MAX_TRIAL_PATIENTS, SERIES, TrialRequest, trial_scenario
 from adqsp.faces.serve.app import create_app
+from adqsp.trial.scenario import parse_scenario
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,14 @@ def test_bad_bodies_and_queries(client):
     assert client.post("/api/trials", json={"design": "custom"}).json()["field"] == "arms"
     custom = {"design": "custom", "arms": [{"drug": "dupilumab", "doses": []}]}
     assert client.post("/api/trials", json=custom).json()["field"] == "arms[0].doses"
+    oral = {"design": "custom", "arms": [{"drug": "upadacitinib", "dosing": "each dose"}]}
+    assert client.post("/api/trials", json=oral).json()["field"] == "arms[0].dosing"
+
+
+def test_a_custom_trial_arm_passes_its_dosing_to_the_scenario():
+    arms = [{"drug": "upadacitinib"}, {"drug": "upadacitinib", "dosing": "each_dose"}]
+    scenario = parse_scenario(trial_scenario(TrialRequest(design="custom", arms=arms)))
+    assert [a.dosing for a in scenario.arms[:2]] == ["interval_mean", "each_dose"]
 
 
 def test_trial_job_progress_summary_and_cap(client):

@@ -129,6 +129,8 @@ def phase_averaged(model: Model, inhibitors: tuple[Inhibitor, ...], phases: tupl
     the activities and inhibitions keep their interval means. Without inhibitors the model is returned unchanged."""
     if not inhibitors:
         return model
+    if len({inh.drug for inh in inhibitors}) > 1:
+        raise ValueError("phase averaging follows one drug's dosing interval: one drug per model")
     activity: dict[str, list[tuple[Inhibitor, str]]] = {}  # each inhibited pathway's factor: its inhibitors
     for inh in inhibitors:
         for i in inh.mechanism.inhibits:

@@ -2,16 +2,17 @@
 
 The model's own functions (``consts``, ``rhs``, ``jac``, ``lin``, ``feed`` and the sparse LU's ``w_assemble``,
 ``w_factor``, ``w_solve``: see ``engine/generate.py``) are straight-line scalar code, thousands of lines long, in a
-small subset of Python: assignments to names and to array elements at constant indices, the four arithmetic
-operators, comparisons, conditional expressions, ``max``, ``min``, ``abs``, ``_pow`` and a few ``math`` functions,
-and ``if not <test>: return False``. numba compiles that subset through its general type inference and lowering,
-about 25 s per model on one core; this module translates it to LLVM IR directly (``engine/native.py`` compiles it).
+small subset of Python: assignments to names and to array elements at constant indices, the four arithmetic operators
+and ``**``, comparisons, conditional expressions, ``max``, ``min``, ``abs``, ``_pow`` and the ``math`` functions of the
+expression language, and ``if not <test>: return False``. numba compiles that subset through its general type inference
+and lowering, about 25 s per model on one core; this module translates it to LLVM IR directly (``engine/native.py``
+compiles it).
 
 The translation keeps numba's arithmetic: IEEE double operations without fast-math flags, in the source's order;
 ``max(a, b)`` is ``b if b > a else a`` and ``min(a, b)`` ``b if b < a else a`` (Python's and numba's rule, NaN
-included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt`` and the power in ``_pow``
-are LLVM's intrinsics, which call the C library as numba's do; a conditional expression computes only the side
-taken; a division by zero gives inf or NaN, as numba's numpy error model does.
+included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt``, ``**`` and the power in
+``_pow`` are LLVM's intrinsics, which call the C library as numba's do, and ``tanh`` is the C library's; a conditional
+expression computes only the side taken; a division by zero gives inf or NaN, as numba's numpy error model does.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ BYTE = ir.IntType(8)
 _FLOAT_OPS = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _MATH = {"exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin", "cos": "llvm.cos", "sqrt": "llvm.sqrt"}
+#: math functions LLVM has no intrinsic for: called in the C library, as numba calls them
+_LIBM = ("tanh",)
 _CONSTANTS = {"inf": math.inf, "nan": math.nan, "pi": math.pi, "e": math.e}
 
 
@@ -224,6 +227,9 @@ class _Function:
             return self.builder.and_(left, right)
         if type(op) in _FLOAT_OPS:
             return getattr(self.builder, _FLOAT_OPS[type(op)])(self.real(left), self.real(right))
+        if isinstance(op, ast.Pow):  # a constant exponent, as numba lowers float ** float
+            pow_ = self.module.declare_intrinsic("llvm.pow", [DOUBLE])
+            return self.builder.call(pow_, [self.real(left), self.real(right)])
         raise UnsupportedSource(f"{self.node.name}: operator {type(op).__name__}")
 
     def compare(self, e: ast.Compare) -> ir.Value:
@@ -258,8 +264,12 @@ class _Function:
             return b.call(self.module.declare_intrinsic("llvm.fabs", [DOUBLE]), args)
         if func == "_pow" and len(args) == 2:
             return b.call(self.power, args)
-        if func.startswith(("_m.", "math.")) and func.split(".")[1] in _MATH and len(args) == 1:
-            return b.call(self.module.declare_intrinsic(_MATH[func.split(".")[1]], [DOUBLE]), args)
+        name = func.split(".", 1)[-1]
+        if func.startswith(("_m.", "math.")) and name in _MATH and len(args) == 1:
+            return b.call(self.module.declare_intrinsic(_MATH[name], [DOUBLE]), args)
+        if func.startswith(("_m.", "math.")) and name in _LIBM and len(args) == 1:  # no intrinsic: the C library's
+            libm = self.module.globals.get(name) or ir.Function(self.module, ir.FunctionType(DOUBLE, [DOUBLE]), name)
+            return b.call(libm, args)
         raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
 
     def real(self, value: ir.Value) -> ir.Value:

@@ -61,19 +61,34 @@ class FastModel:
     def solve(self, P: np.ndarray, *args) -> None:
         """``kernels/rosenbrock.py``'s ``solve`` for this model, its patients (rows of ``P``) in threads (its
         arguments after the model's and the patients' range)."""
+        self._check(P, args[0])
+        fed = args[-2]
+        if len(fed) and not np.array_equal(fed, self.native.fed):
+            raise ValueError("fed: the model's fed states or none")
         n = self.native
         _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
 
     def steady(self, P: np.ndarray, *args) -> None:
         """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
+        self._check(P, args[0])
         n = self.native
         _in_threads(self.kernels.steady, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
 
     def jac(self, t: float, y: np.ndarray, p: np.ndarray, f: np.ndarray, J: np.ndarray, ft: np.ndarray) -> None:
         """The rates into ``f``, their Jacobian into ``J`` (zeroed beforehand) and time derivative into ``ft``."""
-        n = self.native
         y, p = np.ascontiguousarray(y, dtype=float), np.ascontiguousarray(p, dtype=float)
+        self._check(p[None, :], y[None, :])
+        n_s = len(self.compiled.model.states)
+        if f.shape != (n_s,) or J.shape != (n_s, n_s) or ft.shape != (n_s,) or not J.flags.c_contiguous:
+            raise ValueError(f"f, J, ft: must be ({n_s},), ({n_s}, {n_s}) C-contiguous and ({n_s},)")
+        n = self.native
         self.kernels.jacobian(n.functions, n.n_constants, float(t), y, p, f, J, ft)
+
+    def _check(self, P: np.ndarray, Y: np.ndarray) -> None:
+        """The machine code indexes parameters and states by position: refuse arrays of another model's sizes."""
+        model = self.compiled.model
+        if P.ndim != 2 or P.shape[1] != len(model.parameters) or Y.shape != (len(P), len(model.states)):
+            raise ValueError(f"P, Y0: must be (patients, {len(model.parameters)}) and (patients, {len(model.states)})")
 
 
 #: patient ranges per thread: the threads take the next range when done, so a slow range delays the end less

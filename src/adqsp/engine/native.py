@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -39,10 +39,12 @@ class NativeModel:
     n_constants: int
     n_exact: int
     fed: np.ndarray
+    #: the LLVM context and execution engine holding the code the addresses point into (kept with them)
+    engine: object = field(default=None, compare=False, repr=False)
 
 
-#: the execution engines holding each loaded model's code (kept for the process's life: the addresses point there)
-_ENGINES: dict[str, tuple[object, NativeModel]] = {}
+#: each loaded model (its engine kept for the process's life: a caller may hold its addresses)
+_ENGINES: dict[str, NativeModel] = {}
 #: one model loaded at a time (threads of the explorer may ask for the same model at once)
 _LOADING = threading.Lock()
 
@@ -54,30 +56,32 @@ def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
     with _LOADING:
         if key not in _ENGINES:
             _ENGINES[key] = _load(key, source, n_states, n_parameters)
-    return _ENGINES[key][1]
+    return _ENGINES[key]
 
 
-def _load(key: str, source: str, n_states: int, n_parameters: int) -> tuple[object, NativeModel]:
-    """The execution engine holding the model's code (from the cache folder, or compiled and kept there), and the
-    model."""
+def _load(key: str, source: str, n_states: int, n_parameters: int) -> NativeModel:
+    """The model's code from the cache folder, or compiled and kept there, in an execution engine of its own (in an
+    LLVM context of its own: LLVM's global one is numba's, which may be compiling in another thread)."""
     tree = ast.parse(source)
     layout = _layout(tree)
     m = len(layout["EXACT"])
     if layout["EXACT"] != list(range(m)) or layout["OTHER"] != list(range(m, n_states)):
         raise ValueError("generated source: the exactly integrated states must be the first ones")
     path = cache_dir() / f"native_{key}.o"
+    context = llvm.create_context()
     if path.exists():
         code = path.read_bytes()
     else:
-        code = compile_object(tree, signatures(n_states, n_parameters, layout))
+        code = compile_object(tree, signatures(n_states, n_parameters, layout), context)
         write_atomic(path, lambda tmp: tmp.write_bytes(code))
-    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())  # owns the machine
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly("", context), _target_machine())  # owns the machine
     engine.add_object_file(llvm.ObjectFileRef.from_data(code))
     engine.finalize_object()
     addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
     if not addresses.all():
         raise RuntimeError(f"object file {path} lacks a model function")
-    return engine, NativeModel(addresses, layout["N_CONSTANTS"], m, np.array(layout["FED"], dtype=np.int64))
+    fed = np.array(layout["FED"], dtype=np.int64)
+    return NativeModel(addresses, layout["N_CONSTANTS"], m, fed, engine=(context, engine))
 
 
 def object_digest(source: str) -> str:
@@ -87,9 +91,10 @@ def object_digest(source: str) -> str:
     return hashlib.sha256(f"{code_digest()}\n{machine}\n{OPT_LEVEL}\n{source}".encode()).hexdigest()[:20]
 
 
-def compile_object(tree: ast.Module, functions: dict[str, Signature]) -> bytes:
-    """The object code of the generated functions, optimised for this machine."""
-    module = llvm.parse_assembly(str(module_ir(tree, functions)))
+def compile_object(tree: ast.Module, functions: dict[str, Signature], context=None) -> bytes:
+    """The object code of the generated functions, optimised for this machine (``context``: the LLVM context to
+    work in, by default a new one)."""
+    module = llvm.parse_assembly(str(module_ir(tree, functions)), context or llvm.create_context())
     module.verify()
     machine = _target_machine()
     builder = llvm.create_pass_builder(machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))

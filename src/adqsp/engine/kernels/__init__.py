@@ -2,17 +2,19 @@
 
 The kernels call a model's own functions (its rates, their Jacobian, the generated LU), compiled apart by
 ``engine/native.py``, by address (``kernels/calls.py``), so numba compiles them once per version of this code. Their
-text is pasted into one module in the cache folder (``engine/cache.py``), named by the digest of this package's code,
-so numba's machine code cached beside it is never that of older kernels. Each kernel file is still an ordinary
-module, linted and formatted as one: a docstring, then its imports, then the code. :func:`body` returns the code
-without the docstring and imports; the pasted module imports ``math as _m``, ``numpy as np``, ``numba as _nb`` and
-the calls of ``kernels/calls.py``, and defines the other kernels' names.
+text is pasted into one module in the cache folder (``engine/cache.py``) whose first line is the digest of this
+package's code, so numba's machine code cached beside it is never that of older kernels or calls. Each kernel file is
+still an ordinary module, linted and formatted as one: a docstring, then its imports, then the code. :func:`body`
+returns the code without the docstring and imports; the pasted module imports ``math as _m``, ``numpy as np``, ``numba
+as _nb`` and the calls of ``kernels/calls.py``, and defines the other kernels' names.
 """
 
 from __future__ import annotations
 
 import ast
 from importlib import resources
+
+from adqsp.engine.cache import code_digest
 
 
 def body(name: str) -> str:
@@ -49,5 +51,6 @@ from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs, w_assemble, 
 
 
 def source() -> str:
-    """The module of all kernels (``engine/cache.py`` imports it from the cache folder)."""
-    return _HEADER + "\n\n" + "\n\n".join(body(name) for name in KERNELS)
+    """The module of all kernels (``engine/cache.py`` imports it from the cache folder), its first line the digest
+    of this package's code: numba's cache checks only the kernels' own file, not the calls they import."""
+    return f"# adqsp code {code_digest()}\n" + _HEADER + "\n\n" + "\n\n".join(body(name) for name in KERNELS)

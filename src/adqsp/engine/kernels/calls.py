@@ -2,7 +2,7 @@
 
 A model's functions are compiled apart from the kernels, so the kernels are the same machine code for every model
 and numba compiles them once. Each kernel takes the model's function addresses as an int64 array ``fns`` (in the
-order of ``native.FUNCTIONS``) and calls through these intrinsics: an array argument is passed as the pointer to its
+order of :data:`FUNCTIONS`) and calls through these intrinsics: an array argument is passed as the pointer to its
 first element (the arrays must be C-contiguous float64), a float as a double. Signatures (arrays float64):
 
 - ``consts(fns, p, c)``: the patient's constants into ``c``;
@@ -65,39 +65,40 @@ def _codegen(slot: int, returns_bool: bool = False):
 
 @intrinsic
 def consts(typingctx, fns, p, c):
-    return _signature("consts", fns, (p, c), types.void), _codegen(0)
+    return _signature("consts", fns, (p, c), types.void), _codegen(FUNCTIONS.index("consts"))
 
 
 @intrinsic
 def rhs(typingctx, fns, t, y, p, c, out):
-    return _signature("rhs", fns, (t, y, p, c, out), types.void), _codegen(1)
+    return _signature("rhs", fns, (t, y, p, c, out), types.void), _codegen(FUNCTIONS.index("rhs"))
 
 
 @intrinsic
 def jac(typingctx, fns, t, y, p, c, out, J, ft):
-    return _signature("jac", fns, (t, y, p, c, out, J, ft), types.void), _codegen(2)
+    return _signature("jac", fns, (t, y, p, c, out, J, ft), types.void), _codegen(FUNCTIONS.index("jac"))
 
 
 @intrinsic
 def lin(typingctx, fns, p, M):
-    return _signature("lin", fns, (p, M), types.void), _codegen(3)
+    return _signature("lin", fns, (p, M), types.void), _codegen(FUNCTIONS.index("lin"))
 
 
 @intrinsic
 def feed(typingctx, fns, p, B):
-    return _signature("feed", fns, (p, B), types.void), _codegen(4)
+    return _signature("feed", fns, (p, B), types.void), _codegen(FUNCTIONS.index("feed"))
 
 
 @intrinsic
 def w_assemble(typingctx, fns, w, dfdy, diagonal):
-    return _signature("w_assemble", fns, (w, dfdy, diagonal), types.void), _codegen(5)
+    return _signature("w_assemble", fns, (w, dfdy, diagonal), types.void), _codegen(FUNCTIONS.index("w_assemble"))
 
 
 @intrinsic
 def w_factor(typingctx, fns, w, limit):
-    return _signature("w_factor", fns, (w, limit), types.boolean), _codegen(6, returns_bool=True)
+    typed = _signature("w_factor", fns, (w, limit), types.boolean)
+    return typed, _codegen(FUNCTIONS.index("w_factor"), returns_bool=True)
 
 
 @intrinsic
 def w_solve(typingctx, fns, w, b):
-    return _signature("w_solve", fns, (w, b), types.void), _codegen(7)
+    return _signature("w_solve", fns, (w, b), types.void), _codegen(FUNCTIONS.index("w_solve"))

@@ -19,7 +19,7 @@ from adqsp.faces.cli import drug_target
 from adqsp.faces.options import Drug
 from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import sample
-from adqsp.schema import DoseTable, Easi, Name, ParameterValue, PkModel, Preset, Seed, choice, real, whole
+from adqsp.schema import DOSINGS, DoseTable, Easi, Name, ParameterValue, PkModel, Preset, Seed, choice, real, whole
 from adqsp.trial.course import KEY_COLUMNS, population_course, time_course
 from adqsp.trial.scenario import embedded_text
 from adqsp.validation import fail
@@ -161,6 +161,9 @@ class TrialArmRequest(RegimenChoice):
     """A drug arm of a custom trial (its placebo arm is added)."""
 
     drug: choice(tuple(shipped()), "drug") = Field(description="a shipped drug")
+    dosing: choice(DOSINGS, "dosing") = Field(
+        None, description="interval_mean or each_dose, as a scenario's arm (default: interval_mean where it applies)"
+    )
 
 
 class TrialRequest(_Request):
@@ -304,6 +307,7 @@ def trial_scenario(request: TrialRequest) -> dict[str, Any]:
                     "drug": arm.drug,
                     "doses": arm.dose_entries(drug, f"arms[{i}]"),
                 }
+                | ({"dosing": arm.dosing} if arm.dosing else {})
             )
         arms.append({"name": "placebo"})
         data = {

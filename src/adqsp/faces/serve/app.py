@@ -60,7 +60,7 @@ def create_app(max_jobs: int = 2) -> FastAPI:
         redoc_url=None,
     )
     jobs = TrialJobs(max_running=max_jobs)
-    simulating = threading.Lock()  # one simulation at a time in this process (numba's parallel threads)
+    simulating = threading.Lock()  # one simulation at a time in this process (each runs its patients in threads)
 
     @app.exception_handler(InputError)
     async def _bad_input(request: Request, exc: InputError) -> JSONResponse:

@@ -1,9 +1,8 @@
 """Small virtual trials run in the background, each in its own process, with progress.
 
-A trial runs in a spawned process rather than a thread: the compiled solvers run their patients in numba's parallel
-threads, whose default threading layer does not allow two parallel calls at once from one process, and a process
-keeps a trial from holding up the time courses the page asks for meanwhile. At most ``max_running`` jobs run at
-once (another is refused: :class:`Busy`), and the ``keep`` newest finished jobs are remembered.
+A trial runs in a spawned process rather than a thread: the compiled solvers run their patients in threads of their own,
+and a process keeps a trial from holding up the time courses the page asks for meanwhile. At most ``max_running`` jobs
+run at once (another is refused: :class:`Busy`), and the ``keep`` newest finished jobs are remembered.
 """
 
 from __future__ import annotations
