@@ -220,3 +220,9 @@ def test_the_embedded_pediatric_scenarios_run(name):
     expected = np.select([weight < 30, weight < 60], [600 + 4 * 300, 400 + 8 * 200], 600 + 8 * 300)
     np.testing.assert_array_equal(total, expected)
     assert result.summary["patients_per_arm"] == 30
+    rows = result.patients[result.patients["arm"] == drug.arm.name]
+    first = rows[rows["week"] == rows["week"].min()].set_index("patient_id").loc[drug.patients.index]
+    np.testing.assert_array_equal(first["AGE"], drug.patients.covariates["AGE"])  # each patient's age and sex
+    np.testing.assert_array_equal(first["MALE"], drug.patients.covariates["MALE"])
+    assert band.low_years <= rows["AGE"].min() and rows["AGE"].max() < band.high_years
+    assert set(rows["MALE"]) <= {0.0, 1.0}

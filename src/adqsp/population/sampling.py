@@ -72,6 +72,11 @@ def covariates(indices: np.ndarray, seed: int, preset: str = "adult") -> dict[st
     return {"WT": np.clip(weight, w.low_kg, w.high_kg)}
 
 
+def age_and_sex(indices: np.ndarray, seed: int, preset: str = "adult") -> dict[str, np.ndarray]:
+    """The covariates that are no model parameter: ``AGE`` and ``MALE`` of a preset drawn by age (none for adults)."""
+    return {k: v for k, v in covariates(indices, seed, preset).items() if k != "WT"}
+
+
 def _by_age(indices: np.ndarray, seed: int, band: AgeBand) -> dict[str, np.ndarray]:
     """Age uniform over the band, sex by its share of boys, and weight from the weight-for-age reference at that
     age and sex: the z-score drawn from the standard normal restricted to ``+-z_limit`` and to weights of at least

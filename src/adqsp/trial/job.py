@@ -181,7 +181,8 @@ def _check_conduct(scenario: Scenario) -> None:
 
 def _patient_rows(result: ArmResult, param_hash: str, captured: tuple[str, ...]) -> pd.DataFrame:
     """Long table: one row per patient per visit; a read-out another arm's model captures and this one's does not
-    (the serum concentration under placebo) is 0."""
+    (the serum concentration under placebo) is 0; ``AGE`` (years) and ``MALE`` (1 or 0) where the population's preset
+    draws them (adolescents, children)."""
     n_visits, n = result.scores["EASI"].shape
     derived = per_patient(result)
     r = result.readouts
@@ -194,6 +195,7 @@ def _patient_rows(result: ArmResult, param_hash: str, captured: tuple[str, ...])
         "status": np.tile(result.status, n_visits),
         "rescued": result.rescued.ravel(),
         "WT": np.tile(result.patients.values["WT"], n_visits),
+        **{k: np.tile(v, n_visits) for k, v in result.patients.covariates.items()},  # AGE, MALE: presets by age
         **{k: result.scores[k].ravel() for k in ("EASI", "IGA", "NRS", "BSA")},
         "EASI_pct_change": derived["EASI_pct_change"].ravel(),
         "signature_reversal": derived["signature_reversal"].ravel(),

@@ -30,7 +30,7 @@ from adqsp.endpoints.scores import NOISE_CHANNELS, SCORE_INPUTS, score_visits
 from adqsp.engine.solve import solve
 from adqsp.model.codegen import CompiledModel
 from adqsp.population.philox import stream, uniforms
-from adqsp.population.sampling import Population, noise_draws, rescue_draws, sample
+from adqsp.population.sampling import Population, age_and_sex, noise_draws, rescue_draws, sample
 from adqsp.trial.executors import ChunkStore, LocalExecutor, batched, concatenated, run_chunks
 from adqsp.trial.run import (
     ARM_CHUNK,
@@ -264,9 +264,8 @@ def _run_period_arm(
     )
     status = merged["status"]
     arm = replace(pa.arm, drug=pa.course_drug)  # the course's drug: serum is read out through a washout as well
-    result = ArmResult(
-        arm, weeks, Population(indices, {"WT": merged["WT"]}), scores, readouts, status, after_rescue, dropped
-    )
+    patients = Population(indices, {"WT": merged["WT"]}, age_and_sex(indices, scenario.seed, scenario.preset))
+    result = ArmResult(arm, weeks, patients, scores, readouts, status, after_rescue, dropped)
     result = replace(result, end_states=merged["y_end"])
     source = np.concatenate([np.repeat(c.arm.arm.name, len(rows)) for c, rows in sources] or [np.zeros(0, str)])
     responder = np.concatenate([resp for _, _, resp in group] or [np.zeros(0, bool)])

@@ -33,7 +33,7 @@ from adqsp.errors import InputError
 from adqsp.model.codegen import CompiledModel
 from adqsp.model.declaration import Model
 from adqsp.population.philox import stream, uniforms
-from adqsp.population.sampling import Population, arm_draws, noise_draws, rescue_draws, sample
+from adqsp.population.sampling import Population, age_and_sex, arm_draws, noise_draws, rescue_draws, sample
 from adqsp.trial.executors import ChunkStore, DaskExecutor, LocalExecutor, batched, concatenated, run_chunks
 from adqsp.trial.scenario import Arm, Scenario
 
@@ -337,7 +337,7 @@ def run_arm(
             scenario, arm_index, indices, y_enrol, after_rescue, (merged, status, end_states), executor, store
         )
         scores = score_visits(merged, _noise_sd(model), noise)  # the same rater noise, the courses on rescue
-    patients = Population(indices, {"WT": weight})
+    patients = Population(indices, {"WT": weight}, age_and_sex(indices, scenario.seed, scenario.preset))
     return ArmResult(arm, weeks, patients, scores, merged, status, after_rescue, after_dropout, end_states)
 
 
