@@ -223,3 +223,11 @@ def test_models_that_differ_only_in_names_share_one_generated_module():
     weaker = parse_record(text, "weaker.toml")
     assert generated_source(canonical(build_model(weaker))) == generated_source(canonical(original))  # values: P
     assert generated_source(canonical(build_model("tralokinumab"))) != generated_source(canonical(original))
+
+
+def test_parameters_of_another_float_type_are_taken_as_doubles():
+    c = compile_model(_decay("float32", "-k * a"))
+    P = c.parameter_matrix({}, 2)
+    times = np.array([0.0, 1.0])
+    single = integrate_fast(fast_model(c), P.astype(np.float32), c.initial(P), times).states
+    np.testing.assert_allclose(single, integrate_fast(fast_model(c), P, c.initial(P), times).states, rtol=1e-6)

@@ -146,7 +146,7 @@ def integrate_fast(
     steps = np.zeros(n, dtype=np.int64)
     rejected = np.zeros(n, dtype=np.int64)
     fast.solve(
-        np.ascontiguousarray(P.T),
+        np.ascontiguousarray(P.T, dtype=float),
         np.ascontiguousarray(y0.T, dtype=float),
         stops,
         tol_factor,
@@ -194,7 +194,7 @@ def steady_state_fast(
     status = np.zeros(n, dtype=np.int64)
     iterations = np.zeros(n, dtype=np.int64)
     fast.steady(
-        np.ascontiguousarray(P.T),
+        np.ascontiguousarray(P.T, dtype=float),
         np.ascontiguousarray(y0.T, dtype=float),
         float(t),
         DEFAULT_TOLERANCES.absolute(fast.compiled),
