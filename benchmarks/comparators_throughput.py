@@ -15,11 +15,9 @@ import time
 import tomllib
 from dataclasses import replace
 
-from adqsp.drugs.registry import resolve
-from adqsp.pk.regimen import Regimen
 from adqsp.schema import DOSINGS
 from adqsp.trial.job import run_trial
-from adqsp.trial.scenario import embedded_text, interval_mean_unsupported, parse_scenario
+from adqsp.trial.scenario import embedded_text, parse_scenario
 
 
 def main() -> None:
@@ -29,8 +27,8 @@ def main() -> None:
     args = parser.parse_args()
     data = tomllib.loads(embedded_text("comparators"))
     for arm in data["arms"]:
-        if not _unsupported(arm):
-            arm["dosing"] = args.dosing
+        if "drug" in arm and args.dosing == "each_dose":  # interval_mean: the default where it applies
+            arm["dosing"] = "each_dose"
     scenario = replace(parse_scenario(data), patients_per_arm=args.patients_per_arm)
     spans: dict[str, list[float]] = {}
     last = [time.perf_counter()]
@@ -60,14 +58,6 @@ def main() -> None:
             "vs_dupilumab": round(rate / reference, 2),
         }
         print(json.dumps(line))
-
-
-def _unsupported(arm: dict) -> str:
-    """Why an arm of the scenario file cannot have interval-mean dosing (empty if it can)."""
-    if "drug" not in arm:
-        return "placebo"
-    regimen = Regimen.from_entries(arm["doses"])
-    return interval_mean_unsupported(resolve(arm["drug"]), arm.get("pk_model"), regimen.interval())
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ class _Function:
         if isinstance(s, ast.Assign) and len(s.targets) == 1:
             self.store(s.targets[0], self.expression(s.value))
         elif isinstance(s, ast.AugAssign):
-            current = self.expression(_as_load(s.target))
+            current = self.expression(s.target)  # read as an expression: the context is not looked at
             self.store(s.target, self.binary(s.op, current, self.expression(s.value)))
         elif isinstance(s, ast.Return):
             self._return(s.value)
@@ -283,8 +283,3 @@ class _Function:
         if value.type == BOOL:
             return value
         return self.builder.fcmp_unordered("!=", value, DOUBLE(0.0))
-
-
-def _as_load(target: ast.expr) -> ast.expr:
-    """The augmented assignment's target read as an expression."""
-    return ast.parse(ast.unparse(target), mode="eval").body

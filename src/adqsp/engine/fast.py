@@ -52,21 +52,12 @@ class FastModel:
         """The indices of the states the method integrates (the first ``native.n_exact`` are integrated exactly)."""
         return np.arange(self.native.n_exact, len(self.compiled.model.states))
 
-    @property
-    def fed(self) -> np.ndarray:
-        """Those integrated less the amount the exact part fed them (``solve`` takes them as an argument: empty
-        integrates them as the others)."""
-        return self.native.fed
-
     def solve(self, P: np.ndarray, *args) -> None:
         """``kernels/rosenbrock.py``'s ``solve`` for this model, its patients (rows of ``P``) in threads (its
         arguments after the model's and the patients' range)."""
         self._check(P, args[0])
-        fed = args[-2]
-        if len(fed) and not np.array_equal(fed, self.native.fed):
-            raise ValueError("fed: the model's fed states or none")
         n = self.native
-        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
+        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
 
     def steady(self, P: np.ndarray, *args) -> None:
         """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
@@ -163,7 +154,6 @@ def integrate_fast(
         status,
         steps,
         rejected,
-        fast.fed,
         multiplier_limit,
     )
     return Trajectory(

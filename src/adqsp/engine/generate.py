@@ -5,9 +5,9 @@ solver's kernels, the same for every model, call it by address).
 The Jacobian and the time derivative of the rates are generated from the declaration by symbolic differentiation
 (``model/derivatives.py``) and the chain rule forward through the assignments. The rates and the Jacobian compute only
 the assignments the rates need; their parameter-only parts are computed once per patient (``consts``, see
-``engine/constants.py``), and a division by such a part is a product with its reciprocal. The indices of the exactly
-integrated and the other states are module constants (``EXACT``, ``OTHER``, ``FED``), and ``N_CONSTANTS`` the number
-of the patient's constants.
+``engine/constants.py``), and a division by such a part is a product with its reciprocal. Module constants: the number
+of the patient's constants (``N_CONSTANTS``), of the leading states integrated exactly (``N_EXACT``) and the indices
+of the states they feed (``FED``).
 """
 
 from __future__ import annotations
@@ -41,17 +41,11 @@ def generated_source(model: Model) -> str:
     jacobian_body, pattern = _jacobian(split, hoisted)  # may hoist more constants: before they are listed
     constants = hoisted.assignments
     jacobian = _jacobian_head(split, constants) + jacobian_body
-    header = ["import math as _m", "", f"N_CONSTANTS = {len(constants)}"]
-    exact = exact_states(model)
+    exact = exact_states(model)  # the leading states: the kernels integrate those after them
     fed = fed_states(model, exact)
-    other = [i for i, s in enumerate(model.state_names) if s not in exact]
-    header += [
-        f"EXACT = {[model.state_names.index(s) for s in exact]}",
-        f"OTHER = {other}",
-        f"FED = {[model.state_names.index(s) for s in fed]}",
-        "",
-        _POW,
-    ]
+    other = list(range(len(exact), len(model.states)))
+    header = ["import math as _m", "", f"N_CONSTANTS = {len(constants)}", f"N_EXACT = {len(exact)}"]
+    header += [f"FED = {[model.state_names.index(s) for s in fed]}", "", _POW]
     parts = [
         _constant_lines(model, constants),
         _rhs_lines(split, constants),

@@ -64,9 +64,6 @@ def _load(key: str, source: str, n_states: int, n_parameters: int) -> NativeMode
     LLVM context of its own: LLVM's global one is numba's, which may be compiling in another thread)."""
     tree = ast.parse(source)
     layout = _layout(tree)
-    m = len(layout["EXACT"])
-    if layout["EXACT"] != list(range(m)) or layout["OTHER"] != list(range(m, n_states)):
-        raise ValueError("generated source: the exactly integrated states must be the first ones")
     path = cache_dir() / f"native_{key}.o"
     context = llvm.create_context()
     if path.exists():
@@ -81,7 +78,7 @@ def _load(key: str, source: str, n_states: int, n_parameters: int) -> NativeMode
     if not addresses.all():
         raise RuntimeError(f"object file {path} lacks a model function")
     fed = np.array(layout["FED"], dtype=np.int64)
-    return NativeModel(addresses, layout["N_CONSTANTS"], m, fed, engine=(context, engine))
+    return NativeModel(addresses, layout["N_CONSTANTS"], layout["N_EXACT"], fed, engine=(context, engine))
 
 
 def object_digest(source: str) -> str:
@@ -106,11 +103,12 @@ def signatures(n_states: int, n_parameters: int, layout: dict) -> dict[str, Sign
     """Each generated function's arguments as the kernels pass them (``kernels/rosenbrock.py``): the parameters,
     constants, states and rates as vectors; the Jacobian ``(n_states, n_states)``; the exact part's augmented matrix
     ``(m + 1, m + 1)`` and feed coefficients ``(fed, m)``; the Rosenbrock matrix over the integrated states."""
-    m, n_o, n_f = len(layout["EXACT"]), len(layout["OTHER"]), len(layout["FED"])
+    m, n_f = layout["N_EXACT"], len(layout["FED"])
+    n_o = n_states - m
     y, p, c = ("_y", (n_states,)), ("_p", (n_parameters,)), ("_c", (layout["N_CONSTANTS"],))
     out, square = ("_out", (n_states,)), (n_states, n_states)
     return {
-        "consts": Signature((p, ("_c", (layout["N_CONSTANTS"],)))),
+        "consts": Signature((p, c)),
         "rhs": Signature((("t", None), y, p, c, out)),
         "jac": Signature((("t", None), y, p, c, out, ("_J", square), ("_ft", (n_states,)))),
         "lin": Signature((p, ("_M", (m + 1, m + 1)))),
@@ -122,8 +120,8 @@ def signatures(n_states: int, n_parameters: int, layout: dict) -> dict[str, Sign
 
 
 def _layout(tree: ast.Module) -> dict:
-    """The generated module's constants (``N_CONSTANTS``, ``EXACT``, ``OTHER``, ``FED``)."""
-    names = ("N_CONSTANTS", "EXACT", "OTHER", "FED")
+    """The generated module's constants (``N_CONSTANTS``, ``N_EXACT``, ``FED``)."""
+    names = ("N_CONSTANTS", "N_EXACT", "FED")
     found = {
         s.targets[0].id: ast.literal_eval(s.value)
         for s in tree.body

@@ -272,13 +272,13 @@ def _arm(
     if period:
         raise InputError(f"{field}.dosing", "interval_mean is for single-period trials (use each_dose)")
     interval = regimen.interval()
-    reason = interval_mean_unsupported(drug, table.pk_model, interval, overrides)
+    reason = _interval_mean_unsupported(drug, table.pk_model, interval, overrides)
     if reason and asked:
         raise InputError(f"{field}.dosing", f"interval_mean {reason}")
     return arm if reason else replace(arm, dosing=INTERVAL_MEAN, interval_days=interval)
 
 
-def interval_mean_unsupported(
+def _interval_mean_unsupported(
     drug: DrugRecord | None, pk_model: str | None, interval: float | None, overrides: Overrides = ()
 ) -> str:
     """Why an arm of ``drug`` (its PK model) dosed at ``interval`` (day; None: not one interval), with the scenario's

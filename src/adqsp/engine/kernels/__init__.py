@@ -12,6 +12,7 @@ as _nb`` and the calls of ``kernels/calls.py``, and defines the other kernels' n
 from __future__ import annotations
 
 import ast
+from functools import cache
 from importlib import resources
 
 from adqsp.engine.cache import code_digest
@@ -50,6 +51,7 @@ from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs, w_assemble, 
 """
 
 
+@cache
 def source() -> str:
     """The module of all kernels (``engine/cache.py`` imports it from the cache folder), its first line the digest
     of this package's code: numba's cache checks only the kernels' own file, not the calls they import."""

@@ -41,8 +41,9 @@ def _signature(name: str, fns, args: tuple, returns):
     return returns(fns, *typed)
 
 
-def _codegen(slot: int, returns_bool: bool = False):
-    """Lowering of a call to the function at ``fns[slot]``."""
+def _codegen(name: str, returns_bool: bool = False):
+    """Lowering of a call to the model's function ``name`` (its address at ``fns[FUNCTIONS.index(name)]``)."""
+    slot = FUNCTIONS.index(name)
 
     def codegen(context, builder, signature, args):
         table = context.make_array(signature.args[0])(context, builder, value=args[0])
@@ -65,40 +66,39 @@ def _codegen(slot: int, returns_bool: bool = False):
 
 @intrinsic
 def consts(typingctx, fns, p, c):
-    return _signature("consts", fns, (p, c), types.void), _codegen(FUNCTIONS.index("consts"))
+    return _signature("consts", fns, (p, c), types.void), _codegen("consts")
 
 
 @intrinsic
 def rhs(typingctx, fns, t, y, p, c, out):
-    return _signature("rhs", fns, (t, y, p, c, out), types.void), _codegen(FUNCTIONS.index("rhs"))
+    return _signature("rhs", fns, (t, y, p, c, out), types.void), _codegen("rhs")
 
 
 @intrinsic
 def jac(typingctx, fns, t, y, p, c, out, J, ft):
-    return _signature("jac", fns, (t, y, p, c, out, J, ft), types.void), _codegen(FUNCTIONS.index("jac"))
+    return _signature("jac", fns, (t, y, p, c, out, J, ft), types.void), _codegen("jac")
 
 
 @intrinsic
 def lin(typingctx, fns, p, M):
-    return _signature("lin", fns, (p, M), types.void), _codegen(FUNCTIONS.index("lin"))
+    return _signature("lin", fns, (p, M), types.void), _codegen("lin")
 
 
 @intrinsic
 def feed(typingctx, fns, p, B):
-    return _signature("feed", fns, (p, B), types.void), _codegen(FUNCTIONS.index("feed"))
+    return _signature("feed", fns, (p, B), types.void), _codegen("feed")
 
 
 @intrinsic
 def w_assemble(typingctx, fns, w, dfdy, diagonal):
-    return _signature("w_assemble", fns, (w, dfdy, diagonal), types.void), _codegen(FUNCTIONS.index("w_assemble"))
+    return _signature("w_assemble", fns, (w, dfdy, diagonal), types.void), _codegen("w_assemble")
 
 
 @intrinsic
 def w_factor(typingctx, fns, w, limit):
-    typed = _signature("w_factor", fns, (w, limit), types.boolean)
-    return typed, _codegen(FUNCTIONS.index("w_factor"), returns_bool=True)
+    return _signature("w_factor", fns, (w, limit), types.boolean), _codegen("w_factor", returns_bool=True)
 
 
 @intrinsic
 def w_solve(typingctx, fns, w, b):
-    return _signature("w_solve", fns, (w, b), types.void), _codegen(FUNCTIONS.index("w_solve"))
+    return _signature("w_solve", fns, (w, b), types.void), _codegen("w_solve")

@@ -49,6 +49,7 @@ def solve(
     fns,
     n_constants,
     m,
+    fed,
     first,
     last,
     P,
@@ -68,7 +69,6 @@ def solve(
     status,
     n_steps,
     n_rejected,
-    fed,
     multiplier_limit,
 ):
     """Integrate each patient (``P``: parameters and ``Y0``: initial states, one row each) through ``stops`` (day),
@@ -164,7 +164,7 @@ def solve(
                         fed_in[q] += B[q, j] * y[j]
                         ft[fed[q]] -= B[q, j] * f0[j]
                     for a in range(n_o):
-                        ft[(m + a)] += dfdy[(m + a), fed[q]] * fed_in[q]
+                        ft[m + a] += dfdy[m + a, fed[q]] * fed_in[q]
                 for q in range(n_f):
                     f0[fed[q]] -= fed_in[q]
                 while True:
@@ -182,7 +182,7 @@ def solve(
                         g1[a] = f0[r] + h * C1X * ft[r]
                     _w_solve(fns, w, piv, pivoted, g1)
                     for a in range(n_o):
-                        tmp[(m + a)] = y[(m + a)] + A21 * g1[a]
+                        tmp[m + a] = y[m + a] + A21 * g1[a]
                     _place(tmp, at5, m)
                     _feed(tmp, y, K, kc, A2X * h, m, fed)
                     rhs(fns, min(t + A2X * h, before), tmp, p, c, f1)
@@ -192,7 +192,7 @@ def solve(
                         g2[a] = f1[r] + h * C2X * ft[r] + C21 * g1[a] / h
                     _w_solve(fns, w, piv, pivoted, g2)
                     for a in range(n_o):
-                        tmp[(m + a)] = y[(m + a)] + A31 * g1[a] + A32 * g2[a]
+                        tmp[m + a] = y[m + a] + A31 * g1[a] + A32 * g2[a]
                     _place(tmp, at3, m)
                     _feed(tmp, y, K, kc, A3X * h, m, fed)
                     rhs(fns, t + A3X * h, tmp, p, c, f2)
@@ -206,7 +206,7 @@ def solve(
                         g4[a] = f2[r] + h * C4X * ft[r] + (C41 * g1[a] + C42 * g2[a] + C43 * g3[a]) / h
                     _w_solve(fns, w, piv, pivoted, g4)
                     for a in range(n_o):
-                        ynew[(m + a)] = y[(m + a)] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
+                        ynew[m + a] = y[m + a] + B1 * g1[a] + B2 * g2[a] + B3 * g3[a] + B4 * g4[a]
                     _place(ynew, at5, m)
                     _feed(ynew, y, K, kc, h, m, fed)
                     err = 0.0

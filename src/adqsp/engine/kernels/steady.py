@@ -70,7 +70,7 @@ def steady(
             it += 1
             pivoted = _factor(fns, w, piv, dfdy, m, 1.0 / dt, multiplier_limit)
             for a in range(n_o):
-                d[a] = f[(m + a)]
+                d[a] = f[m + a]
             _w_solve(fns, w, piv, pivoted, d)
             negative = False
             for a in range(n_o):
@@ -88,7 +88,7 @@ def steady(
                     jac(fns, t, y, p, c, f, dfdy, ft)
                 continue
             for a in range(n_o):
-                y[(m + a)] = trial[(m + a)]
+                y[m + a] = trial[m + a]
             dt *= min(10.0, norm / max(new, 1e-300))
             norm = new
         for r in range(n_s):
