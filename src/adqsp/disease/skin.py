@@ -115,14 +115,18 @@ PARAMETERS = (
         "il13_per_th2",
         15.0,
         "pM/AU",
-        f"{ASSUMED}: IL-13 is the dominant type 2 cytokine in AD skin (tens of pM)",
+        f"{ASSUMED}: IL-13 is the dominant type 2 cytokine in AD skin (tens of pM); 50 times IL-4's output, a ratio"
+        " no paired measurement gives (see il4_per_th2)",
         "IL-13 from type 2 cells",
     ),
     _p(
         "il4_per_th2",
         0.3,
         "pM/AU",
-        f"{ASSUMED}: IL-4 protein far lower than IL-13 in AD skin",
+        f"{ASSUMED}: far below IL-13 in AD skin: 'near undetectable IL-4 expression' against dominant IL-13 in"
+        " lesional RNA-seq (Tsoi LC et al. J Invest Dermatol 2019;139:1480), skin-homing T cells of AD release"
+        " IL-13 'but only very little IL-4' (Akdis CA et al. Int Arch Allergy Immunol 1999;118:140); no paired"
+        " IL-4 and IL-13 values in AD skin found, so the 1:50 ratio is set by hand",
         "IL-4 from type 2 cells",
     ),
     _p("tslp_per_antigen", 1.0, "AU/AU", f"{ASSUMED} ({MIYANO}: TSLP from pathogen load)", "TSLP release"),
