@@ -1,5 +1,5 @@
 """The guarded working folder of the tests of bad input: an error must come before any simulation starts and leave
-nothing behind; and a patient with moderate-to-severe disease."""
+nothing behind; and a patient with moderate-to-severe disease, with its courses on the label regimens."""
 
 import tempfile
 from pathlib import Path
@@ -19,6 +19,20 @@ def severe() -> dict[str, float]:
     from adqsp.assembly import build_model
 
     return {"th2_drive": 3.0 * build_model(None).parameter("th2_drive").value, "flare_amplitude": 0.0}
+
+
+@pytest.fixture(scope="session")
+def severe_courses(severe) -> dict:
+    """The `severe` patient's 16-week course (every state and assignment, daily) without a drug ("placebo") and on
+    the label regimens of dupilumab, tralokinumab and lebrikizumab."""
+    from adqsp.pk.regimen import LABEL_DOSES, Regimen
+
+    return {
+        drug or "placebo": adqsp.trial.course.time_course(
+            drug, Regimen.from_entries(LABEL_DOSES[drug]) if drug else Regimen(), 16, values=severe
+        )
+        for drug in (None, "dupilumab", "tralokinumab", "lebrikizumab")
+    }
 
 
 class SimulationStarted(BaseException):

@@ -2,32 +2,20 @@
 node, innate type 2 cells and the IgE loop, eosinophils, and lesions that age from acute to chronic."""
 
 import numpy as np
-import pytest
 
 from adqsp.assembly import build_model, compiled
 from adqsp.engine.solve import solve
-from adqsp.pk.regimen import LABEL_DOSES, Regimen
-from adqsp.trial.course import enrolment_state, time_course
+from adqsp.trial.course import enrolment_state
 
 WEEKS = 16
-
-
-@pytest.fixture(scope="module")
-def courses(severe):
-    return {
-        drug or "placebo": time_course(
-            drug, Regimen.from_entries(LABEL_DOSES[drug]) if drug else Regimen(), WEEKS, values=severe
-        )
-        for drug in (None, "dupilumab", "tralokinumab")
-    }
 
 
 def _at(frame, day, column):
     return float(frame.loc[frame.time_days == day, column].iloc[0])
 
 
-def test_blocking_il4ra_lowers_th2_priming_in_the_lymph_node(courses):
-    dup, placebo = courses["dupilumab"], courses["placebo"]
+def test_blocking_il4ra_lowers_th2_priming_in_the_lymph_node(severe_courses):
+    dup, placebo = severe_courses["dupilumab"], severe_courses["placebo"]
     # the node's lymphocytes lose their STAT6 signal within days: dupilumab reaches the node with lymph
     assert _at(dup, 7, "node_lymphocyte_stat6") < 0.2 * _at(dup, 0, "node_lymphocyte_stat6")
     # so each DC primes fewer Th2 cells, while placebo leaves the fate where it was
@@ -39,15 +27,15 @@ def test_blocking_il4ra_lowers_th2_priming_in_the_lymph_node(courses):
     assert _at(dup, 7 * WEEKS, "th2_pool") < 0.6 * _at(placebo, 7 * WEEKS, "th2_pool")
 
 
-def test_an_il13_antibody_leaves_th2_priming_to_il4(courses):
-    dup, tralo = courses["dupilumab"], courses["tralokinumab"]
+def test_an_il13_antibody_leaves_th2_priming_to_il4(severe_courses):
+    dup, tralo = severe_courses["dupilumab"], severe_courses["tralokinumab"]
     assert _at(tralo, 7 * WEEKS, "node_th2_fate") > _at(dup, 7 * WEEKS, "node_th2_fate") + 0.1
 
 
-def test_the_ige_loop_follows_ige_down(courses):
+def test_the_ige_loop_follows_ige_down(severe_courses):
     """IgE falls over months under dupilumab; basophil FcεRI follows within weeks, mast-cell FcεRI more slowly,
     and with them the IL-4 and IL-13 that allergen releases from these cells."""
-    dup, placebo = courses["dupilumab"], courses["placebo"]
+    dup, placebo = severe_courses["dupilumab"], severe_courses["placebo"]
     end = 7 * WEEKS
     ige = _at(dup, end, "ige") / _at(dup, 0, "ige")
     basophil = _at(dup, end, "basophil_fceri") / _at(dup, 0, "basophil_fceri")
@@ -84,8 +72,8 @@ def test_ige_loop_alone_responds_to_ige(severe):
     assert end["low"]["les_IL4_pM"] < end["same"]["les_IL4_pM"]
 
 
-def test_blood_eosinophils_rise_when_tissue_recruitment_is_blocked(courses):
-    dup, placebo = courses["dupilumab"], courses["placebo"]
+def test_blood_eosinophils_rise_when_tissue_recruitment_is_blocked(severe_courses):
+    dup, placebo = severe_courses["dupilumab"], severe_courses["placebo"]
     assert _at(dup, 7, "eos_blood") > 1.05 * _at(dup, 0, "eos_blood")
     assert _at(placebo, 7, "eos_blood") < 1.02 * _at(placebo, 0, "eos_blood")
     assert _at(dup, 7 * WEEKS, "les_eos") < 0.7 * _at(dup, 0, "les_eos")

@@ -79,6 +79,8 @@ def _patients() -> pd.DataFrame:
                         "ILC2": 2.5 * (1 - 0.6 * effect),
                         "basophil_FceRI": 0.8 * (1 - 0.2 * effect),
                         "eosinophils": 500.0 + rng.normal(),
+                        "macrophage_M2": 0.5 * (1 - 0.9 * effect),
+                        "CCL18": 1.0 * (1 - 0.9 * effect),
                         "chronicity": 0.9 * (1 - 0.2 * effect),
                         "ok": not (pid == 2 and i == 0),
                     }

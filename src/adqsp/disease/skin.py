@@ -2,9 +2,10 @@
 
 Per skin site: barrier integrity, antigen/microbe load, dendritic cells, Th2, Th1, Th17 and Th22 cells, ILC2s and
 epidermal thickness (antigen presentation: :mod:`adqsp.disease.presentation`; innate type 2 cells:
-:mod:`adqsp.disease.innate`; lesion age: :mod:`adqsp.disease.lesion_age`); cytokines and alarmins at quasi-steady
-state (minutes-to-hours turnover). IL-4 and IL-13 act only through the receptor layer's pSTAT6 in keratinocytes,
-lymphocytes and sensory neurons, so every drug acts by binding, driven by its PK. Patient level: itch, serum TARC
+:mod:`adqsp.disease.innate`; macrophages: :mod:`adqsp.disease.macrophages`; lesion age:
+:mod:`adqsp.disease.lesion_age`); cytokines and alarmins at quasi-steady state (minutes-to-hours turnover). IL-4 and
+IL-13 act only through the receptor layer's pSTAT6 in keratinocytes, lymphocytes, sensory neurons and macrophages,
+so every drug acts by binding, driven by its PK. Patient level: itch, serum TARC
 (CCL17) and serum IgE with its plasma cells (:mod:`adqsp.disease.humoral`).
 
 The immune core follows the structure of Miyano, Irvine & Tanaka (Allergy 2022;77:582): barrier and
@@ -15,7 +16,7 @@ lesional baseline near 1; type 2 cytokines are in pM so they can drive the recep
 
 from __future__ import annotations
 
-from adqsp.disease import humoral, innate, lesion_age, presentation
+from adqsp.disease import humoral, innate, lesion_age, macrophages, presentation
 from adqsp.disease.complexes import PARAMETERS as COMPLEX_PARAMETERS
 from adqsp.disease.complexes import complex_assignments, complex_name, complex_rate, complex_state, turnover_binders
 from adqsp.disease.inhibition import Activities, Inhibitor, activities, inhibition_assignments, inhibitor_parameters
@@ -23,7 +24,7 @@ from adqsp.disease.pathways import pathway_assignments
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.units import GUARD_SIGNAL, TWO_PI
 from adqsp.receptor.motifs import Binder
-from adqsp.receptor.qss import receptor_assignments
+from adqsp.receptor.qss import TISSUE_CELLS, receptor_assignments
 
 SITES = ("les", "non")
 CELLS = ("keratinocyte", "lymphocyte", "sensory_neuron")
@@ -192,6 +193,7 @@ def _site_states(s: str) -> tuple[State, ...]:
         ),
         *presentation.site_states(s),
         *innate.site_states(s),
+        *macrophages.site_states(s),
     )
 
 
@@ -230,6 +232,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             f"{s}_IL4_pM",
             f"{s}_il13_unbound_pM" if turnover else f"{s}_IL13_pM",
             binders,
+            cells=(*TISSUE_CELLS, macrophages.RECEPTOR_CELL),
             corrections=0,
             signalling={"type1": act.jak1_jak3, "type2": act.jak1_tyk2},
             held={b.drug: complex_name(s, b) for b in turnover},
@@ -244,6 +247,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
             for c in CELLS
         ),
         *presentation.site_assignments(s),
+        *macrophages.site_assignments(s),
         a(f"{s}_IL31", f"{s}_th2{tcell}", "AU", f"{s}: IL-31 (from Th2 cells)", _lesional(s, "IL31")),
         a(f"{s}_IL22", f"{s}_th22{tcell}", "AU", f"{s}: IL-22"),
         a(f"{s}_IL17", f"{s}_th17{tcell}", "AU", f"{s}: IL-17A", _lesional(s, "IL17")),
@@ -322,6 +326,7 @@ def _site_rates(s: str, act: Activities) -> dict[str, str]:
         f" - {s}_epidermis_um)",
         **presentation.site_rates(s),
         **innate.site_rates(s),
+        **macrophages.site_rates(s),
     }
 
 
@@ -425,6 +430,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
             *TEWL,
             *presentation.PARAMETERS,
             *innate.PARAMETERS,
+            *macrophages.PARAMETERS,
             *humoral.PARAMETERS,
             *lesion_age.PARAMETERS,
             *(COMPLEX_PARAMETERS if turnover else ()),

@@ -55,13 +55,16 @@ _BIOMARKERS: dict[str, str] = {
     "epidermis_um": "Epidermal thickness",
     "TEWL": "TEWL",
 }
-#: per-visit columns of the immune response (adqsp.disease.presentation, .innate, .lesion_age) -> panel title
+#: per-visit columns of the immune response (adqsp.disease.presentation, .innate, .macrophages, .lesion_age) ->
+#: panel title
 _IMMUNE: dict[str, str] = {
     "LN_STAT6": "Lymph-node STAT6 activity",
     "Th2_primed": "Primed Th2 cells (AU)",
     "ILC2": "Lesional ILC2s (AU)",
     "basophil_FceRI": "Basophil FcεRI (of maximal)",
     "eosinophils": "Blood eosinophils (cells/µL)",
+    "macrophage_M2": "Lesional M2 macrophages (share)",
+    "CCL18": "Lesional CCL18 (AU)",
     "chronicity": "Lesion chronicity (0-1)",
 }
 #: pathways of summary.json's ``pathway_activity`` (lesional skin, fractions of baseline) -> bar label
@@ -125,7 +128,8 @@ def write_report(summary: dict, patients: pd.DataFrame, path: Path) -> None:
             (
                 _plot_immune(ok, arms, colors),
                 "The immune response, one panel per layer (priming in the lymph node, innate type 2 cells and the IgE"
-                " loop, eosinophils, lesion age): mean per arm; band: 95% confidence interval of the mean.",
+                " loop, eosinophils, macrophages, lesion age): mean per arm; band: 95% confidence interval of the"
+                " mean.",
             )
         )
     if any("pathway_activity" in _last_visit(arm)[1] for arm in summary["arms"]):  # not in older summaries
@@ -511,14 +515,14 @@ def _plot_biomarkers(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) 
 
 def _plot_immune(ok: pd.DataFrame, arms: list[str], colors: dict[str, str]) -> str:
     """Small multiples of the mean of each immune read-out per arm."""
-    fig = Figure(figsize=(10, 6))
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.95, wspace=0.3, hspace=0.3)
-    axes = fig.subplots(2, 3, sharex=True).ravel()
+    fig = Figure(figsize=(12, 6))
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.09, top=0.95, wspace=0.35, hspace=0.3)
+    axes = fig.subplots(2, 4, sharex=True).ravel()
     for i, (ax, (column, title)) in enumerate(zip(axes, _IMMUNE.items(), strict=True)):
         for arm, rows in _by_arm(ok, arms):
             _draw_band(ax, _mean_ci(rows, column), colors[arm], _label(arm))
         ax.set_title(title)
-        _finish(ax, "", xlabel="Week" if i >= 3 else "", legend=i == 0)
+        _finish(ax, "", xlabel="Week" if i >= 4 else "", legend=i == 0)
     return _png(fig)
 
 

@@ -57,7 +57,7 @@ _SKIN = tuple(
     f"{site}_{name}"
     for names in (
         ("th2", "th1", "th17", "th22", "ilc2", "dc", "IL31", "IL22", "IL17", "IFNg", "tslp", "IL33", "CCL26"),
-        ("basophil_activation", "mast_activation"),
+        ("basophil_activation", "mast_activation", "macrophage", "macrophage_m2", "CCL18"),
         ("type1_activity", "type2_activity", "type17_activity", "type22_activity", "barrier", "tewl", "epidermis_um"),
     )
     for site in _SITES
