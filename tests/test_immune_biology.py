@@ -99,6 +99,24 @@ def test_a_new_lesion_becomes_chronic_over_weeks(severe):
     assert th1[-1] > 1.2 * th1[0]
 
 
+def test_the_mix_of_lesion_ages_follows_the_flares(severe):
+    """New lesional area enters acute: the more a patient's affected area swings with its flares, the younger its
+    lesions on average. Without flares the mix is at rest (no new area) and chronicity at its persistence."""
+    c = compiled(None)
+    names = c.model.state_names
+    days = np.arange(0.0, 57.0, 1.0)  # one flare cycle (56 days) after enrolment
+    mean_chronicity = {}
+    for amplitude in (0.0, 0.3, 0.6):
+        values = {**severe, "flare_amplitude": amplitude, "trial_effect": 0.0, "itch_expectation": 0.0}
+        state = enrolment_state(None, values=values)
+        tr = solve(c, c.parameter_matrix(values, 1), np.array([[state[n]] for n in names]), days)
+        chronicity = tr.states[:, names.index("les_chronicity"), 0]
+        mean_chronicity[amplitude] = chronicity.mean()
+        if amplitude == 0.0:
+            assert np.ptp(chronicity) < 1e-6 * chronicity[0]
+    assert mean_chronicity[0.0] > mean_chronicity[0.3] + 0.01 > mean_chronicity[0.6] + 0.02
+
+
 def test_each_new_state_is_kept_per_visit():
     captured = build_model("dupilumab").captured
     for column in (

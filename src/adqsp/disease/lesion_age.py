@@ -8,13 +8,18 @@ IL-4 then IFN-gamma course of the atopy patch test: Thepen T et al. JACI 1996;97
 weeks). Chronicity raises the Th1 and Th22 expansion and turns epidermal hyperplasia into lichenification (the
 EASI sign, :mod:`adqsp.endpoints.scores`); erythema and papulation follow the infiltrate at every age.
 
-A patient enrolled with chronic AD of years has lesions at their chronic steady state after the screening burn-in;
-disease duration beyond the months that chronicity takes is not modelled.
+The lesional site stands for all of a patient's lesions, so ``les_chronicity`` is their mean over lesion ages. New
+lesional area enters acute: when the affected area grows (as the flare cycle raises the infiltrate, or at onset),
+the new share of it (the area's relative growth per day) dilutes the mean, and healing area
+leaves at the mean. Each patient's mix of lesion ages thus follows its own flares: the more its area swings, the
+more of it is young. A patient enrolled with chronic AD of years has lesions at this mix after the screening
+burn-in; disease duration beyond the months that chronicity takes is not modelled.
 """
 
 from __future__ import annotations
 
 from adqsp.model.declaration import Assignment, Parameter, State
+from adqsp.model.units import GUARD_SIGNAL
 
 PARAMETERS = (
     Parameter(
@@ -70,7 +75,15 @@ def assignments() -> tuple[Assignment, ...]:
     )
 
 
-RATES = {"les_chronicity": "chronic_rate * (les_persistence - les_chronicity)"}
+def rates(infiltrate_rate: str) -> dict[str, str]:
+    """The chronicity's rate; ``infiltrate_rate`` is the expression of the lesional T-cell infiltrate's time
+    derivative. The new share of the lesional area per day is the affected area's relative growth, d ln(area) / dt,
+    from its Hill law in the infiltrate (``bsa_fraction``, ``area_max``, ``area_hill``), where it grows."""
+    new_area = (
+        f"max(area_hill * (1.0 - bsa_fraction / area_max) * ({infiltrate_rate})"
+        f" / max(les_inflammation, {GUARD_SIGNAL}), 0.0)"
+    )
+    return {"les_chronicity": f"chronic_rate * (les_persistence - les_chronicity) - {new_area} * les_chronicity"}
 
 
 def gain(subset: str) -> str:

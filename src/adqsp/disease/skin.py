@@ -372,6 +372,8 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
     a = Assignment
     act = activities(inhibitors)
     il31 = act.jak1_jak2
+    lesional = _site_rates("les", act)
+    infiltrate_rate = " + ".join(f"({lesional[f'les_{x}']})" for x in ("th2", "th1", "th17", "th22"))
     patient = (
         a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
         a(
@@ -421,7 +423,7 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
         **humoral.RATES,
         **presentation.node_rates(act),
         **innate.patient_rates(),
-        **lesion_age.RATES,
+        **lesion_age.rates(infiltrate_rate),
     }
     return Model(
         name="disease",
