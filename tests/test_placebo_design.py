@@ -6,7 +6,8 @@ months or more go with a larger placebo response, and so does a mild-to-moderate
 Ho S, Collazo R. Dermatol Ther (Heidelb) 2023;13:3019 (placebo arms of monotherapy trials, all with EASI >= 16 at
 entry): the lower the baseline EASI, the larger the week-16 % reduction of EASI and the less rescue medication.
 Regression to the mean from the flare cycle pulls the other way (a higher threshold enrols more patients near a
-flare's peak); in the model, as in those trials, the severity effect is the larger.
+flare's peak); in the model the fall of the participation effect with severity is the larger of the two, which gives
+the direction those trials show (they do not separate the two).
 """
 
 from dataclasses import replace

@@ -4,12 +4,13 @@ activated (M2) by IL-4 and IL-13 through STAT6.
 - **Density** ``<s>_macrophage`` (1 = healthy skin): monocytes enter at ``mac_turnover x (1 + mac_recruit x
   infiltrate / (infiltrate + mac_infiltrate_half))``, the infiltrate being the site's T helper cells (the monocyte
   chemokines of inflamed skin), and macrophages leave or die at ``mac_turnover``. Dermal macrophages are renewed
-  from blood monocytes (Tamoutounour S et al. Immunity 2013;39:925) and are more numerous in acute and chronic AD
-  lesions than in healthy skin (Kiekens RC et al. Br J Dermatol 2001;145:957).
+  from blood monocytes (in the mouse: Tamoutounour S et al. Immunity 2013;39:925) and are more numerous in acute
+  and chronic AD lesions than in healthy skin (Kiekens RC et al. Br J Dermatol 2001;145:957).
 - **Polarisation** ``<s>_macrophage_m2`` (0-1): the site's macrophage pSTAT6 as a fraction of its maximum, computed
   by the receptor layer with the monocyte's receptor copies and its pSTAT6 constant fitted to measured EC50s (IL-4
   about 10 pM, IL-13 56-123 pM: :mod:`adqsp.receptor.constants`); IL-4 and IL-13 induce the alternative programme
-  through IL-4Ra and STAT6 (Stein M et al. J Exp Med 1992;176:287; Gordon S. Nat Rev Immunol 2003;3:23). IL-4 is
+  through IL-4Ra and STAT6 (IL-4: Stein M et al. J Exp Med 1992;176:287; IL-13: Doyle AG et al. Eur J Immunol
+  1994;24:1441; both: Gordon S. Nat Rev Immunol 2003;3:23). IL-4 is
   the stronger inducer at these EC50s, so an IL-13 antibody leaves more of it than IL-4Ra blockade does.
 - **CCL18** ``<s>_CCL18`` (AU: macrophage density x M2 share): M2 macrophages' chemokine (Kodelja V et al. J
   Immunol 1998;160:1411), raised in AD skin (Günther C et al. J Immunol 2005;174:1723), made in proportion to the
