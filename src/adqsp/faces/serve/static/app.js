@@ -192,8 +192,10 @@ function drawAll() {
   chart(skin, "innate type 2 cells", "per baseline", [["les_ilc2", "ILC2, lesional"],
     ["basophil_fceri", "basophil FcεRI"], ["mast_fceri", "mast-cell FcεRI"], ["les_eos", "eosinophils, lesional"],
     ["eos_blood", "eosinophils, blood"]], { relative: true });
-  chart(skin, "macrophages", "", [["les_macrophage_m2", "M2 share, lesional"],
-    ["non_macrophage_m2", "M2 share, nonlesional"]], { yMax: 1 });
+  chart(skin, "macrophages, M2 share", "", [["les_macrophage_m2", "lesional"],
+    ["non_macrophage_m2", "nonlesional"]], { yMax: 1 });
+  chart(skin, "macrophages and CCL18", "per baseline", [["les_macrophage", "macrophages, lesional"],
+    ["non_macrophage", "macrophages, nonlesional"], ["les_CCL18", "CCL18, lesional"]], { relative: true });
   chart(skin, "lesion chronicity", "", [["les_chronicity", "0 acute, 1 chronic"]], { yMax: 1 });
   chart(skin, "pathway activity, lesional", "", [["les_type1_activity", "type 1"], ["les_type2_activity", "type 2"],
     ["les_type17_activity", "type 17"], ["les_type22_activity", "type 22"]]);
