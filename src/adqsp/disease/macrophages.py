@@ -89,6 +89,7 @@ def site_assignments(s: str) -> tuple[Assignment, ...]:
 
 
 def site_rates(s: str) -> dict[str, str]:
-    infiltrate = f"({s}_th2 + {s}_th1 + {s}_th17 + {s}_th22)"
-    entry = f"1.0 + mac_recruit * max({infiltrate}, 0.0) / (max({infiltrate}, 0.0) + mac_infiltrate_half)"
+    """The site's macrophage density (needs the site's T-cell infiltrate ``<s>_inflammation``)."""
+    infiltrate = f"max({s}_inflammation, 0.0)"
+    entry = f"1.0 + mac_recruit * {infiltrate} / ({infiltrate} + mac_infiltrate_half)"
     return {f"{s}_macrophage": f"mac_turnover * ({entry} - {s}_macrophage)"}

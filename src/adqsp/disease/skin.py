@@ -204,6 +204,7 @@ def _site_assignments(s: str, binders: tuple[Binder, ...], act: Activities) -> t
     turnover = turnover_binders(binders)  # IL-13 held by an antibody, with the complexes' own turnover
     exposure = "exposure_les" if s == "les" else "exposure_les * exposure_non_ratio"
     return (
+        a(f"{s}_inflammation", " + ".join(f"{s}_{x}" for x in presentation.SUBSETS), "AU", f"{s}: T-cell infiltrate"),
         a(
             f"{s}_exposure",
             f"{exposure} * exp(flare_amplitude * sin({TWO_PI} * t / flare_period + flare_phase)) / participation",
@@ -373,9 +374,8 @@ def disease_block(binders: tuple[Binder, ...] = (), inhibitors: tuple[Inhibitor,
     act = activities(inhibitors)
     il31 = act.jak1_jak2
     lesional = _site_rates("les", act)
-    infiltrate_rate = " + ".join(f"({lesional[f'les_{x}']})" for x in ("th2", "th1", "th17", "th22"))
+    infiltrate_rate = " + ".join(f"({lesional[f'les_{x}']})" for x in presentation.SUBSETS)
     patient = (
-        a("les_inflammation", "les_th2 + les_th1 + les_th17 + les_th22", "AU", "lesional T-cell infiltrate"),
         a(
             "bsa_fraction",
             "area_max * max(les_inflammation, 0.0) ** area_hill"
