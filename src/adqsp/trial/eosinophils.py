@@ -26,6 +26,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import least_squares
 
+from adqsp.trial.calibration import identifiability
 from adqsp.trial.job import run_trial
 from adqsp.trial.scenario import Scenario, load_scenario
 
@@ -70,28 +71,23 @@ def residuals(read: Mapping[str, float]) -> np.ndarray:
 
 
 def fit(patients: int = 1000, seed: int = 20161, start: Mapping[str, float] = START) -> dict:
-    """Fit :data:`KEYS`; the result with each key's value and 95% interval (from the residual Jacobian at the
-    result, residuals read as standard deviations) and the fitted course."""
+    """Fit :data:`KEYS`; the result with each key's value, 95% interval and whether the target determines it (the
+    calibration's :func:`~adqsp.trial.calibration.identifiability` on the residual Jacobian at the result, residuals
+    read as standard deviations; the fit is unbounded in log-parameters) and the fitted course."""
     base = scenario(patients, seed)
+    courses: dict[bytes, dict[str, float]] = {}  # each evaluated point's course, by its log-parameters
 
-    def values(x: np.ndarray) -> dict[str, float]:
-        return dict(zip(KEYS, np.exp(x), strict=True))
+    def scaled(x: np.ndarray) -> np.ndarray:
+        courses[x.tobytes()] = read = course(dict(zip(KEYS, np.exp(x), strict=True)), base)
+        return residuals(read)
 
-    result = least_squares(
-        lambda x: residuals(course(values(x), base)),
-        np.log([start[k] for k in KEYS]),
-        method="trf",
-        diff_step=0.05,
-        xtol=1e-3,
-        ftol=1e-3,
-    )
-    se = np.sqrt(np.diag(np.linalg.inv(result.jac.T @ result.jac)))
-    fitted = values(result.x)
-    bands = zip(fitted.items(), se, strict=True)
+    result = least_squares(scaled, np.log([start[k] for k in KEYS]), method="trf", diff_step=0.05, xtol=1e-3, ftol=1e-3)
+    estimates = identifiability(result.jac, result.x, list(KEYS), dict.fromkeys(KEYS, (0.0, np.inf)))
     return {
-        "values": fitted,
-        "interval_95": {k: (v * np.exp(-1.96 * s), v * np.exp(1.96 * s)) for (k, v), s in bands},
-        "course": course(fitted, base),
+        "values": {k: e.value for k, e in estimates.items()},
+        "interval_95": {k: (e.low, e.high) for k, e in estimates.items()},
+        "determined": {k: e.determined for k, e in estimates.items()},
+        "course": courses[result.x.tobytes()],
         "residuals": result.fun.tolist(),
         "singular_values": np.linalg.svd(result.jac, compute_uv=False).tolist(),
         "cost": float(result.cost),
