@@ -8,7 +8,8 @@ import hashlib
 import importlib.util
 import os
 import sys
-from functools import cache, lru_cache
+import threading
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -32,10 +33,27 @@ def source_digest(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:20]
 
 
-@lru_cache(maxsize=16)
+#: the modules :func:`load` imported in this process, by source
+_LOADED: dict[str, ModuleType] = {}
+#: one import at a time (the explorer compiles the kernels in a thread while its requests run)
+_LOADING = threading.Lock()
+
+
 def load(source: str) -> ModuleType:
     """Import a generated module (written to the cache folder once, so numba can cache the machine code of its
-    compiled functions)."""
+    compiled functions), once per process."""
+    with _LOADING:
+        if source not in _LOADED:
+            _LOADED[source] = _import(source)
+    return _LOADED[source]
+
+
+def loaded(source: str) -> ModuleType | None:
+    """The module :func:`load` imported for ``source`` in this process, if it did."""
+    return _LOADED.get(source)
+
+
+def _import(source: str) -> ModuleType:
     digest = source_digest(source)
     path = cache_dir() / f"model_{digest}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:

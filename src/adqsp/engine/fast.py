@@ -1,18 +1,22 @@
 """The compiled engine's entry points: a model's machine code with the solver's kernels (:func:`fast_model`), a
 population integrated with it (:func:`integrate_fast`, the Rosenbrock solver of ``kernels/rosenbrock.py``) or
-brought to its steady states (:func:`steady_state_fast`), and the solver's settings."""
+brought to its steady states (:func:`steady_state_fast`), and the solver's settings.
+
+The kernels are compiled by numba once per version of this code (about 8 s, then loaded from the cache folder in
+a fraction of a second). Until a kernel is compiled or loaded in this process, a lone patient runs it in the Python
+interpreter instead (``kernels.python_module``): the same results bit for bit, and for one patient's course about as
+fast as loading the compiled kernel, so ``adqsp simulate`` and the explorer's first answer never wait for numba.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from types import ModuleType
 
-import numba
 import numpy as np
 
 from adqsp.engine import kernels
-from adqsp.engine.cache import load, solver_source
+from adqsp.engine.cache import load, loaded, solver_source
 from adqsp.engine.doses import dose_events
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
 from adqsp.engine.native import NativeModel, native_model
@@ -39,13 +43,12 @@ STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "non-finite
 
 @dataclass(frozen=True)
 class FastModel:
-    """A model compiled to machine code (``native``) with the solver's kernels (numba, the same for every model):
+    """A model compiled to machine code (``native``), run by the solver's kernels (the same for every model):
     :meth:`solve` integrates a population (see :func:`integrate_fast`); :meth:`steady` finds steady states (see
     :func:`steady_state_fast`); :meth:`jac` gives the rates, their exact Jacobian and time derivative at a point."""
 
     compiled: CompiledModel
     native: NativeModel
-    kernels: ModuleType
 
     @property
     def other(self) -> np.ndarray:
@@ -57,13 +60,13 @@ class FastModel:
         arguments after the model's and the patients' range)."""
         self._check(P, args[0])
         n = self.native
-        _in_threads(self.kernels.solve, (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
+        _in_threads(_kernel("solve", len(P)), (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
 
     def steady(self, P: np.ndarray, *args) -> None:
         """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
         self._check(P, args[0])
         n = self.native
-        _in_threads(self.kernels.steady, (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
+        _in_threads(_kernel("steady", len(P)), (n.functions, n.n_constants, n.n_exact), len(P), (P, *args))
 
     def jac(self, t: float, y: np.ndarray, p: np.ndarray, f: np.ndarray, J: np.ndarray, ft: np.ndarray) -> None:
         """The rates into ``f``, their Jacobian into ``J`` (zeroed beforehand) and time derivative into ``ft``."""
@@ -73,13 +76,29 @@ class FastModel:
         if f.shape != (n_s,) or J.shape != (n_s, n_s) or ft.shape != (n_s,) or not J.flags.c_contiguous:
             raise ValueError(f"f, J, ft: must be ({n_s},), ({n_s}, {n_s}) C-contiguous and ({n_s},)")
         n = self.native
-        self.kernels.jacobian(n.functions, n.n_constants, float(t), y, p, f, J, ft)
+        _kernel("jacobian", 1)(n.functions, n.n_constants, float(t), y, p, f, J, ft)
 
     def _check(self, P: np.ndarray, Y: np.ndarray) -> None:
         """The machine code indexes parameters and states by position: refuse arrays of another model's sizes."""
         model = self.compiled.model
         if P.ndim != 2 or P.shape[1] != len(model.parameters) or Y.shape != (len(P), len(model.states)):
             raise ValueError(f"P, Y0: must be (patients, {len(model.parameters)}) and (patients, {len(model.states)})")
+
+
+#: a population this small runs in the Python interpreter until the compiled kernel is in this process: one
+#: patient's 52-week course with its enrolment takes about as long interpreted (0.46 s) as with the kernels loaded
+#: from the cache folder (0.49 s), and more patients pay the interpreter's cost per step each
+INTERPRETED_PATIENTS = 1
+
+
+def _kernel(name: str, patients: int):
+    """Kernel ``name`` compiled, or, for at most :data:`INTERPRETED_PATIENTS` patients while no signature of it is
+    compiled or loaded in this process, interpreted."""
+    source = kernels.source()
+    compiled = loaded(source)  # by an earlier call (importing the kernels imports numba)
+    if patients <= INTERPRETED_PATIENTS and (compiled is None or not getattr(compiled, name).signatures):
+        return getattr(kernels.python_module(), name)
+    return getattr(load(source), name)
 
 
 #: patient ranges per thread: the threads take the next range when done, so a slow range delays the end less
@@ -90,6 +109,11 @@ def _in_threads(kernel, model: tuple, n: int, args: tuple) -> None:
     """``kernel(*model, first, last, *args)`` over ranges of the ``n`` patients, in as many threads as numba's
     thread count (``NUMBA_NUM_THREADS``, by default the processor's cores): the kernels release the GIL, and each
     patient's result is the same whichever thread computes it."""
+    if n <= 1:
+        kernel(*model, 0, n, *args)
+        return
+    import numba  # imported here: a lone patient's course needs none of it (0.2 s)
+
     threads = min(numba.config.NUMBA_NUM_THREADS, n)
     if threads <= 1:
         kernel(*model, 0, n, *args)
@@ -106,7 +130,18 @@ def fast_model(compiled: CompiledModel) -> FastModel:
     the kernels (compiled by numba once per version of this code, then cached on disk)."""
     model = compiled.model
     native = native_model(solver_source(compiled), len(model.states), len(model.parameters))
-    return FastModel(compiled, native, load(kernels.source()))
+    return FastModel(compiled, native)
+
+
+def compile_kernels(compiled: CompiledModel) -> None:
+    """Bring the compiled kernels into this process (numba compiles what its cache lacks, about 8 s), so that a lone
+    patient's course no longer runs interpreted: two patients of ``compiled`` at the declared values, to the steady
+    state and over a day (the arguments' types are those of every call, whatever the model)."""
+    model = fast_model(compiled)
+    P = compiled.parameter_matrix({}, 2)
+    y0 = compiled.initial(P)
+    steady_state_fast(model, P, y0, 0.0)
+    integrate_fast(model, P, y0, np.array([0.0, 1.0]))
 
 
 def integrate_fast(

@@ -21,7 +21,7 @@ import numpy as np
 
 from adqsp.engine.cache import cache_dir, code_digest
 from adqsp.engine.emit import Signature, module_ir
-from adqsp.engine.kernels.calls import FUNCTIONS
+from adqsp.engine.kernels import FUNCTIONS
 from adqsp.files import write_atomic
 
 #: LLVM's optimisation level for the generated functions (as numba's default)

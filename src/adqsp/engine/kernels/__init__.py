@@ -12,8 +12,10 @@ as _nb`` and the calls of ``kernels/calls.py``, and defines the other kernels' n
 from __future__ import annotations
 
 import ast
+import linecache
 from functools import cache
 from importlib import resources
+from types import ModuleType
 
 from adqsp.engine.cache import code_digest
 
@@ -40,6 +42,8 @@ def _header_length(statements: list[ast.stmt]) -> int:
     return n
 
 
+#: the model's functions in the order of their addresses in ``fns`` (``kernels/calls.py``)
+FUNCTIONS = ("consts", "rhs", "jac", "lin", "feed", "w_assemble", "w_factor", "w_solve")
 #: the kernel files in the order they are pasted (each after those it calls)
 KERNELS = ("lu", "expm", "exact", "rosenbrock", "steady", "point")
 _HEADER = """import math as _m
@@ -49,10 +53,34 @@ import numpy as np
 
 from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs, w_assemble, w_factor, w_solve
 """
+_PYTHON_HEADER = """import math as _m
+
+import numpy as np
+
+from adqsp.engine.kernels.python_calls import consts, feed, jac, lin, rhs, w_assemble, w_factor, w_solve
+from adqsp.engine.kernels.python_calls import numba_stand_in as _nb
+"""
 
 
 @cache
 def source() -> str:
     """The module of all kernels (``engine/cache.py`` imports it from the cache folder), its first line the digest
     of this package's code: numba's cache checks only the kernels' own file, not the calls they import."""
-    return f"# adqsp code {code_digest()}\n" + _HEADER + "\n\n" + "\n\n".join(body(name) for name in KERNELS)
+    return f"# adqsp code {code_digest()}\n" + _HEADER + "\n\n" + _bodies()
+
+
+def _bodies() -> str:
+    return "\n\n".join(body(name) for name in KERNELS)
+
+
+@cache
+def python_module() -> ModuleType:
+    """The same kernels run by the Python interpreter, calling the model's machine code through ctypes
+    (``kernels/python_calls.py``): no compilation, a few hundred times slower per step, the same results bit for bit
+    (IEEE operations in the same order, the same C library functions)."""
+    name = "adqsp_kernels_python"
+    text = _PYTHON_HEADER + "\n\n" + _bodies()
+    linecache.cache[f"<{name}>"] = (len(text), None, text.splitlines(keepends=True), f"<{name}>")  # for tracebacks
+    module = ModuleType(name)
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    return module

@@ -2,7 +2,7 @@
 
 A model's functions are compiled apart from the kernels, so the kernels are the same machine code for every model
 and numba compiles them once. Each kernel takes the model's function addresses as an int64 array ``fns`` (in the
-order of :data:`FUNCTIONS`) and calls through these intrinsics: an array argument is passed as the pointer to its
+order of ``kernels.FUNCTIONS``) and calls through these intrinsics: an array argument is passed as the pointer to its
 first element (the arrays must be C-contiguous float64), a float as a double. Signatures (arrays float64):
 
 - ``consts(fns, p, c)``: the patient's constants into ``c``;
@@ -20,8 +20,8 @@ from numba import types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
-#: the model's functions in the order of their addresses in ``fns``
-FUNCTIONS = ("consts", "rhs", "jac", "lin", "feed", "w_assemble", "w_factor", "w_solve")
+from adqsp.engine.kernels import FUNCTIONS
+
 _I8 = ir.IntType(8)
 
 

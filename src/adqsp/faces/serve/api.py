@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adqsp.assembly import build_model, compiled
 from adqsp.drugs.record import DrugRecord
 from adqsp.drugs.registry import resolve, shipped
+from adqsp.engine import fast
 from adqsp.errors import InputError
 from adqsp.faces.cli import drug_target
 from adqsp.faces.options import Drug
@@ -185,6 +186,12 @@ class TrialRequest(_Request):
         elif not self.arms:
             fail(("arms",), "a custom trial needs at least one drug arm", self.arms)
         return self
+
+
+def compile_kernels() -> None:
+    """The solver's compiled kernels into this process (numba compiles what its cache lacks): until they are, a course
+    request runs its lone patient in the interpreter, about five times slower for the same numbers."""
+    fast.compile_kernels(compiled(None))
 
 
 def drugs_summary() -> list[dict[str, Any]]:

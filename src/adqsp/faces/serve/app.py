@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -50,9 +52,17 @@ async def _checked(request: Request, model: type[T]) -> T:
     return validate(model, data)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start, the solver's kernels are compiled in a thread of their own (:func:`api.compile_kernels`)."""
+    threading.Thread(target=api.compile_kernels, name="adqsp-kernels", daemon=True).start()
+    yield
+
+
 def create_app(max_jobs: int = 2) -> FastAPI:
     """The application; at most ``max_jobs`` trial jobs run at once (another gets 429)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="adqsp mechanism explorer",
         description="Time courses and small virtual trials of the adqsp atopic dermatitis model.",
         version="1",
