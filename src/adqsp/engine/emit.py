@@ -13,6 +13,15 @@ The translation keeps numba's arithmetic: IEEE double operations without fast-ma
 included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt``, ``**`` and the power in
 ``_pow`` are LLVM's intrinsics, which call the C library as numba's do, and ``tanh`` is the C library's; a conditional
 expression computes only the side taken; a division by zero gives inf or NaN, as numba's numpy error model does.
+
+Each function can also be translated for ``lanes`` patients at once (:func:`module_ir`'s ``lanes``; named
+``<name>_lanes``): every value a vector of ``lanes`` doubles, one patient per element, and every argument, the scalar
+ones too, an array whose element ``[..., j]`` is patient ``j``'s (the function's own array shape with the lanes
+last). Each lane computes what the scalar function computes for its patient, operation for operation (the math
+functions are the C library's, called per lane), so the results are the same bit for bit: a conditional expression
+computes both sides and selects per lane, ``_pow`` selects per lane (calling ``pow`` only where a lane's exponent is
+not 0, 1 or 2), and ``if not <test>: return False`` clears the failing lanes' bits in the returned mask (bit ``j``
+set: lane ``j`` passed every test) instead of returning.
 """
 
 from __future__ import annotations
@@ -49,9 +58,22 @@ class UnsupportedSource(ValueError):
     """The generated source uses Python this translation does not know (a generator change it must follow)."""
 
 
-def module_ir(tree: ast.Module, functions: Mapping[str, Signature], name: str = "model") -> ir.Module:
+#: the suffix of a function's translation for lanes
+LANES_SUFFIX = "_lanes"
+
+
+def module_ir(
+    tree: ast.Module,
+    functions: Mapping[str, Signature],
+    name: str = "model",
+    lanes: int = 0,
+    laned: tuple[str, ...] = (),
+) -> ir.Module:
     """An LLVM module defining each function ``name -> signature`` of the parsed generated source ``tree`` with
-    external linkage and the C calling convention."""
+    external linkage and the C calling convention, and those named in ``laned`` also for ``lanes`` patients at once
+    (``<name>_lanes``, see the module's docstring)."""
+    if laned and not 2 <= lanes <= 8:
+        raise ValueError(f"lanes must be 2 to 8 (a lane mask fits a byte), got {lanes}")
     module = ir.Module(name=name)
     power = _power_function(module)
     defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
@@ -59,6 +81,8 @@ def module_ir(tree: ast.Module, functions: Mapping[str, Signature], name: str = 
         if fname not in defs:
             raise UnsupportedSource(f"the generated source has no function {fname!r}")
         _Function(module, defs[fname], signature, power).emit()
+        if fname in laned:
+            _LaneFunction(module, defs[fname], signature, lanes).emit()
     return module
 
 
@@ -91,13 +115,19 @@ def _power_function(module: ir.Module) -> ir.Function:
 class _Function:
     """One generated function's translation: its arguments, local names and the builder."""
 
-    def __init__(self, module: ir.Module, node: ast.FunctionDef, signature: Signature, power: ir.Function):
+    #: the type of a value, and of a truth value
+    real_type: ir.Type = DOUBLE
+    truth_type: ir.Type = BOOL
+
+    def __init__(
+        self, module: ir.Module, node: ast.FunctionDef, signature: Signature, power: ir.Function | None, name: str = ""
+    ):
         names = [a.arg for a in node.args.args]
         if names != [name for name, _ in signature.args]:
             raise UnsupportedSource(f"{node.name}: arguments {names}, signature {[n for n, _ in signature.args]}")
         types = [DOUBLE if shape is None else DOUBLE.as_pointer() for _, shape in signature.args]
         returns = BYTE if signature.returns_bool else ir.VoidType()
-        self.fn = ir.Function(module, ir.FunctionType(returns, types), name=node.name)
+        self.fn = ir.Function(module, ir.FunctionType(returns, types), name=name or node.name)
         self.node, self.module, self.power = node, module, power
         self.shapes = {name: shape for name, shape in signature.args if shape is not None}
         self.values: dict[str, ir.Value] = {}  # the scalar arguments and local names
@@ -110,6 +140,13 @@ class _Function:
                 arg.add_attribute("noalias")  # the kernels never pass one array twice
                 self.pointers[name] = arg
         self.builder = ir.IRBuilder(self.fn.append_basic_block("entry"))
+
+    def constant(self, value: float) -> ir.Value:
+        return DOUBLE(value)
+
+    def intrinsic(self, name: str, n_args: int) -> ir.Function:
+        """LLVM's intrinsic ``name`` (e.g. ``llvm.pow``) of ``n_args`` arguments of :attr:`real_type`."""
+        return self.module.declare_intrinsic(name, [DOUBLE])
 
     def emit(self) -> None:
         body = self.node.body
@@ -153,12 +190,17 @@ class _Function:
         if isinstance(target, ast.Name):
             self.values[target.id] = value
         elif isinstance(target, ast.Subscript):
-            self.builder.store(self.real(value), self.element(target))
+            self.builder.store(self.real(value), self.element(target), align=8)
         else:
             raise UnsupportedSource(f"{self.node.name}: assignment to {ast.unparse(target)!r}")
 
     def element(self, node: ast.Subscript) -> ir.Value:
-        """The pointer to ``array[i]`` or ``array[i, j]`` (constant indices, row-major)."""
+        """The pointer to ``array[i]`` or ``array[i, j]``."""
+        flat = self.flat_index(node)  # checks the array and the indices
+        return self.builder.gep(self.pointers[node.value.id], [ir.IntType(64)(flat)], inbounds=True)
+
+    def flat_index(self, node: ast.Subscript) -> int:
+        """The position of ``array[i]`` or ``array[i, j]`` in its array (constant indices, row-major)."""
         if not isinstance(node.value, ast.Name) or node.value.id not in self.pointers:
             raise UnsupportedSource(f"{self.node.name}: subscript of {ast.unparse(node.value)!r}")
         name = node.value.id
@@ -171,22 +213,22 @@ class _Function:
             if not 0 <= i < n:
                 raise UnsupportedSource(f"{self.node.name}: {ast.unparse(node)} outside shape {shape}")
             flat = flat * n + i
-        return self.builder.gep(self.pointers[name], [ir.IntType(64)(flat)], inbounds=True)
+        return flat
 
     # expressions
     def expression(self, e: ast.expr) -> ir.Value:
         b = self.builder
         if isinstance(e, ast.Constant):
             if isinstance(e.value, bool):
-                return BOOL(int(e.value))
+                return self.truth_constant(e.value)
             if isinstance(e.value, int | float):
-                return DOUBLE(float(e.value))
+                return self.constant(float(e.value))
         elif isinstance(e, ast.Name) and e.id in self.values:
             return self.values[e.id]
         elif isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.attr in _CONSTANTS:
-            return DOUBLE(_CONSTANTS[e.attr])
+            return self.constant(_CONSTANTS[e.attr])
         elif isinstance(e, ast.Subscript):
-            return b.load(self.element(e))
+            return self.load(e)
         elif isinstance(e, ast.BinOp):
             return self.binary(e.op, self.expression(e.left), self.expression(e.right))
         elif isinstance(e, ast.UnaryOp):
@@ -217,19 +259,18 @@ class _Function:
             values.append((self.real(self.expression(side)), b.block))
             b.branch(merge)
         b.position_at_end(merge)
-        phi = b.phi(DOUBLE)
+        phi = b.phi(self.real_type)
         for value, block in values:
             phi.add_incoming(value, block)
         return phi
 
     def binary(self, op: ast.operator, left: ir.Value, right: ir.Value) -> ir.Value:
-        if isinstance(op, ast.BitAnd) and left.type == BOOL and right.type == BOOL:
+        if isinstance(op, ast.BitAnd) and left.type == self.truth_type and right.type == self.truth_type:
             return self.builder.and_(left, right)
         if type(op) in _FLOAT_OPS:
             return getattr(self.builder, _FLOAT_OPS[type(op)])(self.real(left), self.real(right))
         if isinstance(op, ast.Pow):  # a constant exponent, as numba lowers float ** float
-            pow_ = self.module.declare_intrinsic("llvm.pow", [DOUBLE])
-            return self.builder.call(pow_, [self.real(left), self.real(right)])
+            return self.builder.call(self.intrinsic("llvm.pow", 2), [self.real(left), self.real(right)])
         raise UnsupportedSource(f"{self.node.name}: operator {type(op).__name__}")
 
     def compare(self, e: ast.Compare) -> ir.Value:
@@ -261,25 +302,132 @@ class _Function:
                 acc = b.select(b.fcmp_ordered(symbol, v, acc), v, acc)
             return acc
         if func == "abs" and len(args) == 1:
-            return b.call(self.module.declare_intrinsic("llvm.fabs", [DOUBLE]), args)
+            return b.call(self.intrinsic("llvm.fabs", 1), args)
         if func == "_pow" and len(args) == 2:
-            return b.call(self.power, args)
+            return self.power_of(*args)
         name = func.split(".", 1)[-1]
         if func.startswith(("_m.", "math.")) and name in _MATH and len(args) == 1:
-            return b.call(self.module.declare_intrinsic(_MATH[name], [DOUBLE]), args)
+            return b.call(self.intrinsic(_MATH[name], 1), args)
         if func.startswith(("_m.", "math.")) and name in _LIBM and len(args) == 1:  # no intrinsic: the C library's
-            libm = self.module.globals.get(name) or ir.Function(self.module, ir.FunctionType(DOUBLE, [DOUBLE]), name)
-            return b.call(libm, args)
+            return self.libm(name, args[0])
         raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
 
+    def power_of(self, x: ir.Value, n: ir.Value) -> ir.Value:
+        return self.builder.call(self.power, [x, n])
+
+    def libm(self, name: str, x: ir.Value) -> ir.Value:
+        """The C library's ``name(x)``."""
+        libm = self.module.globals.get(name) or ir.Function(self.module, ir.FunctionType(DOUBLE, [DOUBLE]), name)
+        return self.builder.call(libm, [x])
+
+    def truth_constant(self, value: bool) -> ir.Value:
+        return BOOL(int(value))
+
+    def load(self, node: ast.Subscript) -> ir.Value:
+        return self.builder.load(self.element(node), align=8)
+
     def real(self, value: ir.Value) -> ir.Value:
-        if value.type == DOUBLE:
+        if value.type == self.real_type:
             return value
-        if value.type == BOOL:
-            return self.builder.uitofp(value, DOUBLE)
+        if value.type == self.truth_type:
+            return self.builder.uitofp(value, self.real_type)
         raise UnsupportedSource(f"{self.node.name}: a value of type {value.type}")
 
     def truth(self, value: ir.Value) -> ir.Value:
-        if value.type == BOOL:
+        if value.type == self.truth_type:
             return value
-        return self.builder.fcmp_unordered("!=", value, DOUBLE(0.0))
+        return self.builder.fcmp_unordered("!=", value, self.constant(0.0))
+
+
+class _LaneFunction(_Function):
+    """A function's translation for ``lanes`` patients at once, named ``<name>_lanes`` (the module's docstring)."""
+
+    def __init__(self, module: ir.Module, node: ast.FunctionDef, signature: Signature, lanes: int):
+        self.lanes = lanes
+        self.real_type = ir.VectorType(DOUBLE, lanes)
+        self.truth_type = ir.VectorType(BOOL, lanes)
+        #: the lanes that passed every ``if not <test>: return False`` so far (None: no test yet)
+        self.passed: ir.Value | None = None
+        arrays = tuple((n, () if shape is None else shape) for n, shape in signature.args)  # scalars: one per lane
+        arrays = Signature(arrays, signature.returns_bool)
+        super().__init__(module, node, arrays, None, name=node.name + LANES_SUFFIX)
+        for name, shape in signature.args:
+            if shape is None:  # a scalar: one value per lane
+                self.values[name] = self.builder.load(self._vector_pointer(self.pointers[name], 0), align=8)
+
+    def _vector_pointer(self, array: ir.Value, flat: int) -> ir.Value:
+        element = self.builder.gep(array, [ir.IntType(64)(flat * self.lanes)], inbounds=True)
+        return self.builder.bitcast(element, self.real_type.as_pointer())
+
+    def element(self, node: ast.Subscript) -> ir.Value:
+        """The pointer to the lanes of ``array[i]`` or ``array[i, j]``."""
+        flat = self.flat_index(node)
+        return self._vector_pointer(self.pointers[node.value.id], flat)
+
+    def constant(self, value: float) -> ir.Value:
+        return ir.Constant(self.real_type, [value] * self.lanes)
+
+    def truth_constant(self, value: bool) -> ir.Value:
+        return ir.Constant(self.truth_type, [int(value)] * self.lanes)
+
+    def intrinsic(self, name: str, n_args: int) -> ir.Function:
+        full = f"{name}.v{self.lanes}f64"
+        function_type = ir.FunctionType(self.real_type, [self.real_type] * n_args)
+        return self.module.globals.get(full) or ir.Function(self.module, function_type, full)
+
+    def statement(self, s: ast.stmt) -> None:
+        if isinstance(s, ast.If) and not s.orelse and len(s.body) == 1 and isinstance(s.body[0], ast.Return):
+            if not (isinstance(s.body[0].value, ast.Constant) and s.body[0].value.value is False):
+                raise UnsupportedSource(f"{self.node.name}: {ast.unparse(s)!r} (for lanes only a return False)")
+            passing = self.builder.not_(self.truth(self.expression(s.test)))
+            self.passed = passing if self.passed is None else self.builder.and_(self.passed, passing)
+        else:
+            super().statement(s)
+
+    def _return(self, value: ast.expr | None) -> None:
+        if self.fn.function_type.return_type != BYTE:
+            super()._return(value)
+            return
+        if value is None:
+            raise UnsupportedSource(f"{self.node.name}: a bare return in a function returning a bool")
+        passed = self.truth(self.expression(value))
+        if self.passed is not None:
+            passed = self.builder.and_(self.passed, passed)
+        bits = self.builder.bitcast(passed, ir.IntType(self.lanes))
+        self.builder.ret(bits if self.lanes == 8 else self.builder.zext(bits, BYTE))
+
+    def conditional(self, e: ast.IfExp) -> ir.Value:
+        """``a if test else b`` per lane: both sides computed, the one taken selected."""
+        test = self.truth(self.expression(e.test))
+        return self.builder.select(test, self.real(self.expression(e.body)), self.real(self.expression(e.orelse)))
+
+    def power_of(self, x: ir.Value, n: ir.Value) -> ir.Value:
+        """``_pow`` per lane; ``pow`` is called only where some lane's exponent is not 0, 1 or 2."""
+        b = self.builder
+        one, zero, two = (b.fcmp_ordered("==", n, self.constant(v)) for v in (1.0, 0.0, 2.0))
+
+        def chosen(general: ir.Value) -> ir.Value:
+            value = b.select(two, b.fmul(x, x), general)
+            value = b.select(zero, self.constant(1.0), value)
+            return b.select(one, x, value)
+
+        special = b.bitcast(b.or_(b.or_(one, zero), two), ir.IntType(self.lanes))
+        every = b.icmp_unsigned("==", special, ir.IntType(self.lanes)((1 << self.lanes) - 1))
+        with b.if_else(every) as (without_pow, with_pow):
+            with without_pow:
+                plain, plain_block = chosen(x), b.block
+            with with_pow:
+                powered = chosen(b.call(self.intrinsic("llvm.pow", 2), [x, n]))
+                powered_block = b.block
+        phi = b.phi(self.real_type)
+        phi.add_incoming(plain, plain_block)
+        phi.add_incoming(powered, powered_block)
+        return phi
+
+    def libm(self, name: str, x: ir.Value) -> ir.Value:
+        """The C library's ``name`` lane by lane."""
+        b = self.builder
+        out = self.constant(0.0)
+        for j in range(self.lanes):
+            out = b.insert_element(out, super().libm(name, b.extract_element(x, ir.IntType(32)(j))), ir.IntType(32)(j))
+        return out

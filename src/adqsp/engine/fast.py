@@ -91,14 +91,20 @@ class FastModel:
 INTERPRETED_PATIENTS = 1
 
 
+#: the compiled kernel that runs what a kernel name asks for: ``solve`` runs on lanes (``kernels/lanes.py``, the
+#: same results bit for bit)
+COMPILED = {"solve": "solve_lanes"}
+
+
 def _kernel(name: str, patients: int):
-    """Kernel ``name`` compiled, or, for at most :data:`INTERPRETED_PATIENTS` patients while no signature of it is
-    compiled or loaded in this process, interpreted."""
+    """Kernel ``name`` compiled (:data:`COMPILED`), or, for at most :data:`INTERPRETED_PATIENTS` patients while it is
+    not compiled or loaded in this process, interpreted."""
     source = kernels.source()
     compiled = loaded(source)  # by an earlier call (importing the kernels imports numba)
-    if patients <= INTERPRETED_PATIENTS and (compiled is None or not getattr(compiled, name).signatures):
+    compiled_name = COMPILED.get(name, name)
+    if patients <= INTERPRETED_PATIENTS and (compiled is None or not getattr(compiled, compiled_name).signatures):
         return getattr(kernels.python_module(), name)
-    return getattr(load(source), name)
+    return getattr(load(source), compiled_name)
 
 
 #: patient ranges per thread: the threads take the next range when done, so a slow range delays the end less

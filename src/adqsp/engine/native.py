@@ -21,7 +21,7 @@ import numpy as np
 
 from adqsp.engine.cache import cache_dir, code_digest
 from adqsp.engine.emit import Signature, module_ir
-from adqsp.engine.kernels import FUNCTIONS
+from adqsp.engine.kernels import FUNCTIONS, LANED, LANES
 from adqsp.files import write_atomic
 
 #: LLVM's optimisation level for the generated functions (as numba's default)
@@ -91,7 +91,8 @@ def object_digest(source: str) -> str:
 def compile_object(tree: ast.Module, functions: dict[str, Signature], context=None) -> bytes:
     """The object code of the generated functions, optimised for this machine (``context``: the LLVM context to
     work in, by default a new one)."""
-    module = llvm.parse_assembly(str(module_ir(tree, functions)), context or llvm.create_context())
+    text = str(module_ir(tree, functions, lanes=LANES, laned=tuple(f for f in LANED if f in functions)))
+    module = llvm.parse_assembly(text, context or llvm.create_context())
     module.verify()
     machine = _target_machine()
     builder = llvm.create_pass_builder(machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))

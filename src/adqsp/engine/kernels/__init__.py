@@ -42,22 +42,30 @@ def _header_length(statements: list[ast.stmt]) -> int:
     return n
 
 
+#: patients integrated side by side by ``kernels/lanes.py`` (one machine vector of doubles on AVX-512, two on AVX2)
+LANES = 8
+#: the model's functions also compiled for :data:`LANES` patients at once (``<name>_lanes``, ``engine/emit.py``)
+LANED = ("rhs", "jac", "w_assemble", "w_factor", "w_solve")
 #: the model's functions in the order of their addresses in ``fns`` (``kernels/calls.py``)
-FUNCTIONS = ("consts", "rhs", "jac", "lin", "feed", "w_assemble", "w_factor", "w_solve")
+FUNCTIONS = ("consts", "rhs", "jac", "lin", "feed", "w_assemble", "w_factor", "w_solve", *(f"{f}_lanes" for f in LANED))
 #: the kernel files in the order they are pasted (each after those it calls)
-KERNELS = ("lu", "expm", "exact", "rosenbrock", "steady", "point")
+KERNELS = ("lu", "expm", "exact", "rosenbrock", "lanes", "steady", "point")
 _HEADER = """import math as _m
 
 import numba as _nb
 import numpy as np
 
+from adqsp.engine.kernels import LANES
 from adqsp.engine.kernels.calls import consts, feed, jac, lin, rhs, w_assemble, w_factor, w_solve
+from adqsp.engine.kernels.calls import jac_lanes, rhs_lanes, w_assemble_lanes, w_factor_lanes, w_solve_lanes
 """
 _PYTHON_HEADER = """import math as _m
 
 import numpy as np
 
+from adqsp.engine.kernels import LANES
 from adqsp.engine.kernels.python_calls import consts, feed, jac, lin, rhs, w_assemble, w_factor, w_solve
+from adqsp.engine.kernels.python_calls import jac_lanes, rhs_lanes, w_assemble_lanes, w_factor_lanes, w_solve_lanes
 from adqsp.engine.kernels.python_calls import numba_stand_in as _nb
 """
 

@@ -12,7 +12,10 @@ first element (the arrays must be C-contiguous float64), a float as a double. Si
 - ``feed(fns, p, B)``: the coefficients of the exact states in the fed states' rates into ``B`` (zeroed);
 - ``w_assemble(fns, w, dfdy, diagonal)``: ``W = diagonal I - J`` on the entries the sparse LU reads;
 - ``w_factor(fns, w, limit)``: the sparse LU in place; False where a pivot or a multiplier is refused;
-- ``w_solve(fns, w, b)``: ``b <- W^-1 b``.
+- ``w_solve(fns, w, b)``: ``b <- W^-1 b``;
+- ``<name>_lanes`` (``kernels.LANED``): the same for ``kernels.LANES`` patients at once, every argument an array
+  with the lanes last (``t`` and ``diagonal`` one value per lane); ``w_factor_lanes`` returns the mask of the lanes
+  whose factorisation passed (bit ``j``: lane ``j``).
 """
 
 from llvmlite import ir
@@ -41,8 +44,9 @@ def _signature(name: str, fns, args: tuple, returns):
     return returns(fns, *typed)
 
 
-def _codegen(name: str, returns_bool: bool = False):
-    """Lowering of a call to the model's function ``name`` (its address at ``fns[FUNCTIONS.index(name)]``)."""
+def _codegen(name: str, returns: str = "void"):
+    """Lowering of a call to the model's function ``name`` (its address at ``fns[FUNCTIONS.index(name)]``), which
+    returns nothing, a ``bool`` (an ``i8`` 0 or 1) or a lane ``mask`` (an ``i8``, as an int64)."""
     slot = FUNCTIONS.index(name)
 
     def codegen(context, builder, signature, args):
@@ -54,11 +58,13 @@ def _codegen(name: str, returns_bool: bool = False):
                 values.append(context.make_array(ty)(context, builder, value=value).data)
             else:
                 values.append(value)
-        returned = _I8 if returns_bool else ir.VoidType()
+        returned = ir.VoidType() if returns == "void" else _I8
         pointer = builder.inttoptr(address, ir.FunctionType(returned, [v.type for v in values]).as_pointer())
         result = builder.call(pointer, values)
-        if returns_bool:
+        if returns == "bool":
             return builder.icmp_unsigned("!=", result, _I8(0))
+        if returns == "mask":
+            return builder.zext(result, ir.IntType(64))
         return context.get_dummy_value()
 
     return codegen
@@ -96,9 +102,34 @@ def w_assemble(typingctx, fns, w, dfdy, diagonal):
 
 @intrinsic
 def w_factor(typingctx, fns, w, limit):
-    return _signature("w_factor", fns, (w, limit), types.boolean), _codegen("w_factor", returns_bool=True)
+    return _signature("w_factor", fns, (w, limit), types.boolean), _codegen("w_factor", "bool")
 
 
 @intrinsic
 def w_solve(typingctx, fns, w, b):
     return _signature("w_solve", fns, (w, b), types.void), _codegen("w_solve")
+
+
+@intrinsic
+def rhs_lanes(typingctx, fns, t, y, p, c, out):
+    return _signature("rhs_lanes", fns, (t, y, p, c, out), types.void), _codegen("rhs_lanes")
+
+
+@intrinsic
+def jac_lanes(typingctx, fns, t, y, p, c, out, J, ft):
+    return _signature("jac_lanes", fns, (t, y, p, c, out, J, ft), types.void), _codegen("jac_lanes")
+
+
+@intrinsic
+def w_assemble_lanes(typingctx, fns, w, dfdy, diagonal):
+    return _signature("w_assemble_lanes", fns, (w, dfdy, diagonal), types.void), _codegen("w_assemble_lanes")
+
+
+@intrinsic
+def w_factor_lanes(typingctx, fns, w, limit):
+    return _signature("w_factor_lanes", fns, (w, limit), types.int64), _codegen("w_factor_lanes", "mask")
+
+
+@intrinsic
+def w_solve_lanes(typingctx, fns, w, b):
+    return _signature("w_solve_lanes", fns, (w, b), types.void), _codegen("w_solve_lanes")

@@ -26,6 +26,8 @@ PROTOTYPES = {
     "w_assemble": (None, (_POINTER, _POINTER, _DOUBLE)),
     "w_factor": (ctypes.c_uint8, (_POINTER, _DOUBLE)),
     "w_solve": (None, (_POINTER, _POINTER)),
+    **{f"{f}_lanes": (None, (_POINTER,) * n) for f, n in (("rhs", 5), ("jac", 7), ("w_assemble", 3), ("w_solve", 2))},
+    "w_factor_lanes": (ctypes.c_uint8, (_POINTER, _POINTER)),
 }
 #: ctypes function objects by (function, address), made once
 _MADE: dict[tuple[str, int], Callable] = {}
@@ -50,15 +52,18 @@ def _argument(value):
 
 
 def _call(name: str) -> Callable:
-    returns_bool = PROTOTYPES[name][0] is not None
+    returns = PROTOTYPES[name][0]
 
     def call(fns, *args):
         result = _function(fns, name)(*[_argument(a) for a in args])
-        return result != 0 if returns_bool else None
+        if returns is None:
+            return None
+        return result if name.endswith("_lanes") else result != 0  # a lane mask, or a bool
 
     call.__name__ = name
     return call
 
 
-consts, rhs, jac, lin, feed, w_assemble, w_factor, w_solve = (_call(name) for name in FUNCTIONS)
+consts, rhs, jac, lin, feed, w_assemble, w_factor, w_solve = (_call(name) for name in FUNCTIONS[:8])
+rhs_lanes, jac_lanes, w_assemble_lanes, w_factor_lanes, w_solve_lanes = (_call(name) for name in FUNCTIONS[8:])
 numba_stand_in = SimpleNamespace(njit=lambda **options: lambda function: function)
