@@ -165,7 +165,7 @@ def solve_lanes(
     B = np.zeros((LANES, n_f, m))
     K = np.zeros((LANES, n_f, m))
     kc = np.zeros((LANES, n_f))
-    fed_in = np.zeros(n_f)
+    fed_in = np.zeros((n_f, LANES))
     Q = np.zeros((LANES, ka_max, ka_max))
     table = np.zeros((LANES, GRID_SLOTS if m > 0 else 0, ka_max, ka_max))
     in_table = np.zeros((LANES, GRID_SLOTS), dtype=np.bool_)
@@ -182,6 +182,9 @@ def solve_lanes(
     column = np.zeros((LANES, n_o))
     c_one = np.empty(n_constants)
     relax = np.ones(LANES)
+    err = np.zeros(LANES)
+    finite = np.ones(LANES, dtype=np.bool_)
+    overshoot = np.zeros(LANES, dtype=np.bool_)
     before = np.zeros(LANES)
     following = first
     while True:
@@ -276,20 +279,24 @@ def solve_lanes(
         for j in range(LANES):
             t_at[j] = t[j]
         jac_lanes(fns, t_at, y, p, c, f0, dfdy, ft)
-        for j in range(LANES):
-            for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
-                r = m + a
-                for b in range(m):
+        for a in range(n_o):  # d/dt of the forcing: (d rates / d y_S) (d y_S / dt)
+            r = m + a
+            for b in range(m):
+                for j in range(LANES):
                     ft[r, j] += dfdy[r, b, j] * f0[b, j]
-            for q in range(n_f):  # u = y - X: the input leaves u's rate, and X(t) forces every rate of y_r
-                fed_in[q] = 0.0
+        for q in range(n_f):  # u = y - X: the input leaves u's rate, and X(t) forces every rate of y_r
+            for j in range(LANES):
+                fed_in[q, j] = 0.0
                 for i in range(m):
-                    fed_in[q] += B[j, q, i] * y[i, j]
+                    fed_in[q, j] += B[j, q, i] * y[i, j]
                     ft[fed[q], j] -= B[j, q, i] * f0[i, j]
-                for a in range(n_o):
-                    ft[m + a, j] += dfdy[m + a, fed[q], j] * fed_in[q]
-            for q in range(n_f):
-                f0[fed[q], j] -= fed_in[q]
+            for a in range(n_o):
+                for j in range(LANES):
+                    ft[m + a, j] += dfdy[m + a, fed[q], j] * fed_in[q, j]
+        for q in range(n_f):
+            for j in range(LANES):
+                f0[fed[q], j] -= fed_in[q, j]
+        for j in range(LANES):
             diagonal[j] = 1.0 / (GAM * h[j])
         w_assemble_lanes(fns, w, dfdy, diagonal)
         passed = w_factor_lanes(fns, w, limit)
@@ -354,36 +361,38 @@ def solve_lanes(
             for j in range(LANES):
                 ynew[m + a, j] = y[m + a, j] + B1 * g1[a, j] + B2 * g2[a, j] + B3 * g3[a, j] + B4 * g4[a, j]
         for j in range(LANES):
-            if not ready[j]:
-                continue
             _lanes_place_and_feed(ynew, y, at5, K, kc, h[j], m, fed, j)
-            err = 0.0
-            finite = True
-            overshoot = False
-            for a in range(n_o):
-                r = m + a
+            err[j] = 0.0
+            finite[j] = True
+            overshoot[j] = False
+        for a in range(n_o):
+            r = m + a
+            for j in range(LANES):
                 if not _m.isfinite(ynew[r, j]):
-                    finite = False
+                    finite[j] = False
                 if ynew[r, j] < -atol[r] and ynew[r, j] < y[r, j]:  # as in kernels/rosenbrock.py
-                    overshoot = True
+                    overshoot[j] = True
                 scale = (atol[r] + rtol * max(abs(y[r, j]), abs(ynew[r, j]))) * relax[j]
                 e = (E1 * g1[a, j] + E2 * g2[a, j] + E3 * g3[a, j] + E4 * g4[a, j]) / scale
-                err += e * e
-            err = _m.sqrt(err / max(n_o, 1))
-            if not finite:
-                err = 1e10
-            elif overshoot:
-                err = max(err, 8.0)
-            if err <= 1.0:
+                err[j] += e * e
+        for j in range(LANES):
+            if not ready[j]:
+                continue
+            norm = _m.sqrt(err[j] / max(n_o, 1))
+            if not finite[j]:
+                norm = 1e10
+            elif overshoot[j]:
+                norm = max(norm, 8.0)
+            if norm <= 1.0:
                 t[j] = t[j] + h[j]
                 for r in range(n_s):
                     y[r, j] = ynew[r, j]
-                h[j] = h[j] * min(4.0, 0.9 * err**-0.25) if err > 0 else 4.0 * h[j]
+                h[j] = h[j] * min(4.0, 0.9 * norm**-0.25) if norm > 0 else 4.0 * h[j]
                 if m > 0:
                     h[j] = _on_grid(h[j])
                 ready[j] = False
                 continue
-            h[j] = h[j] * max(0.2, 0.9 * err ** (-1.0 / 3.0))
+            h[j] = h[j] * max(0.2, 0.9 * norm ** (-1.0 / 3.0))
             if m > 0:
                 h[j] = _on_grid(h[j])
             rejected[j] += 1
