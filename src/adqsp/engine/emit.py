@@ -132,6 +132,9 @@ class _Function:
         self.shapes = {name: shape for name, shape in signature.args if shape is not None}
         self.values: dict[str, ir.Value] = {}  # the scalar arguments and local names
         self.pointers: dict[str, ir.Argument] = {}  # the array arguments
+        #: each call computed so far on every path to here, by its text (a repeated ``_pow`` or ``exp`` of the same
+        #: local names is computed once: the same numbers, fewer calls of the C library)
+        self.computed: dict[str, ir.Value] = {}
         for (name, shape), arg in zip(signature.args, self.fn.args, strict=True):
             arg.name = name
             if shape is None:
@@ -188,6 +191,8 @@ class _Function:
 
     def store(self, target: ast.expr, value: ir.Value) -> None:
         if isinstance(target, ast.Name):
+            if target.id in self.values:  # a name assigned again: a call of it computed before is another number
+                self.computed.clear()
             self.values[target.id] = value
         elif isinstance(target, ast.Subscript):
             self.builder.store(self.real(value), self.element(target), align=8)
@@ -254,10 +259,13 @@ class _Function:
         taken, other, merge = (self.fn.append_basic_block() for _ in range(3))
         b.cbranch(test, taken, other)
         values = []
+        before = self.computed
         for block, side in ((taken, e.body), (other, e.orelse)):
+            self.computed = dict(before)  # what one side computes is not computed on the other's path
             b.position_at_end(block)
             values.append((self.real(self.expression(side)), b.block))
             b.branch(merge)
+        self.computed = before
         b.position_at_end(merge)
         phi = b.phi(self.real_type)
         for value, block in values:
@@ -292,6 +300,16 @@ class _Function:
         return result
 
     def call(self, e: ast.Call) -> ir.Value:
+        """A call of the expression language, computed once per text where it reads local names only."""
+        text = ast.unparse(e)
+        if text not in self.computed:
+            value = self._call(e)
+            if not any(isinstance(node, ast.Subscript) for node in ast.walk(e)):  # an array element may be written
+                self.computed[text] = value
+            return value
+        return self.computed[text]
+
+    def _call(self, e: ast.Call) -> ir.Value:
         b = self.builder
         args = [self.real(self.expression(a)) for a in e.args]
         func = ast.unparse(e.func)
