@@ -30,9 +30,10 @@ FIRST_STEP = 0.03
 #: longest first step (day) after a later dose. Later doses enter the exactly integrated chain and need no restart,
 #: but the step the error control carried into a dose, days long, would be rejected about twice at each one
 LATER_DOSE_STEP = 0.5
-#: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.1);
+#: largest multiplier accepted from the generated LU's static pivot order (threshold pivoting with u = 0.01, ten
+#: times stricter than the 0.001 Kundert's Sparse 1.3 recommends, spconfig.h);
 #: a larger one, or a zero pivot, and that step's matrix is factorised with partial pivoting instead
-MULTIPLIER_LIMIT = 10.0
+MULTIPLIER_LIMIT = 100.0
 #: pseudo-transient continuation to a steady state: first implicit Euler step (day), convergence (largest relative
 #: rate of change, 1/day: under 3e-6 relative drift over 3000 days) and iteration limit
 STEADY_FIRST_STEP = 1.0
