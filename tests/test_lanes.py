@@ -51,7 +51,7 @@ def _lanes(columns: list[np.ndarray]) -> np.ndarray:
 def test_each_lane_of_a_function_gives_the_scalar_functions_numbers(spec):
     c = compiled(spec[0], spec[1], dosing=spec[2])
     n, n_p = len(c.model.states), len(c.model.parameters)
-    native = native_model(solver_source(c), n, n_p)
+    native = native_model(solver_source(c), n, n_p).with_lanes()
     P = c.parameter_matrix(sample(c.model, np.arange(LANES), seed=5).values, LANES)
     n_o = n - native.n_exact
     rng = np.random.default_rng(3)
@@ -95,7 +95,7 @@ def test_powers_and_the_c_librarys_functions_per_lane():
     model = Model(
         "lanes", (Parameter("k", 0.7, "1/day", "test"),), (State("a", 1.3, "mg"), State("b", 0.4, "mg")), (), rates
     ).check()
-    native = native_model(solver_source(compile_model(model)), 2, 1)
+    native = native_model(solver_source(compile_model(model)), 2, 1).with_lanes()
     rng = np.random.default_rng(1)
     for exponents in (np.ones(LANES), np.array([0.0, 1.0, 2.0, 1.7, 3.0, 0.5, 1.0, 2.0])[:LANES]):
         y = rng.random((2, LANES)) * 2.0

@@ -53,12 +53,18 @@ def loaded(source: str) -> ModuleType | None:
     return _LOADED.get(source)
 
 
-def _import(source: str) -> ModuleType:
-    digest = source_digest(source)
-    path = cache_dir() / f"model_{digest}.py"
+def written(source: str) -> Path:
+    """The file of a generated module in the cache folder, written where it is not there yet (numba's cache of its
+    machine code holds only while the file is not written again)."""
+    path = cache_dir() / f"model_{source_digest(source)}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:
         write_atomic(path, lambda tmp: tmp.write_text(source, encoding="utf-8"))
-    spec = importlib.util.spec_from_file_location(f"adqsp_generated_{digest}", path)
+    return path
+
+
+def _import(source: str) -> ModuleType:
+    path = written(source)
+    spec = importlib.util.spec_from_file_location(f"adqsp_generated_{source_digest(source)}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache re-imports the module by name
     spec.loader.exec_module(module)

@@ -67,22 +67,24 @@ def module_ir(
     functions: Mapping[str, Signature],
     name: str = "model",
     lanes: int = 0,
-    laned: tuple[str, ...] = (),
+    laned: Mapping[str, Signature] | None = None,
 ) -> ir.Module:
     """An LLVM module defining each function ``name -> signature`` of the parsed generated source ``tree`` with
-    external linkage and the C calling convention, and those named in ``laned`` also for ``lanes`` patients at once
+    external linkage and the C calling convention, and each of ``laned`` for ``lanes`` patients at once
     (``<name>_lanes``, see the module's docstring)."""
+    laned = laned or {}
     if laned and not 2 <= lanes <= 8:
         raise ValueError(f"lanes must be 2 to 8 (a lane mask fits a byte), got {lanes}")
     module = ir.Module(name=name)
     power = _power_function(module)
     defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
-    for fname, signature in functions.items():
+    for fname in [*functions, *laned]:
         if fname not in defs:
             raise UnsupportedSource(f"the generated source has no function {fname!r}")
+    for fname, signature in functions.items():
         _Function(module, defs[fname], signature, power).emit()
-        if fname in laned:
-            _LaneFunction(module, defs[fname], signature, lanes).emit()
+    for fname, signature in laned.items():
+        _LaneFunction(module, defs[fname], signature, lanes).emit()
     return module
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adqsp.engine import kernels
+from adqsp.engine import kernels, precompile
 from adqsp.engine.cache import load, loaded, solver_source
 from adqsp.engine.doses import dose_events
 from adqsp.engine.integrate import Relaxed, Tolerances, Trajectory, relaxed_stops
@@ -60,8 +60,12 @@ class FastModel:
         """``kernels/rosenbrock.py``'s ``solve`` for this model, its patients (rows of ``P``) in threads (its
         arguments after the model's and the patients' range)."""
         self._check(P, args[0])
-        n = self.native
-        _in_threads(_kernel("solve", len(P)), (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
+        kernel = _kernel("solve", len(P))
+        interpreted = kernel is kernels.python_module().solve
+        n = self.native if interpreted else self.native.with_lanes()
+        _in_threads(kernel, (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
+        if not interpreted:
+            precompile.mark()
 
     def steady(self, P: np.ndarray, *args) -> None:
         """``kernels/steady.py``'s ``steady`` for this model, its patients (rows of ``P``) in threads."""
@@ -105,6 +109,8 @@ def _kernel(name: str, patients: int):
     compiled_name = COMPILED.get(name, name)
     if patients <= INTERPRETED_PATIENTS and (compiled is None or not getattr(compiled, compiled_name).signatures):
         return getattr(kernels.python_module(), name)
+    if name == "solve":
+        precompile.wait()  # a compile of it in another process (a cold start's): load what it compiled
     return getattr(load(source), compiled_name)
 
 

@@ -5,7 +5,9 @@ an object file and loaded from there by later processes. The solver's kernels ca
 
 One model compiles in about a second (numba took about 25 s for the same functions); the object file is named by
 the digest of the generated source, of this package's code and of the machine (processor, its features, LLVM's
-version), so a cache folder shared between machines or versions never hands one another's code.
+version), so a cache folder shared between machines or versions never hands one another's code. The functions for
+lanes (``kernels.LANED``, for the solver on lanes) are a second object file, compiled when a population first needs
+them (:meth:`NativeModel.with_lanes`): a lone patient's course needs only the first.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import llvmlite
 import llvmlite.binding as llvm
 import numpy as np
 
 from adqsp.engine.cache import cache_dir, code_digest
-from adqsp.engine.emit import Signature, module_ir
+from adqsp.engine.emit import LANES_SUFFIX, Signature, module_ir
 from adqsp.engine.kernels import FUNCTIONS, LANED, LANES
 from adqsp.files import write_atomic
 
@@ -41,6 +43,22 @@ class NativeModel:
     fed: np.ndarray
     #: the LLVM context and execution engine holding the code the addresses point into (kept with them)
     engine: object = field(default=None, compare=False, repr=False)
+    #: the generated source, its number of states and of parameters (to compile the functions for lanes)
+    spec: tuple[str, int, int] = field(default=("", 0, 0), compare=False, repr=False)
+
+    def with_lanes(self) -> NativeModel:
+        """This model with its functions for lanes too (their addresses in ``functions``; compiled, or loaded
+        from the cache folder, on the first call)."""
+        if self.functions[_FIRST_LANED:].all():
+            return self
+        source, n_states, n_parameters = self.spec
+        key = object_digest(source, lanes=True)
+        with _LOADING:
+            if key not in _ENGINES:
+                _ENGINES[key] = _load(key, source, n_states, n_parameters, lanes=True)
+        laned = _ENGINES[key]
+        functions = np.concatenate([self.functions[:_FIRST_LANED], laned.functions[_FIRST_LANED:]])
+        return replace(self, functions=functions, engine=(self.engine, laned.engine))
 
 
 #: each loaded model (its engine kept for the process's life: a caller may hold its addresses)
@@ -49,9 +67,14 @@ _ENGINES: dict[str, NativeModel] = {}
 _LOADING = threading.Lock()
 
 
+#: where the functions for lanes start in ``functions``
+_FIRST_LANED = len(FUNCTIONS) - len(LANED)
+
+
 def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
     """The machine code of a generated source (``engine/generate.py``) for a model of ``n_states`` states and
-    ``n_parameters`` parameters: loaded from the cache folder, or compiled and kept there."""
+    ``n_parameters`` parameters, without its functions for lanes (their addresses 0: :meth:`NativeModel.with_lanes`
+    adds them): loaded from the cache folder, or compiled and kept there."""
     key = object_digest(source)
     with _LOADING:
         if key not in _ENGINES:
@@ -59,39 +82,47 @@ def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
     return _ENGINES[key]
 
 
-def _load(key: str, source: str, n_states: int, n_parameters: int) -> NativeModel:
-    """The model's code from the cache folder, or compiled and kept there, in an execution engine of its own (in an
-    LLVM context of its own: LLVM's global one is numba's, which may be compiling in another thread)."""
+def _load(key: str, source: str, n_states: int, n_parameters: int, lanes: bool = False) -> NativeModel:
+    """The model's code (its functions, or, with ``lanes``, its functions for lanes) from the cache folder, or
+    compiled and kept there, in an execution engine of its own (in an LLVM context of its own: LLVM's global one is
+    numba's, which may be compiling in another thread)."""
     tree = ast.parse(source)
     layout = _layout(tree)
     path = cache_dir() / f"native_{key}.o"
     context = llvm.create_context()
+    every = signatures(n_states, n_parameters, layout)
+    names = [f"{f}{LANES_SUFFIX}" for f in LANED] if lanes else FUNCTIONS[:_FIRST_LANED]
     if path.exists():
         code = path.read_bytes()
     else:
-        code = compile_object(tree, signatures(n_states, n_parameters, layout), context)
+        laned = {f: every[f] for f in LANED} if lanes else {}
+        code = compile_object(tree, {} if lanes else every, context, laned)
         write_atomic(path, lambda tmp: tmp.write_bytes(code))
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly("", context), _target_machine())  # owns the machine
     engine.add_object_file(llvm.ObjectFileRef.from_data(code))
     engine.finalize_object()
-    addresses = np.array([engine.get_function_address(name) for name in FUNCTIONS], dtype=np.int64)
-    if not addresses.all():
+    addresses = np.array([engine.get_function_address(n) if n in names else 0 for n in FUNCTIONS], dtype=np.int64)
+    if not all(addresses[FUNCTIONS.index(n)] for n in names):
         raise RuntimeError(f"object file {path} lacks a model function")
     fed = np.array(layout["FED"], dtype=np.int64)
-    return NativeModel(addresses, layout["N_CONSTANTS"], layout["N_EXACT"], fed, engine=(context, engine))
+    spec = (source, n_states, n_parameters)
+    return NativeModel(addresses, layout["N_CONSTANTS"], layout["N_EXACT"], fed, engine=(context, engine), spec=spec)
 
 
-def object_digest(source: str) -> str:
-    """Names a generated source's object file: the source, this package's code (the translation's), the processor
-    and its features, LLVM's version."""
+def object_digest(source: str, lanes: bool = False) -> str:
+    """Names a generated source's object file (of its functions, or of its functions for lanes): the source, this
+    package's code (the translation's), the processor and its features, LLVM's version."""
     machine = "\n".join((llvm.get_process_triple(), llvm.get_host_cpu_name(), _features(), llvmlite.__version__))
-    return hashlib.sha256(f"{code_digest()}\n{machine}\n{OPT_LEVEL}\n{source}".encode()).hexdigest()[:20]
+    kind = f"lanes {LANES}" if lanes else "scalar"
+    return hashlib.sha256(f"{code_digest()}\n{machine}\n{OPT_LEVEL}\n{kind}\n{source}".encode()).hexdigest()[:20]
 
 
-def compile_object(tree: ast.Module, functions: dict[str, Signature], context=None) -> bytes:
-    """The object code of the generated functions, optimised for this machine (``context``: the LLVM context to
-    work in, by default a new one)."""
-    text = str(module_ir(tree, functions, lanes=LANES, laned=tuple(f for f in LANED if f in functions)))
+def compile_object(
+    tree: ast.Module, functions: dict[str, Signature], context=None, laned: dict[str, Signature] | None = None
+) -> bytes:
+    """The object code of the generated functions (and of ``laned`` for :data:`kernels.LANES` patients at once),
+    optimised for this machine (``context``: the LLVM context to work in, by default a new one)."""
+    text = str(module_ir(tree, functions, lanes=LANES, laned=laned))
     module = llvm.parse_assembly(text, context or llvm.create_context())
     module.verify()
     machine = _target_machine()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from adqsp.assembly import check_finite
+from adqsp.engine import precompile
 from adqsp.errors import FailureWarning
 from adqsp.pk.interval_mean import EACH_DOSE
 from adqsp.schema import DropoutFactor, DropoutHazard, Estimand
@@ -91,6 +92,7 @@ def run_trial(
     (empty if none), each also issued as a :class:`~adqsp.errors.FailureWarning`.
     """
     _check_conduct(scenario)
+    precompile.start()  # on a cold start, the solver compiles on the other core while the models are built
     later = [pa for p in scenario.periods[1:] for pa in p.arms]
     courses = [
         *((a.drug, a.pk_model, a.dosing) for a in scenario.arms),

@@ -1,0 +1,83 @@
+"""The solver on lanes compiled in another process on a cold start.
+
+numba compiles the solver (``kernels/lanes.py``) once per version of this code, in about 9 s on one core. On a cold
+start a trial starts that compile in a process of its own (:func:`start`) and goes on, on the other core, with its
+imports, models and steady states; its first call of the solver waits for that process (:func:`wait`) and then
+loads the compiled solver from the cache folder. A marker in the cache folder (:func:`mark`, written after a
+compiled call of the solver) says that compile is done; where it is there, nothing is started. The process compiles
+the solver for a model of one state: the solver's code and its arguments' types are the same for every model.
+"""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import llvmlite.binding as llvm
+
+from adqsp.engine import kernels
+from adqsp.engine.cache import cache_dir, source_digest, written
+
+#: the compiling process started by :func:`start`, until :func:`wait` has waited for it
+_PROCESS: subprocess.Popen | None = None
+
+
+@cache
+def marker() -> Path:
+    """The file that says the solver of this code is compiled in the cache folder for this machine's processor."""
+    machine = f"{llvm.get_host_cpu_name()}\n{llvm.get_host_cpu_features().flatten()}"
+    return cache_dir() / f"compiled_{source_digest(kernels.source() + machine)}"
+
+
+def mark() -> None:
+    """Record that the solver is compiled in the cache folder (after a compiled call of it)."""
+    path = marker()
+    if not path.exists():
+        path.touch()
+
+
+def start() -> None:
+    """Compile the solver in another process unless it is compiled already (or being compiled by this one)."""
+    global _PROCESS
+    if _PROCESS is not None or marker().exists():
+        return
+    written(kernels.source())  # before the other process imports it: neither writes it again under the other
+    command = [sys.executable, "-m", "adqsp.engine.precompile"]
+    _PROCESS = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(_stop)
+
+
+def wait() -> None:
+    """Wait for the compiling process, if one was started (whether it succeeded or not: a failed compile leaves the
+    solver to be compiled by this process at its call, as without it)."""
+    global _PROCESS
+    if _PROCESS is not None:
+        _PROCESS.wait()
+        _PROCESS = None
+
+
+def _stop() -> None:
+    """At exit, a compile still running is ended (numba writes its cache files whole or not at all)."""
+    if _PROCESS is not None and _PROCESS.poll() is None:
+        _PROCESS.terminate()
+
+
+def compile_solver() -> None:
+    """Compile the solver (and write the marker) by integrating two patients of a one-state model over a day."""
+    import numpy as np
+
+    from adqsp.engine.fast import fast_model, integrate_fast
+    from adqsp.model.codegen import compile_model
+    from adqsp.model.declaration import Model, Parameter, State
+
+    rate = Parameter("k", 1.0, "1/day", "assumed: a model for compiling the solver, never simulated for results")
+    model = compile_model(Model("compile", (rate,), (State("x", 1.0, "mg"),), (), {"x": "-k * x"}).check())
+    P = model.parameter_matrix({}, 2)
+    integrate_fast(fast_model(model), P, model.initial(P), np.array([0.0, 1.0]))
+
+
+if __name__ == "__main__":
+    compile_solver()
