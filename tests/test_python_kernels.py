@@ -27,9 +27,8 @@ def _interpreted(monkeypatch) -> None:
 def _compiled_only(monkeypatch) -> None:
     """Every kernel call of this test compiled (the solver on lanes), however few patients."""
     compiled_kernels = load(kernels.source())
-    monkeypatch.setattr(
-        fast, "_kernel", lambda name, patients: getattr(compiled_kernels, fast.COMPILED.get(name, name))
-    )
+    lanes = {"solve": fast.LANES_SOLVER}
+    monkeypatch.setattr(fast, "_kernel", lambda name, patients: getattr(compiled_kernels, lanes.get(name, name)))
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +111,10 @@ def test_a_lone_patient_is_interpreted_until_the_kernel_is_compiled(monkeypatch)
     monkeypatch.setattr(cache, "_LOADED", {})  # as in a new process
     assert fast._kernel("solve", 1) is python.solve
     for signatures, lone in (([], python.solve), (["compiled"], None)):
-        dispatcher = SimpleNamespace(signatures=signatures)
-        monkeypatch.setitem(cache._LOADED, source, SimpleNamespace(solve_lanes=dispatcher))
-        assert fast._kernel("solve", 1) is (lone or dispatcher)
-        assert fast._kernel("solve", 2) is dispatcher  # a population always runs compiled
+        scalar, lanes = SimpleNamespace(signatures=signatures), SimpleNamespace(signatures=[])
+        monkeypatch.setitem(cache._LOADED, source, SimpleNamespace(solve=scalar, solve_lanes=lanes))
+        assert fast._kernel("solve", 1) is (lone or scalar)
+        assert fast._kernel("solve", 2) is lanes  # a population always runs compiled, on lanes
 
 
 def test_a_lone_patients_course_compiles_nothing_with_numba_and_no_functions_for_lanes():
@@ -128,3 +127,15 @@ def test_a_lone_patients_course_compiles_nothing_with_numba_and_no_functions_for
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_the_compiled_scalar_solver_gives_the_interpreted_results(monkeypatch, dupilumab):
+    """The scalar solver compiled (a lone patient's, once the explorer has compiled it) against the interpreter."""
+    c, P, y0, dose_t, dose_mg = dupilumab
+    model = fast_model(c)
+    runs = []
+    for module in (load(kernels.source()), kernels.python_module()):
+        monkeypatch.setattr(fast, "_kernel", lambda name, patients, module=module: getattr(module, name))
+        runs.append(integrate_fast(model, P, y0, DAYS, dose_t, dose_mg, multiplier_limit=-1.0))
+    _same(*runs)
+    assert runs[0].ok.all()

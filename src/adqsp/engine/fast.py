@@ -61,10 +61,10 @@ class FastModel:
         arguments after the model's and the patients' range)."""
         self._check(P, args[0])
         kernel = _kernel("solve", len(P))
-        interpreted = kernel is kernels.python_module().solve
-        n = self.native if interpreted else self.native.with_lanes()
+        on_lanes = kernel.__name__ == LANES_SOLVER
+        n = self.native.with_lanes() if on_lanes else self.native
         _in_threads(kernel, (n.functions, n.n_constants, n.n_exact, n.fed), len(P), (P, *args))
-        if not interpreted:
+        if on_lanes:
             precompile.mark()
 
     def steady(self, P: np.ndarray, *args) -> None:
@@ -96,22 +96,25 @@ class FastModel:
 INTERPRETED_PATIENTS = 1
 
 
-#: the compiled kernel that runs what a kernel name asks for: ``solve`` runs on lanes (``kernels/lanes.py``, the
-#: same results bit for bit)
-COMPILED = {"solve": "solve_lanes"}
+#: the kernel that runs a population's ``solve``: the solver on lanes (``kernels/lanes.py``, the same results bit for
+#: bit as the scalar one)
+LANES_SOLVER = "solve_lanes"
 
 
 def _kernel(name: str, patients: int):
-    """Kernel ``name`` compiled (:data:`COMPILED`), or, for at most :data:`INTERPRETED_PATIENTS` patients while it is
-    not compiled or loaded in this process, interpreted."""
+    """Kernel ``name`` for a population: compiled (the solver on lanes for ``solve``); for at most
+    :data:`INTERPRETED_PATIENTS` patients: compiled where it is compiled or loaded in this process already, otherwise
+    interpreted."""
     source = kernels.source()
-    compiled = loaded(source)  # by an earlier call (importing the kernels imports numba)
-    compiled_name = COMPILED.get(name, name)
-    if patients <= INTERPRETED_PATIENTS and (compiled is None or not getattr(compiled, compiled_name).signatures):
+    if patients <= INTERPRETED_PATIENTS:
+        compiled = loaded(source)  # by an earlier call (importing the kernels imports numba)
+        if compiled is not None and getattr(compiled, name).signatures:
+            return getattr(compiled, name)
         return getattr(kernels.python_module(), name)
     if name == "solve":
         precompile.wait()  # a compile of it in another process (a cold start's): load what it compiled
-    return getattr(load(source), compiled_name)
+        return getattr(load(source), LANES_SOLVER)
+    return getattr(load(source), name)
 
 
 #: patient ranges per thread: the threads take the next range when done, so a slow range delays the end less
@@ -147,14 +150,18 @@ def fast_model(compiled: CompiledModel) -> FastModel:
 
 
 def compile_kernels(compiled: CompiledModel) -> None:
-    """Bring the compiled kernels into this process (numba compiles what its cache lacks, about 8 s), so that a lone
-    patient's course no longer runs interpreted: two patients of ``compiled`` at the declared values, to the steady
-    state and over a day (the arguments' types are those of every call, whatever the model)."""
+    """Bring the compiled kernels into this process (numba compiles what its cache lacks, about 20 s), so that a
+    lone patient's course no longer runs interpreted: two patients of ``compiled`` at the declared values, to the
+    steady state and over a day, and the scalar solver for the solver on lanes' arguments (the same for every call,
+    whatever the model)."""
     model = fast_model(compiled)
     P = compiled.parameter_matrix({}, 2)
     y0 = compiled.initial(P)
     steady_state_fast(model, P, y0, 0.0)
     integrate_fast(model, P, y0, np.array([0.0, 1.0]))
+    module = load(kernels.source())
+    for signature in getattr(module, LANES_SOLVER).signatures:
+        module.solve.compile(signature)
 
 
 def integrate_fast(
