@@ -1,11 +1,12 @@
 """The solver on lanes compiled in another process on a cold start.
 
-numba compiles the solver (``kernels/lanes.py``) once per version of this code, in about 9 s on one core. On a cold
-start a trial starts that compile in a process of its own (:func:`start`) and goes on, on the other core, with its
-imports, models and steady states; its first call of the solver waits for that process (:func:`wait`) and then
-loads the compiled solver from the cache folder. A marker in the cache folder (:func:`mark`, written after a
-compiled call of the solver) says that compile is done; where it is there, nothing is started. The process compiles
-the solver for a model of one state: the solver's code and its arguments' types are the same for every model.
+numba compiles the solver (``kernels/lanes.py``) once per version of this code, in about 10 s on one core. On a
+cold start a trial starts that compile in a process of its own (:func:`start`) and goes on, on the other core, with
+its imports, models (its arms' machine code too: :func:`prepare`) and steady states; its first call of the solver
+waits for that process (:func:`wait`) and then loads the compiled solver from the cache folder. A marker in the cache
+folder (:func:`mark`, written after a compiled call of the solver) says that compile is done; where it is there,
+nothing is started. The process compiles the solver for a model of one state: the solver's code and its arguments'
+types are the same for every model.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import atexit
 import subprocess
 import sys
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import llvmlite.binding as llvm
 
 from adqsp.engine import kernels
 from adqsp.engine.cache import cache_dir, source_digest, written
+from adqsp.model.codegen import CompiledModel
 
 #: the compiling process started by :func:`start`, until :func:`wait` has waited for it
 _PROCESS: subprocess.Popen | None = None
@@ -48,6 +51,17 @@ def start() -> None:
     command = [sys.executable, "-m", "adqsp.engine.precompile"]
     _PROCESS = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     atexit.register(_stop)
+
+
+def prepare(models: Iterable[CompiledModel]) -> None:
+    """While the solver compiles in the other process, each model's machine code (its functions and those for
+    lanes) is compiled in this one: a trial's arms need it after its screening, which waits for the solver."""
+    if _PROCESS is None:
+        return
+    from adqsp.engine.fast import fast_model
+
+    for model in models:
+        fast_model(model).native.with_lanes()
 
 
 def wait() -> None:

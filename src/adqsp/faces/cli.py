@@ -288,7 +288,9 @@ def _drug_show(args: argparse.Namespace) -> int:
 
 
 def _trial(args: argparse.Namespace) -> int:
+    from adqsp.engine import precompile
 
+    precompile.start()  # on a cold start, the solver compiles on the other core from now on
     from adqsp.errors import FailureWarning
     from adqsp.faces.options import TrialOptions, options
     from adqsp.faces.output import ResultsFolder, write_table

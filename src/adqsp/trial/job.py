@@ -93,6 +93,7 @@ def run_trial(
     """
     _check_conduct(scenario)
     precompile.start()  # on a cold start, the solver compiles on the other core while the models are built
+    precompile.prepare(scenario.arm_model(arm) for arm in scenario.arms)
     later = [pa for p in scenario.periods[1:] for pa in p.arms]
     courses = [
         *((a.drug, a.pk_model, a.dosing) for a in scenario.arms),

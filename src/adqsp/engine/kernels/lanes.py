@@ -58,7 +58,7 @@ from adqsp.engine.kernels.rosenbrock import (
 )
 
 
-@_nb.njit(cache=True)
+@_nb.njit(cache=True, inline="always")
 def _lanes_solve(fns, w, ws, piv, pivoted, b, column):
     """``b <- W^-1 b`` on every lane: the generated LU, and, on a lane whose factorisation pivoted, the dense one."""
     n = b.shape[0]
@@ -93,6 +93,45 @@ def _lanes_unfeed(f, ys, B, m, fed, j):
     for q in range(fed.shape[0]):
         for i in range(m):
             f[fed[q], j] -= B[j, q, i] * ys[i, j]
+
+
+@_nb.njit(cache=True)
+def _lane_load(fns, P, Y0, i, j, m, fed, p, c, y, c_one, A, k_aug, lower, in_table, B, K, kc):
+    """Patient ``i`` into lane ``j``: its parameters, constants and initial states, its exact part's matrix (and
+    whether it has a constant input and is lower triangular) with an empty table of exponentials, its fed states'
+    coefficients (``kernels/rosenbrock.py``'s setup of a patient)."""
+    consts(fns, P[i], c_one)
+    for q in range(c_one.shape[0]):
+        c[q, j] = c_one[q]
+    for q in range(P.shape[1]):
+        p[q, j] = P[i, q]
+    for r in range(Y0.shape[1]):
+        y[r, j] = Y0[i, r]
+    if m > 0:
+        Aj = A[j]
+        Aj[:, :] = 0.0
+        lin(fns, P[i], Aj)
+        k_aug[j] = m
+        for r in range(m):
+            if Aj[r, m] != 0.0:
+                k_aug[j] = m + 1
+        lower[j] = True
+        for r in range(k_aug[j]):
+            for q in range(r + 1, k_aug[j]):
+                if Aj[r, q] != 0.0:
+                    lower[j] = False
+        in_table[j, :] = False
+    n_f = fed.shape[0]
+    if n_f > 0:
+        B[j] = 0.0
+        K[j] = 0.0
+        kc[j] = 0.0
+        feed(fns, P[i], B[j])
+        if not _feed_gain(A[j], m, B[j], K[j]):
+            B[j] = 0.0
+        for q in range(n_f):
+            for r in range(m):
+                kc[j, q] += K[j, q, r] * A[j, r, m]
 
 
 @_nb.njit(cache=True)
@@ -213,37 +252,7 @@ def solve_lanes(
                     i = following
                     following += 1
                     patient[j] = i
-                    consts(fns, P[i], c_one)
-                    for q in range(n_constants):
-                        c[q, j] = c_one[q]
-                    for q in range(n_p):
-                        p[q, j] = P[i, q]
-                    for r in range(n_s):
-                        y[r, j] = Y0[i, r]
-                    if m > 0:
-                        Aj = A[j]
-                        Aj[:, :] = 0.0
-                        lin(fns, P[i], Aj)
-                        k_aug[j] = m
-                        for r in range(m):
-                            if Aj[r, m] != 0.0:
-                                k_aug[j] = m + 1
-                        lower[j] = True
-                        for r in range(k_aug[j]):
-                            for q in range(r + 1, k_aug[j]):
-                                if Aj[r, q] != 0.0:
-                                    lower[j] = False
-                        in_table[j, :] = False
-                    if n_f > 0:
-                        B[j] = 0.0
-                        K[j] = 0.0
-                        kc[j] = 0.0
-                        feed(fns, P[i], B[j])
-                        if not _feed_gain(A[j], m, B[j], K[j]):
-                            B[j] = 0.0
-                        for q in range(n_f):
-                            for r in range(m):
-                                kc[j, q] += K[j, q, r] * A[j, r, m]
+                    _lane_load(fns, P, Y0, i, j, m, fed, p, c, y, c_one, A, k_aug, lower, in_table, B, K, kc)
                     k[j] = 0
                     t[j] = stops[0]
                     h[j] = h0
