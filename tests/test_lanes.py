@@ -5,6 +5,7 @@ against the compiled one in ``test_python_kernels.py``)."""
 
 import ctypes
 
+import numba
 import numpy as np
 import pytest
 
@@ -133,6 +134,8 @@ def dupilumab():
 
 
 def _same(monkeypatch, run):
+    """``run()`` on lanes and interpreted, in one thread: one range of patients, so lanes take second patients."""
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 1)
     _on(monkeypatch, "lanes")
     a = run()
     _on(monkeypatch, "python")
@@ -144,8 +147,8 @@ def _same(monkeypatch, run):
 
 @pytest.mark.parametrize(
     "options",
-    [{}, {"relaxed": ARM_RELAXED}, {"multiplier_limit": -1.0}, {"max_steps": 40}],
-    ids=["plain", "relaxed", "partial-pivoting", "too-many-steps"],
+    [{}, {"relaxed": ARM_RELAXED}, {"multiplier_limit": -1.0}, {"multiplier_limit": 1.5}, {"max_steps": 40}],
+    ids=["plain", "relaxed", "partial-pivoting", "some-lanes-pivoting", "too-many-steps"],
 )
 def test_lanes_give_the_scalar_solvers_results_bit_for_bit(monkeypatch, dupilumab, options):
     c, P, y0, dose_t, dose_mg = dupilumab

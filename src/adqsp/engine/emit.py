@@ -19,9 +19,9 @@ Each function can also be translated for ``lanes`` patients at once (:func:`modu
 ones too, an array whose element ``[..., j]`` is patient ``j``'s (the function's own array shape with the lanes
 last). Each lane computes what the scalar function computes for its patient, operation for operation (the math
 functions are the C library's, called per lane), so the results are the same bit for bit: a conditional expression
-computes both sides and selects per lane, ``_pow`` selects per lane (calling ``pow`` only where a lane's exponent is
-not 0, 1 or 2), and ``if not <test>: return False`` clears the failing lanes' bits in the returned mask (bit ``j``
-set: lane ``j`` passed every test) instead of returning.
+computes both sides and selects per lane, ``_pow`` selects per lane (calling ``pow`` for every lane when any lane's
+exponent is not 0, 1 or 2), and ``if not <test>: return False`` clears the failing lanes' bits in the returned mask
+(bit ``j`` set: lane ``j`` passed every test) instead of returning.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=="
 _MATH = {"exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin", "cos": "llvm.cos", "sqrt": "llvm.sqrt"}
 #: math functions LLVM has no intrinsic for: called in the C library, as numba calls them
 _LIBM = ("tanh",)
+#: intrinsics that are exact IEEE operations (the same bits on vectors as on scalars)
+_EXACT = ("llvm.fabs", "llvm.sqrt")
 _CONSTANTS = {"inf": math.inf, "nan": math.nan, "pi": math.pi, "e": math.e}
 
 
@@ -149,9 +151,9 @@ class _Function:
     def constant(self, value: float) -> ir.Value:
         return DOUBLE(value)
 
-    def intrinsic(self, name: str, n_args: int) -> ir.Function:
-        """LLVM's intrinsic ``name`` (e.g. ``llvm.pow``) of ``n_args`` arguments of :attr:`real_type`."""
-        return self.module.declare_intrinsic(name, [DOUBLE])
+    def math(self, name: str, args: list[ir.Value]) -> ir.Value:
+        """LLVM's intrinsic ``name`` (e.g. ``llvm.pow``) of ``args``."""
+        return self.builder.call(self.module.declare_intrinsic(name, [DOUBLE]), args)
 
     def emit(self) -> None:
         body = self.node.body
@@ -280,7 +282,7 @@ class _Function:
         if type(op) in _FLOAT_OPS:
             return getattr(self.builder, _FLOAT_OPS[type(op)])(self.real(left), self.real(right))
         if isinstance(op, ast.Pow):  # a constant exponent, as numba lowers float ** float
-            return self.builder.call(self.intrinsic("llvm.pow", 2), [self.real(left), self.real(right)])
+            return self.math("llvm.pow", [self.real(left), self.real(right)])
         raise UnsupportedSource(f"{self.node.name}: operator {type(op).__name__}")
 
     def compare(self, e: ast.Compare) -> ir.Value:
@@ -322,12 +324,12 @@ class _Function:
                 acc = b.select(b.fcmp_ordered(symbol, v, acc), v, acc)
             return acc
         if func == "abs" and len(args) == 1:
-            return b.call(self.intrinsic("llvm.fabs", 1), args)
+            return self.math("llvm.fabs", args)
         if func == "_pow" and len(args) == 2:
             return self.power_of(*args)
         name = func.split(".", 1)[-1]
         if func.startswith(("_m.", "math.")) and name in _MATH and len(args) == 1:
-            return b.call(self.intrinsic(_MATH[name], 1), args)
+            return self.math(_MATH[name], args)
         if func.startswith(("_m.", "math.")) and name in _LIBM and len(args) == 1:  # no intrinsic: the C library's
             return self.libm(name, args[0])
         raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
@@ -390,10 +392,21 @@ class _LaneFunction(_Function):
     def truth_constant(self, value: bool) -> ir.Value:
         return ir.Constant(self.truth_type, [int(value)] * self.lanes)
 
-    def intrinsic(self, name: str, n_args: int) -> ir.Function:
-        full = f"{name}.v{self.lanes}f64"
-        function_type = ir.FunctionType(self.real_type, [self.real_type] * n_args)
-        return self.module.globals.get(full) or ir.Function(self.module, function_type, full)
+    def math(self, name: str, args: list[ir.Value]) -> ir.Value:
+        """LLVM's intrinsic ``name`` per lane: ``fabs`` and ``sqrt`` on the vector (exact operations), the others
+        (``exp``, ``log``, ``sin``, ``cos``, ``pow``) called lane by lane on the scalar intrinsic, so that each lane
+        calls the C library's function whatever vector library LLVM is set up with (numba may set SVML's)."""
+        b = self.builder
+        if name in _EXACT:
+            full = f"{name}.v{self.lanes}f64"
+            function_type = ir.FunctionType(self.real_type, [self.real_type] * len(args))
+            return b.call(self.module.globals.get(full) or ir.Function(self.module, function_type, full), args)
+        scalar = self.module.declare_intrinsic(name, [DOUBLE])
+        out = self.constant(0.0)
+        for j in range(self.lanes):
+            lane = ir.IntType(32)(j)
+            out = b.insert_element(out, b.call(scalar, [b.extract_element(a, lane) for a in args]), lane)
+        return out
 
     def statement(self, s: ast.stmt) -> None:
         if isinstance(s, ast.If) and not s.orelse and len(s.body) == 1 and isinstance(s.body[0], ast.Return):
@@ -437,7 +450,7 @@ class _LaneFunction(_Function):
             with without_pow:
                 plain, plain_block = chosen(x), b.block
             with with_pow:
-                powered = chosen(b.call(self.intrinsic("llvm.pow", 2), [x, n]))
+                powered = chosen(self.math("llvm.pow", [x, n]))
                 powered_block = b.block
         phi = b.phi(self.real_type)
         phi.add_incoming(plain, plain_block)

@@ -1,11 +1,13 @@
 """The compiled engine's entry points: a model's machine code with the solver's kernels (:func:`fast_model`), a
-population integrated with it (:func:`integrate_fast`, the Rosenbrock solver of ``kernels/rosenbrock.py``) or
-brought to its steady states (:func:`steady_state_fast`), and the solver's settings.
+population integrated with it (:func:`integrate_fast`: the Rosenbrock solver of ``kernels/rosenbrock.py``, run on
+lanes by ``kernels/lanes.py``) or brought to its steady states (:func:`steady_state_fast`), and the solver's
+settings.
 
-The kernels are compiled by numba once per version of this code (about 8 s, then loaded from the cache folder in
-a fraction of a second). Until a kernel is compiled or loaded in this process, a lone patient runs it in the Python
-interpreter instead (``kernels.python_module``): the same results bit for bit, and for one patient's course about as
-fast as loading the compiled kernel, so ``adqsp simulate`` and the explorer's first answer never wait for numba.
+The kernels are compiled by numba once per version of this code (the solver on lanes in about 10 s, then loaded
+from the cache folder in a fraction of a second). A lone patient runs the scalar kernels: compiled where this process
+has them, otherwise in the Python interpreter (``kernels.python_module``): the same results bit for bit, and for one
+patient's course about as fast as loading the compiled kernel, so ``adqsp simulate`` and the explorer's first answer
+never wait for numba.
 """
 
 from __future__ import annotations
@@ -123,18 +125,20 @@ RANGES_PER_THREAD = 4
 
 def _in_threads(kernel, model: tuple, n: int, args: tuple) -> None:
     """``kernel(*model, first, last, *args)`` over ranges of the ``n`` patients, in as many threads as numba's
-    thread count (``NUMBA_NUM_THREADS``, by default the processor's cores): the kernels release the GIL, and each
-    patient's result is the same whichever thread computes it."""
+    thread count (``NUMBA_NUM_THREADS``, by default the processor's cores), each range of at least ``LANES``
+    patients where there are that many (a range shorter than the lanes leaves lanes idle): the kernels release the
+    GIL, and each patient's result is the same whichever thread and range compute it."""
     if n <= 1:
         kernel(*model, 0, n, *args)
         return
     import numba  # imported here: a lone patient's course needs none of it (0.2 s)
 
-    threads = min(numba.config.NUMBA_NUM_THREADS, n)
+    ranges = max(1, min(numba.config.NUMBA_NUM_THREADS * RANGES_PER_THREAD, n // kernels.LANES))
+    threads = min(numba.config.NUMBA_NUM_THREADS, ranges)
     if threads <= 1:
         kernel(*model, 0, n, *args)
         return
-    bounds = np.linspace(0, n, threads * RANGES_PER_THREAD + 1).round().astype(np.int64)
+    bounds = np.linspace(0, n, ranges + 1).round().astype(np.int64)
     with ThreadPoolExecutor(threads) as pool:
         runs = [pool.submit(kernel, *model, a, b, *args) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         for run in runs:

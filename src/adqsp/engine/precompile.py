@@ -14,24 +14,31 @@ from __future__ import annotations
 import atexit
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import llvmlite
 import llvmlite.binding as llvm
 
 from adqsp.engine import kernels
-from adqsp.engine.cache import cache_dir, source_digest, written
+from adqsp.engine.cache import cache_dir, loaded, source_digest, written
 from adqsp.model.codegen import CompiledModel
 
 #: the compiling process started by :func:`start`, until :func:`wait` has waited for it
 _PROCESS: subprocess.Popen | None = None
+#: one start or wait at a time (the explorer runs trials in threads)
+_LOCK = threading.Lock()
 
 
 @cache
 def marker() -> Path:
     """The file that says the solver of this code is compiled in the cache folder for this machine's processor."""
-    machine = f"{llvm.get_host_cpu_name()}\n{llvm.get_host_cpu_features().flatten()}"
+    from importlib.metadata import version  # numba's own import takes 0.2 s: a lone patient's course needs none
+
+    versions = f"{sys.version}\n{version('numba')}\n{llvmlite.__version__}"
+    machine = f"{llvm.get_host_cpu_name()}\n{llvm.get_host_cpu_features().flatten()}\n{versions}"
     return cache_dir() / f"compiled_{source_digest(kernels.source() + machine)}"
 
 
@@ -43,14 +50,22 @@ def mark() -> None:
 
 
 def start() -> None:
-    """Compile the solver in another process unless it is compiled already (or being compiled by this one)."""
+    """Compile the solver in another process unless it is compiled already (in the cache folder or this process) or
+    being compiled, or this Python cannot start another (an embedded or frozen interpreter)."""
     global _PROCESS
-    if _PROCESS is not None or marker().exists():
-        return
-    written(kernels.source())  # before the other process imports it: neither writes it again under the other
-    command = [sys.executable, "-m", "adqsp.engine.precompile"]
-    _PROCESS = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(_stop)
+    with _LOCK:
+        if _PROCESS is not None or marker().exists() or not sys.executable or getattr(sys, "frozen", False):
+            return
+        here = loaded(kernels.source())
+        if here is not None and here.solve_lanes.signatures:
+            return
+        written(kernels.source())  # before the other process imports it: neither writes it again under the other
+        command = [sys.executable, "-m", "adqsp.engine.precompile"]
+        try:
+            _PROCESS = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:  # the solver compiles in this process at its first call, as without this
+            return
+        atexit.register(_stop)
 
 
 def prepare(models: Iterable[CompiledModel]) -> None:
@@ -68,15 +83,17 @@ def wait() -> None:
     """Wait for the compiling process, if one was started (whether it succeeded or not: a failed compile leaves the
     solver to be compiled by this process at its call, as without it)."""
     global _PROCESS
-    if _PROCESS is not None:
-        _PROCESS.wait()
-        _PROCESS = None
+    with _LOCK:
+        process, _PROCESS = _PROCESS, None
+    if process is not None:
+        process.wait()
 
 
 def _stop() -> None:
     """At exit, a compile still running is ended (numba writes its cache files whole or not at all)."""
-    if _PROCESS is not None and _PROCESS.poll() is None:
-        _PROCESS.terminate()
+    process = _PROCESS
+    if process is not None and process.poll() is None:
+        process.terminate()
 
 
 def compile_solver() -> None:
