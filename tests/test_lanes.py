@@ -171,3 +171,17 @@ def test_lanes_match_without_a_fed_state_and_without_an_exact_part(monkeypatch, 
     model = fast_model(c)
     a = _same(monkeypatch, lambda: integrate_fast(model, P, c.initial(P), DAYS, dose_t, dose_mg))
     assert a.ok.all()
+
+
+def test_lanes_match_where_the_step_size_collapses(monkeypatch):
+    """Patients whose state blows up before the end (``a' = k a^2``, at day ``1 / k``): the solver gives up on
+    each at its own step, and the lanes go on with the others."""
+    rates = {"a": "k * a * a", "b": "a - b"}
+    model = Model(
+        "blow-up", (Parameter("k", 0.5, "1/day", "test"),), (State("a", 1.0, "mg"), State("b", 0.0, "mg")), (), rates
+    ).check()
+    c = compile_model(model)
+    P = c.parameter_matrix({"k": np.linspace(0.2, 3.0, LANES + 3)}, LANES + 3)
+    fast_c = fast_model(c)
+    a = _same(monkeypatch, lambda: integrate_fast(fast_c, P, c.initial(P), np.array([0.0, 1.0, 2.0, 3.0])))
+    assert a.ok[0] and not a.ok[1:].any() and set(a.message[1:]) == {"step size too small"}
