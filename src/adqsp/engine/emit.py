@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from llvmlite import ir
@@ -402,10 +402,15 @@ class _LaneFunction(_Function):
             function_type = ir.FunctionType(self.real_type, [self.real_type] * len(args))
             return b.call(self.module.globals.get(full) or ir.Function(self.module, function_type, full), args)
         scalar = self.module.declare_intrinsic(name, [DOUBLE])
+        return self._per_lane(lambda *lane: b.call(scalar, list(lane)), args)
+
+    def _per_lane(self, scalar: Callable[..., ir.Value], args: list[ir.Value]) -> ir.Value:
+        """``scalar`` applied to each lane of ``args``, the results gathered into a vector."""
+        b = self.builder
         out = self.constant(0.0)
         for j in range(self.lanes):
             lane = ir.IntType(32)(j)
-            out = b.insert_element(out, b.call(scalar, [b.extract_element(a, lane) for a in args]), lane)
+            out = b.insert_element(out, scalar(*(b.extract_element(a, lane) for a in args)), lane)
         return out
 
     def statement(self, s: ast.stmt) -> None:
@@ -435,7 +440,7 @@ class _LaneFunction(_Function):
         return self.builder.select(test, self.real(self.expression(e.body)), self.real(self.expression(e.orelse)))
 
     def power_of(self, x: ir.Value, n: ir.Value) -> ir.Value:
-        """``_pow`` per lane; ``pow`` is called only where some lane's exponent is not 0, 1 or 2."""
+        """``_pow`` per lane; ``pow`` is called (for every lane) only when some lane's exponent is not 0, 1 or 2."""
         b = self.builder
         one, zero, two = (b.fcmp_ordered("==", n, self.constant(v)) for v in (1.0, 0.0, 2.0))
 
@@ -459,8 +464,5 @@ class _LaneFunction(_Function):
 
     def libm(self, name: str, x: ir.Value) -> ir.Value:
         """The C library's ``name`` lane by lane."""
-        b = self.builder
-        out = self.constant(0.0)
-        for j in range(self.lanes):
-            out = b.insert_element(out, super().libm(name, b.extract_element(x, ir.IntType(32)(j))), ir.IntType(32)(j))
-        return out
+        scalar = super().libm
+        return self._per_lane(lambda lane: scalar(name, lane), [x])

@@ -51,12 +51,7 @@ class NativeModel:
         from the cache folder, on the first call)."""
         if self.functions[_FIRST_LANED:].all():
             return self
-        source, n_states, n_parameters = self.spec
-        key = object_digest(source, lanes=True)
-        with _LOADING:
-            if key not in _ENGINES:
-                _ENGINES[key] = _load(key, source, n_states, n_parameters, lanes=True)
-        laned = _ENGINES[key]
+        laned = _engine(*self.spec, lanes=True)
         functions = np.concatenate([self.functions[:_FIRST_LANED], laned.functions[_FIRST_LANED:]])
         return replace(self, functions=functions, engine=(self.engine, laned.engine))
 
@@ -75,10 +70,15 @@ def native_model(source: str, n_states: int, n_parameters: int) -> NativeModel:
     """The machine code of a generated source (``engine/generate.py``) for a model of ``n_states`` states and
     ``n_parameters`` parameters, without its functions for lanes (their addresses 0: :meth:`NativeModel.with_lanes`
     adds them): loaded from the cache folder, or compiled and kept there."""
-    key = object_digest(source)
+    return _engine(source, n_states, n_parameters)
+
+
+def _engine(source: str, n_states: int, n_parameters: int, lanes: bool = False) -> NativeModel:
+    """The loaded code of a generated source's functions (or of its functions for lanes), once per process."""
+    key = object_digest(source, lanes)
     with _LOADING:
         if key not in _ENGINES:
-            _ENGINES[key] = _load(key, source, n_states, n_parameters)
+            _ENGINES[key] = _load(key, source, n_states, n_parameters, lanes)
     return _ENGINES[key]
 
 
