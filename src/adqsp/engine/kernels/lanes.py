@@ -75,24 +75,27 @@ def _lanes_solve(fns, w, ws, piv, pivoted, b, column):
 
 
 @_nb.njit(cache=True, inline="always")
-def _lanes_place_and_feed(dst, y, at, K, kc, tau, m, fed, j):
-    """Lane ``j``: the exact part at a stage into ``dst`` and the fed states' amount since the step began
-    (``kernels/exact.py``'s ``_place`` and ``_feed``)."""
-    for a in range(m):
-        dst[a, j] = at[j, a]
-    for q in range(fed.shape[0]):
-        x = -kc[j, q] * tau
-        for i in range(m):
-            x += K[j, q, i] * (dst[i, j] - y[i, j])
-        dst[fed[q], j] += x
+def _lanes_place_and_feed(dst, y, at, K, kc, fraction, h, m, fed):
+    """Every lane: the exact part at ``fraction`` of its step into ``dst`` and the fed states' amount since the
+    step began (``kernels/exact.py``'s ``_place`` and ``_feed``)."""
+    for j in range(LANES):
+        tau = fraction * h[j]
+        for a in range(m):
+            dst[a, j] = at[j, a]
+        for q in range(fed.shape[0]):
+            x = -kc[j, q] * tau
+            for i in range(m):
+                x += K[j, q, i] * (dst[i, j] - y[i, j])
+            dst[fed[q], j] += x
 
 
 @_nb.njit(cache=True, inline="always")
-def _lanes_unfeed(f, ys, B, m, fed, j):
-    """Lane ``j``: the fed states' rates less their input (``kernels/exact.py``'s ``_unfeed``)."""
-    for q in range(fed.shape[0]):
-        for i in range(m):
-            f[fed[q], j] -= B[j, q, i] * ys[i, j]
+def _lanes_unfeed(f, ys, B, m, fed):
+    """Every lane: the fed states' rates less their input (``kernels/exact.py``'s ``_unfeed``)."""
+    for j in range(LANES):
+        for q in range(fed.shape[0]):
+            for i in range(m):
+                f[fed[q], j] -= B[j, q, i] * ys[i, j]
 
 
 @_nb.njit(cache=True)
@@ -134,19 +137,24 @@ def _lane_load(fns, P, Y0, i, j, m, fed, p, c, y, c_one, A, k_aug, lower, in_tab
                 kc[j, q] += K[j, q, r] * A[j, r, m]
 
 
-@_nb.njit(cache=True)
-def _lane_exact(j, A, ka, lower, h, Q, table, in_table, X, T, y, m, y_exact, at3, at5, v, u):
-    """Lane ``j``'s exact part at 3 and 5 fifths of its step (``at3[j]``, ``at5[j]``), with its table of
-    exponentials (``kernels/rosenbrock.py``)."""
-    slot = _grid_slot(h)
-    E = Q[j, :ka, :ka] if slot < 0 else table[j, slot, :ka, :ka]
-    if slot < 0 or not in_table[j, slot]:
-        _expm(A[j, :ka, :ka], 0.2 * h, E, X[:, :ka, :ka], T[:ka, :ka], lower)
-        if slot >= 0:
-            in_table[j, slot] = True
-    for r in range(m):
-        y_exact[r] = y[r, j]
-    _chain(E, y_exact, m, at3[j], at5[j], v[:ka], u[:ka], lower)
+@_nb.njit(cache=True, _nrt=False)
+def _lanes_exact(ready, A, k_aug, lower, h, Q, table, in_table, X, T, y, m, y_exact, at3, at5, v, u):
+    """Each ready lane's exact part at 3 and 5 fifths of its step (``at3[j]``, ``at5[j]``), with its table of
+    exponentials (``kernels/rosenbrock.py``). Compiled without reference counts (it allocates nothing): each view of a
+    lane's matrices would otherwise cost two atomic operations, a tenth of the solver's time."""
+    for j in range(LANES):
+        if not ready[j]:
+            continue
+        ka = k_aug[j]
+        slot = _grid_slot(h[j])
+        E = Q[j, :ka, :ka] if slot < 0 else table[j, slot, :ka, :ka]
+        if slot < 0 or not in_table[j, slot]:
+            _expm(A[j, :ka, :ka], 0.2 * h[j], E, X[:, :ka, :ka], T[:ka, :ka], lower[j])
+            if slot >= 0:
+                in_table[j, slot] = True
+        for r in range(m):
+            y_exact[r] = y[r, j]
+        _chain(E, y_exact, m, at3[j], at5[j], v[:ka], u[:ka], lower[j])
 
 
 @_nb.njit(cache=True, nogil=True)
@@ -332,8 +340,8 @@ def solve_lanes(
                         ws[j, a, b] = -dfdy[m + a, m + b, j]
                     ws[j, a, a] += diagonal[j]
                 _lu(ws[j], piv[j])
-            if m > 0 and ready[j]:
-                _lane_exact(j, A, k_aug[j], lower[j], h[j], Q, table, in_table, X, T, y, m, y_exact, at3, at5, v, u)
+        if m > 0:
+            _lanes_exact(ready, A, k_aug, lower, h, Q, table, in_table, X, T, y, m, y_exact, at3, at5, v, u)
         for a in range(n_o):
             r = m + a
             for j in range(LANES):
@@ -342,12 +350,11 @@ def solve_lanes(
         for a in range(n_o):
             for j in range(LANES):
                 tmp[m + a, j] = y[m + a, j] + A21 * g1[a, j]
+        _lanes_place_and_feed(tmp, y, at5, K, kc, A2X, h, m, fed)
         for j in range(LANES):
-            _lanes_place_and_feed(tmp, y, at5, K, kc, A2X * h[j], m, fed, j)
             t_at[j] = min(t[j] + A2X * h[j], before[j])
         rhs_lanes(fns, t_at, tmp, p, c, f1)
-        for j in range(LANES):
-            _lanes_unfeed(f1, tmp, B, m, fed, j)
+        _lanes_unfeed(f1, tmp, B, m, fed)
         for a in range(n_o):
             r = m + a
             for j in range(LANES):
@@ -356,12 +363,11 @@ def solve_lanes(
         for a in range(n_o):
             for j in range(LANES):
                 tmp[m + a, j] = y[m + a, j] + A31 * g1[a, j] + A32 * g2[a, j]
+        _lanes_place_and_feed(tmp, y, at3, K, kc, A3X, h, m, fed)
         for j in range(LANES):
-            _lanes_place_and_feed(tmp, y, at3, K, kc, A3X * h[j], m, fed, j)
             t_at[j] = t[j] + A3X * h[j]
         rhs_lanes(fns, t_at, tmp, p, c, f2)
-        for j in range(LANES):
-            _lanes_unfeed(f2, tmp, B, m, fed, j)
+        _lanes_unfeed(f2, tmp, B, m, fed)
         for a in range(n_o):
             r = m + a
             for j in range(LANES):
@@ -375,8 +381,8 @@ def solve_lanes(
         for a in range(n_o):
             for j in range(LANES):
                 ynew[m + a, j] = y[m + a, j] + B1 * g1[a, j] + B2 * g2[a, j] + B3 * g3[a, j] + B4 * g4[a, j]
+        _lanes_place_and_feed(ynew, y, at5, K, kc, 1.0, h, m, fed)
         for j in range(LANES):
-            _lanes_place_and_feed(ynew, y, at5, K, kc, h[j], m, fed, j)
             err[j] = 0.0
             finite[j] = True
             overshoot[j] = False
