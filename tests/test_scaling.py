@@ -40,6 +40,7 @@ class _FlakyExecutor(LocalExecutor):
     """Runs ``budget`` chunks, then fails like a killed run; counts the chunks it computed."""
 
     def __init__(self, budget: int) -> None:
+        super().__init__(threads=1)
         self.budget, self.computed = budget, 0
 
     def map(self, fn, items):

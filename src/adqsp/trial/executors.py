@@ -8,6 +8,7 @@ completes, and a resumed run computes only the chunks that are missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,36 @@ import numpy as np
 from adqsp.errors import InputError
 from adqsp.files import write_atomic
 
+#: chunks a :class:`LocalExecutor` runs at once by default: the engine runs each chunk's patients in threads on
+#: every core, and a second chunk uses the cores while the first one's Python work (sampling, scoring) holds one
+CHUNKS_AT_ONCE = 2
+
 
 class LocalExecutor:
-    """Runs chunks one after another in this process (each chunk is itself parallel over patients)."""
+    """Runs chunks in this process, ``threads`` at once (each chunk is itself parallel over patients)."""
 
-    parallelism = 1
     remote = False
 
+    def __init__(self, threads: int = CHUNKS_AT_ONCE) -> None:
+        self.threads = threads
+
+    @property
+    def parallelism(self) -> int:
+        return self.threads
+
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[tuple[int, Any]]:
-        for k, item in enumerate(items):
-            yield k, fn(item)
+        """``(k, fn(items[k]))`` as the chunks finish; an exception in one cancels those not yet started."""
+        if self.threads <= 1 or len(items) <= 1:
+            for k, item in enumerate(items):
+                yield k, fn(item)
+            return
+        pool = ThreadPoolExecutor(self.threads)
+        try:
+            futures = {pool.submit(fn, item): k for k, item in enumerate(items)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         pass
