@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from adqsp.engine.generate import _POW
+from adqsp.engine.mathlib import PRIMITIVES, SOURCE
 from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Assignment, Model, Parameter, State
 from adqsp.model.expressions import names_in, to_numpy, to_sbml, to_scalar
@@ -21,18 +21,27 @@ EXPRESSIONS = [
 def test_numpy_and_scalar_translations_agree(expr):
     a, b = np.array([0.5, 2.0, 3.0]), np.array([1.0, 1.5, 0.2])
     vector = eval(to_numpy(expr), {"_np": np, "a": a, "b": b})  # noqa: S307
-    scalar = [eval(to_scalar(expr), {"_m": math, "a": x, "b": y}) for x, y in zip(a, b, strict=True)]  # noqa: S307
+    scalar = [eval(to_scalar(expr), {**_generated(), "a": x, "b": y}) for x, y in zip(a, b, strict=True)]  # noqa: S307
     np.testing.assert_allclose(vector, scalar, rtol=1e-14)
 
 
+def _generated() -> dict:
+    """The names the generated module defines for the scalar translation (``engine/mathlib.py``)."""
+    namespace: dict = {"_m": math}
+    exec(PRIMITIVES + SOURCE, namespace)  # noqa: S102 (its machine code: tests/test_native.py, tests/test_mathlib.py)
+    return namespace
+
+
 def test_a_parameter_power_is_the_generated_pow_and_agrees_with_the_operator():
-    namespace: dict = {}
-    exec(_POW, namespace)  # noqa: S102 (its machine code: tests/test_native.py)
     assert to_scalar("a ** b") == "_pow(a, b)" and to_scalar("a ** 2") == "(a ** 2.0)"
-    pow_ = namespace["_pow"]
+    assert to_scalar("exp(a) + sin(a) * cos(a)") == "(_exp(a) + (_sin(a) * _cos(a)))"
+    pow_ = _generated()["_pow"]
     for x in (0.0, 0.3, 2.5, 1e-30):
         for n in (0.0, 1.0, 2.0, 1.7, 3.0):
-            assert pow_(x, n) == x**n
+            if n in (0.0, 1.0, 2.0) or x == 0.0:
+                assert pow_(x, n) == x**n
+            else:  # engine/mathlib.py's bound, in units in the last place
+                assert abs(pow_(x, n) - x**n) <= (abs(n * math.log(x)) + 2.0) * math.ulp(x**n)
 
 
 def test_sbml_translation_uses_sbml_names():

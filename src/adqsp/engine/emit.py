@@ -3,25 +3,27 @@
 The model's own functions (``consts``, ``rhs``, ``jac``, ``lin``, ``feed`` and the sparse LU's ``w_assemble``,
 ``w_factor``, ``w_solve``: see ``engine/generate.py``) are straight-line scalar code, thousands of lines long, in a
 small subset of Python: assignments to names and to array elements at constant indices, the four arithmetic operators
-and ``**``, comparisons, conditional expressions, ``max``, ``min``, ``abs``, ``_pow`` and the ``math`` functions of the
-expression language, and ``if not <test>: return False``. numba compiles that subset through its general type inference
-and lowering, about 25 s per model on one core; this module translates it to LLVM IR directly (``engine/native.py``
-compiles it).
+and ``**``, comparisons, conditional expressions, ``max``, ``min``, ``abs``, the ``math`` functions of the expression
+language, calls of the generated module's own functions (``engine/mathlib.py``: ``_exp``, ``_sin``, ``_cos``,
+``_pow``, which are written in the same subset, returning a value, and use three exact primitives), and
+``if not <test>: return False``. numba compiles that subset through its general type inference and lowering, about
+25 s per model on one core; this module translates it to LLVM IR directly (``engine/native.py`` compiles it).
 
-The translation keeps numba's arithmetic: IEEE double operations without fast-math flags, in the source's order;
-``max(a, b)`` is ``b if b > a else a`` and ``min(a, b)`` ``b if b < a else a`` (Python's and numba's rule, NaN
-included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt``, ``**`` and the power in
-``_pow`` are LLVM's intrinsics, which call the C library as numba's do, and ``tanh`` is the C library's; a conditional
-expression computes only the side taken; a division by zero gives inf or NaN, as numba's numpy error model does.
+The translation keeps Python's arithmetic: IEEE double operations without fast-math flags (so none is fused), in the
+source's order; ``max(a, b)`` is ``b if b > a else a`` and ``min(a, b)`` ``b if b < a else a`` (Python's and numba's
+rule, NaN included); ``abs`` is ``llvm.fabs``; ``math.exp``, ``sin``, ``cos``, ``log`` and ``sqrt`` and ``**`` are
+LLVM's intrinsics, which call the C library as numba's do, and ``tanh`` is the C library's; the module's own functions
+are inlined; a conditional expression computes only the side taken; a division by zero gives inf or NaN, as numba's
+numpy error model does. The source run by Python gives the same numbers bit for bit.
 
 Each function can also be translated for ``lanes`` patients at once (:func:`module_ir`'s ``lanes``; named
 ``<name>_lanes``): every value a vector of ``lanes`` doubles, one patient per element, and every argument, the scalar
 ones too, an array whose element ``[..., j]`` is patient ``j``'s (the function's own array shape with the lanes
-last). Each lane computes what the scalar function computes for its patient, operation for operation (the math
-functions are the C library's, called per lane), so the results are the same bit for bit: a conditional expression
-computes both sides and selects per lane, ``_pow`` selects per lane (calling ``pow`` for every lane when any lane's
-exponent is not 0, 1 or 2), and ``if not <test>: return False`` clears the failing lanes' bits in the returned mask
-(bit ``j`` set: lane ``j`` passed every test) instead of returning.
+last). Each lane computes what the scalar function computes for its patient, operation for operation, so the results
+are the same bit for bit: the module's own functions on vectors, the C library's called lane by lane; a conditional
+expression selects per lane, a side that calls a function computed only where some lane takes it; and
+``if not <test>: return False`` clears the failing lanes' bits in the returned mask (bit ``j`` set: lane ``j`` passed
+every test) instead of returning.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ _MATH = {"exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin", "cos": "llvm.c
 #: math functions LLVM has no intrinsic for: called in the C library, as numba calls them
 _LIBM = ("tanh",)
 #: intrinsics that are exact IEEE operations (the same bits on vectors as on scalars)
-_EXACT = ("llvm.fabs", "llvm.sqrt")
+_EXACT = ("llvm.fabs", "llvm.sqrt", "llvm.floor")
 _CONSTANTS = {"inf": math.inf, "nan": math.nan, "pi": math.pi, "e": math.e}
 
 
@@ -78,42 +80,42 @@ def module_ir(
     if laned and not 2 <= lanes <= 8:
         raise ValueError(f"lanes must be 2 to 8 (a lane mask fits a byte), got {lanes}")
     module = ir.Module(name=name)
-    power = _power_function(module)
     defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
     for fname in [*functions, *laned]:
         if fname not in defs:
             raise UnsupportedSource(f"the generated source has no function {fname!r}")
+    library = _Library(module, {n: d for n, d in defs.items() if n not in functions and n not in laned}, lanes)
     for fname, signature in functions.items():
-        _Function(module, defs[fname], signature, power).emit()
+        _Function(module, defs[fname], signature, library).emit()
     for fname, signature in laned.items():
-        _LaneFunction(module, defs[fname], signature, lanes).emit()
+        _LaneFunction(module, defs[fname], signature, library).emit()
     return module
 
 
-def _power_function(module: ir.Module) -> ir.Function:
-    """``_pow(x, n)`` of ``kernels/power.py``: ``x`` for ``n == 1``, ``1`` for ``n == 0``, ``x * x`` for ``n == 2``,
-    otherwise ``pow(x, n)``."""
-    fn = ir.Function(module, ir.FunctionType(DOUBLE, [DOUBLE, DOUBLE]), name="_pow")
-    fn.linkage = "internal"
-    fn.attributes.add("alwaysinline")
-    x, n = fn.args
-    blocks = [fn.append_basic_block(label) for label in ("entry", "not1", "not0", "not2", "one", "zero", "two")]
-    entry, not1, not0, not2, one, zero, two = blocks
-    b = ir.IRBuilder(entry)
-    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(1.0)), one, not1)
-    b.position_at_end(not1)
-    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(0.0)), zero, not0)
-    b.position_at_end(not0)
-    b.cbranch(b.fcmp_ordered("==", n, DOUBLE(2.0)), two, not2)
-    b.position_at_end(not2)
-    b.ret(b.call(module.declare_intrinsic("llvm.pow", [DOUBLE]), [x, n]))
-    b.position_at_end(one)
-    b.ret(x)
-    b.position_at_end(zero)
-    b.ret(DOUBLE(1.0))
-    b.position_at_end(two)
-    b.ret(b.fmul(x, x))
-    return fn
+#: the generated module's primitives (``engine/mathlib.py``), translated as exact operations
+_PRIMITIVES = ("_floor", "_exponent", "_scale2")
+
+
+class _Library:
+    """The generated module's own functions that its functions call (``engine/mathlib.py``'s ``_exp`` to ``_pow``):
+    each translated once per module, for scalars or for lanes, as an internal function that LLVM inlines."""
+
+    def __init__(self, module: ir.Module, defs: Mapping[str, ast.FunctionDef], lanes: int) -> None:
+        self.module, self.defs, self.lanes = module, defs, lanes
+        self.made: dict[tuple[str, bool], ir.Function] = {}
+
+    def function(self, name: str, on_lanes: bool) -> ir.Function:
+        key = (name, on_lanes)
+        if key not in self.made:
+            node = self.defs[name]
+            signature = Signature(tuple((a.arg, None) for a in node.args.args))
+            if on_lanes:
+                helper: _Function = _LaneFunction(self.module, node, signature, self, helper=True)
+            else:
+                helper = _Function(self.module, node, signature, self, helper=True)
+            self.made[key] = helper.fn  # before its body: a function it calls is made meanwhile
+            helper.emit()
+        return self.made[key]
 
 
 class _Function:
@@ -124,15 +126,24 @@ class _Function:
     truth_type: ir.Type = BOOL
 
     def __init__(
-        self, module: ir.Module, node: ast.FunctionDef, signature: Signature, power: ir.Function | None, name: str = ""
+        self,
+        module: ir.Module,
+        node: ast.FunctionDef,
+        signature: Signature,
+        library: _Library,
+        name: str = "",
+        helper: bool = False,
     ):
         names = [a.arg for a in node.args.args]
         if names != [name for name, _ in signature.args]:
             raise UnsupportedSource(f"{node.name}: arguments {names}, signature {[n for n, _ in signature.args]}")
-        types = [DOUBLE if shape is None else DOUBLE.as_pointer() for _, shape in signature.args]
-        returns = BYTE if signature.returns_bool else ir.VoidType()
+        types = [self.real_type if shape is None else DOUBLE.as_pointer() for _, shape in signature.args]
+        returns = self.real_type if helper else BYTE if signature.returns_bool else ir.VoidType()
         self.fn = ir.Function(module, ir.FunctionType(returns, types), name=name or node.name)
-        self.node, self.module, self.power = node, module, power
+        if helper:  # one of the module's own functions (a value in, a value out): inlined where it is called
+            self.fn.linkage = "internal"
+            self.fn.attributes.add("alwaysinline")
+        self.node, self.module, self.library, self.helper = node, module, library, helper
         self.shapes = {name: shape for name, shape in signature.args if shape is not None}
         self.values: dict[str, ir.Value] = {}  # the scalar arguments and local names
         self.pointers: dict[str, ir.Argument] = {}  # the array arguments
@@ -184,7 +195,11 @@ class _Function:
             raise UnsupportedSource(f"{self.node.name}: statement {ast.unparse(s)!r}")
 
     def _return(self, value: ast.expr | None) -> None:
-        if self.fn.function_type.return_type == BYTE:
+        if self.helper:
+            if value is None:
+                raise UnsupportedSource(f"{self.node.name}: a bare return in a function returning a value")
+            self.builder.ret(self.real(self.expression(value)))
+        elif self.fn.function_type.return_type == BYTE:
             if value is None:
                 raise UnsupportedSource(f"{self.node.name}: a bare return in a function returning a bool")
             self.builder.ret(self.builder.zext(self.truth(self.expression(value)), BYTE))
@@ -279,6 +294,8 @@ class _Function:
     def binary(self, op: ast.operator, left: ir.Value, right: ir.Value) -> ir.Value:
         if isinstance(op, ast.BitAnd) and left.type == self.truth_type and right.type == self.truth_type:
             return self.builder.and_(left, right)
+        if isinstance(op, ast.BitOr) and left.type == self.truth_type and right.type == self.truth_type:
+            return self.builder.or_(left, right)
         if type(op) in _FLOAT_OPS:
             return getattr(self.builder, _FLOAT_OPS[type(op)])(self.real(left), self.real(right))
         if isinstance(op, ast.Pow):  # a constant exponent, as numba lowers float ** float
@@ -325,8 +342,17 @@ class _Function:
             return acc
         if func == "abs" and len(args) == 1:
             return self.math("llvm.fabs", args)
-        if func == "_pow" and len(args) == 2:
-            return self.power_of(*args)
+        if func == "_floor" and len(args) == 1:
+            return self.math("llvm.floor", args)
+        if func == "_exponent" and len(args) == 1:
+            return self.exponent(args[0])
+        if func == "_scale2" and len(args) == 2:
+            return self.scale2(*args)
+        if func in self.library.defs and func not in _PRIMITIVES:
+            node = self.library.defs[func]
+            if len(args) != len(node.args.args):
+                raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
+            return b.call(self.library.function(func, self.real_type != DOUBLE), args)
         name = func.split(".", 1)[-1]
         if func.startswith(("_m.", "math.")) and name in _MATH and len(args) == 1:
             return self.math(_MATH[name], args)
@@ -334,8 +360,25 @@ class _Function:
             return self.libm(name, args[0])
         raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
 
-    def power_of(self, x: ir.Value, n: ir.Value) -> ir.Value:
-        return self.builder.call(self.power, [x, n])
+    @property
+    def int_type(self) -> ir.Type:
+        """The integer of a value's bits."""
+        return ir.IntType(64)
+
+    def int_constant(self, value: int) -> ir.Value:
+        return ir.IntType(64)(value)
+
+    def exponent(self, x: ir.Value) -> ir.Value:
+        """``_exponent(x)``: the biased exponent field of a positive normal ``x`` less 1023, as a double."""
+        b = self.builder
+        field = b.and_(b.lshr(b.bitcast(x, self.int_type), self.int_constant(52)), self.int_constant(0x7FF))
+        return b.sitofp(b.sub(field, self.int_constant(1023)), self.real_type)
+
+    def scale2(self, x: ir.Value, k: ir.Value) -> ir.Value:
+        """``_scale2(x, k)``: ``x`` times the double ``2^k`` made from its bits (``k`` an integer, -1022 to 1023)."""
+        b = self.builder
+        field = b.add(b.fptosi(k, self.int_type), self.int_constant(1023))
+        return b.fmul(x, b.bitcast(b.shl(field, self.int_constant(52)), self.real_type))
 
     def libm(self, name: str, x: ir.Value) -> ir.Value:
         """The C library's ``name(x)``."""
@@ -364,18 +407,30 @@ class _Function:
 class _LaneFunction(_Function):
     """A function's translation for ``lanes`` patients at once, named ``<name>_lanes`` (the module's docstring)."""
 
-    def __init__(self, module: ir.Module, node: ast.FunctionDef, signature: Signature, lanes: int):
-        self.lanes = lanes
+    def __init__(
+        self, module: ir.Module, node: ast.FunctionDef, signature: Signature, library: _Library, helper: bool = False
+    ):
+        self.lanes = lanes = library.lanes
         self.real_type = ir.VectorType(DOUBLE, lanes)
         self.truth_type = ir.VectorType(BOOL, lanes)
         #: the lanes that passed every ``if not <test>: return False`` so far (None: no test yet)
         self.passed: ir.Value | None = None
+        if helper:  # vectors in, a vector out
+            super().__init__(module, node, signature, library, name=node.name + LANES_SUFFIX, helper=True)
+            return
         arrays = tuple((n, () if shape is None else shape) for n, shape in signature.args)  # scalars: one per lane
         arrays = Signature(arrays, signature.returns_bool)
-        super().__init__(module, node, arrays, None, name=node.name + LANES_SUFFIX)
+        super().__init__(module, node, arrays, library, name=node.name + LANES_SUFFIX)
         for name, shape in signature.args:
             if shape is None:  # a scalar: one value per lane
                 self.values[name] = self.builder.load(self._vector_pointer(self.pointers[name], 0), align=8)
+
+    @property
+    def int_type(self) -> ir.Type:
+        return ir.VectorType(ir.IntType(64), self.lanes)
+
+    def int_constant(self, value: int) -> ir.Value:
+        return ir.Constant(self.int_type, [value] * self.lanes)
 
     def _vector_pointer(self, array: ir.Value, flat: int) -> ir.Value:
         element = self.builder.gep(array, [ir.IntType(64)(flat * self.lanes)], inbounds=True)
@@ -435,32 +490,26 @@ class _LaneFunction(_Function):
         self.builder.ret(bits if self.lanes == 8 else self.builder.zext(bits, BYTE))
 
     def conditional(self, e: ast.IfExp) -> ir.Value:
-        """``a if test else b`` per lane: both sides computed, the one taken selected."""
-        test = self.truth(self.expression(e.test))
-        return self.builder.select(test, self.real(self.expression(e.body)), self.real(self.expression(e.orelse)))
-
-    def power_of(self, x: ir.Value, n: ir.Value) -> ir.Value:
-        """``_pow`` per lane; ``pow`` is called (for every lane) only when some lane's exponent is not 0, 1 or 2."""
+        """``a if test else b`` per lane: the side of each lane selected; a side that calls a function is computed
+        only where some lane takes it (the other lanes' values of it are not read)."""
         b = self.builder
-        one, zero, two = (b.fcmp_ordered("==", n, self.constant(v)) for v in (1.0, 0.0, 2.0))
-
-        def chosen(general: ir.Value) -> ir.Value:
-            value = b.select(two, b.fmul(x, x), general)
-            value = b.select(zero, self.constant(1.0), value)
-            return b.select(one, x, value)
-
-        special = b.bitcast(b.or_(b.or_(one, zero), two), ir.IntType(self.lanes))
-        every = b.icmp_unsigned("==", special, ir.IntType(self.lanes)((1 << self.lanes) - 1))
-        with b.if_else(every) as (without_pow, with_pow):
-            with without_pow:
-                plain, plain_block = chosen(x), b.block
-            with with_pow:
-                powered = chosen(self.math("llvm.pow", [x, n]))
-                powered_block = b.block
-        phi = b.phi(self.real_type)
-        phi.add_incoming(plain, plain_block)
-        phi.add_incoming(powered, powered_block)
-        return phi
+        test = self.truth(self.expression(e.test))
+        sides = []
+        for side, taken in ((e.body, test), (e.orelse, b.not_(test))):
+            if not any(isinstance(node, ast.Call) for node in ast.walk(side)):
+                sides.append(self.real(self.expression(side)))
+                continue
+            some = b.icmp_unsigned("!=", b.bitcast(taken, ir.IntType(self.lanes)), ir.IntType(self.lanes)(0))
+            before, start = self.computed, b.block
+            self.computed = dict(before)  # what the side computes is not computed on the path around it
+            with b.if_then(some):
+                value, end = self.real(self.expression(side)), b.block
+            self.computed = before
+            phi = b.phi(self.real_type)
+            phi.add_incoming(value, end)
+            phi.add_incoming(self.constant(0.0), start)
+            sides.append(phi)
+        return b.select(test, *sides)
 
     def libm(self, name: str, x: ir.Value) -> ir.Value:
         """The C library's ``name`` lane by lane."""

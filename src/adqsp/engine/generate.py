@@ -16,22 +16,11 @@ import numpy as np
 
 from adqsp.engine.constants import Constants, split_constants
 from adqsp.engine.linear import exact_states, fed_states, feed_lines, linear_system_lines
+from adqsp.engine.mathlib import PRIMITIVES, SOURCE
 from adqsp.engine.sparse_lu import sparse_lu_lines
 from adqsp.model.declaration import Assignment, Model
 from adqsp.model.derivatives import derivative
 from adqsp.model.expressions import names_in, to_scalar
-
-#: ``_pow(x, n)``: ``x ** n`` with a parameter exponent, as ``to_scalar`` writes it. The exponents 1, 0 and 2 (a Hill
-#: coefficient of 1 and its derivative's 0) as a copy, a constant or a product instead of the C library's pow
-_POW = """def _pow(x, n):
-    if n == 1.0:
-        return x
-    if n == 0.0:
-        return 1.0
-    if n == 2.0:
-        return x * x
-    return x**n
-"""
 
 
 def generated_source(model: Model) -> str:
@@ -45,7 +34,7 @@ def generated_source(model: Model) -> str:
     fed = fed_states(model, exact)
     other = list(range(len(exact), len(model.states)))
     header = ["import math as _m", "", f"N_CONSTANTS = {len(constants)}", f"N_EXACT = {len(exact)}"]
-    header += [f"FED = {[model.state_names.index(s) for s in fed]}", "", _POW]
+    header += [f"FED = {[model.state_names.index(s) for s in fed]}", "", PRIMITIVES, SOURCE]
     parts = [
         _constant_lines(model, constants),
         _rhs_lines(split, constants),

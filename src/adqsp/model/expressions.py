@@ -13,11 +13,11 @@ from functools import cache
 
 #: function name -> (numpy spelling, SBML L3 spelling, scalar spelling, number of arguments)
 FUNCTIONS: dict[str, tuple[str, str, str, int]] = {
-    "exp": ("_np.exp", "exp", "_m.exp", 1),
+    "exp": ("_np.exp", "exp", "_exp", 1),
     "log": ("_np.log", "ln", "_m.log", 1),
     "sqrt": ("_np.sqrt", "sqrt", "_m.sqrt", 1),
-    "sin": ("_np.sin", "sin", "_m.sin", 1),
-    "cos": ("_np.cos", "cos", "_m.cos", 1),
+    "sin": ("_np.sin", "sin", "_sin", 1),
+    "cos": ("_np.cos", "cos", "_cos", 1),
     "tanh": ("_np.tanh", "tanh", "_m.tanh", 1),
     "min": ("_np.minimum", "min", "min", 2),
     "max": ("_np.maximum", "max", "max", 2),
@@ -99,7 +99,8 @@ def to_sbml(expression: str) -> str:
 
 def to_scalar(expression: str) -> str:
     """Python source on floats (``_m`` is the math module), for compiled per-patient code; a power with a
-    parameter exponent calls ``_pow`` (which the generated module defines)."""
+    parameter exponent calls ``_pow``, ``exp``, ``sin`` and ``cos`` call ``_exp``, ``_sin`` and ``_cos`` (which the
+    generated module defines: ``engine/mathlib.py``)."""
     return _emit(parse(expression), SCALAR)
 
 
