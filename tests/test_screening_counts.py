@@ -31,9 +31,10 @@ BROKEN = {
 
 
 class _Wide(LocalExecutor):
-    """A local executor that claims 8 workers: rounds of up to 32 batches."""
+    """A local executor of 8 threads: rounds of up to 32 batches."""
 
-    parallelism = 8
+    def __init__(self) -> None:
+        super().__init__(threads=8)
 
 
 def _sabotage(monkeypatch):

@@ -84,7 +84,8 @@ def module_ir(
     for fname in [*functions, *laned]:
         if fname not in defs:
             raise UnsupportedSource(f"the generated source has no function {fname!r}")
-    library = _Library(module, {n: d for n, d in defs.items() if n not in functions and n not in laned}, lanes)
+    own = {n: d for n, d in defs.items() if n not in functions and n not in laned and n not in _PRIMITIVES}
+    library = _Library(module, own, lanes)
     for fname, signature in functions.items():
         _Function(module, defs[fname], signature, library).emit()
     for fname, signature in laned.items():
@@ -94,6 +95,8 @@ def module_ir(
 
 #: the generated module's primitives (``engine/mathlib.py``), translated as exact operations
 _PRIMITIVES = ("_floor", "_exponent", "_scale2")
+#: calls translated to a few exact operations (on lanes a conditional side with only these is not worth a branch)
+_OPERATIONS = ("max", "min", "abs", *_PRIMITIVES)
 
 
 class _Library:
@@ -147,8 +150,8 @@ class _Function:
         self.shapes = {name: shape for name, shape in signature.args if shape is not None}
         self.values: dict[str, ir.Value] = {}  # the scalar arguments and local names
         self.pointers: dict[str, ir.Argument] = {}  # the array arguments
-        #: each call computed so far on every path to here, by its text (a repeated ``_pow`` or ``exp`` of the same
-        #: local names is computed once: the same numbers, fewer calls of the C library)
+        #: each call computed so far on every path to here, by its text (a repeated ``_pow`` or ``_exp`` of the
+        #: same local names is computed once: the same numbers, less work)
         self.computed: dict[str, ir.Value] = {}
         for (name, shape), arg in zip(signature.args, self.fn.args, strict=True):
             arg.name = name
@@ -348,7 +351,7 @@ class _Function:
             return self.exponent(args[0])
         if func == "_scale2" and len(args) == 2:
             return self.scale2(*args)
-        if func in self.library.defs and func not in _PRIMITIVES:
+        if func in self.library.defs:
             node = self.library.defs[func]
             if len(args) != len(node.args.args):
                 raise UnsupportedSource(f"{self.node.name}: call {ast.unparse(e)!r}")
@@ -448,9 +451,9 @@ class _LaneFunction(_Function):
         return ir.Constant(self.truth_type, [int(value)] * self.lanes)
 
     def math(self, name: str, args: list[ir.Value]) -> ir.Value:
-        """LLVM's intrinsic ``name`` per lane: ``fabs`` and ``sqrt`` on the vector (exact operations), the others
-        (``exp``, ``log``, ``sin``, ``cos``, ``pow``) called lane by lane on the scalar intrinsic, so that each lane
-        calls the C library's function whatever vector library LLVM is set up with (numba may set SVML's)."""
+        """LLVM's intrinsic ``name`` per lane: ``fabs``, ``sqrt`` and ``floor`` on the vector (exact operations), the
+        others (``exp``, ``log``, ``sin``, ``cos``, ``pow``) called lane by lane on the scalar intrinsic, so that each
+        lane calls the C library's function whatever vector library LLVM is set up with (numba may set SVML's)."""
         b = self.builder
         if name in _EXACT:
             full = f"{name}.v{self.lanes}f64"
@@ -490,13 +493,14 @@ class _LaneFunction(_Function):
         self.builder.ret(bits if self.lanes == 8 else self.builder.zext(bits, BYTE))
 
     def conditional(self, e: ast.IfExp) -> ir.Value:
-        """``a if test else b`` per lane: the side of each lane selected; a side that calls a function is computed
-        only where some lane takes it (the other lanes' values of it are not read)."""
+        """``a if test else b`` per lane: the side of each lane selected; a side that calls a function (more than
+        :data:`_OPERATIONS`) is computed only where some lane takes it (the other lanes' values of it are not read)."""
         b = self.builder
         test = self.truth(self.expression(e.test))
         sides = []
         for side, taken in ((e.body, test), (e.orelse, b.not_(test))):
-            if not any(isinstance(node, ast.Call) for node in ast.walk(side)):
+            calls = {ast.unparse(node.func) for node in ast.walk(side) if isinstance(node, ast.Call)}
+            if calls <= set(_OPERATIONS):
                 sides.append(self.real(self.expression(side)))
                 continue
             some = b.icmp_unsigned("!=", b.bitcast(taken, ir.IntType(self.lanes)), ir.IntType(self.lanes)(0))

@@ -23,24 +23,21 @@ CHUNKS_AT_ONCE = 2
 
 
 class LocalExecutor:
-    """Runs chunks in this process, ``threads`` at once (each chunk is itself parallel over patients)."""
+    """Runs chunks in this process, ``threads`` at once (``parallelism``; each chunk is itself parallel over
+    patients)."""
 
     remote = False
 
     def __init__(self, threads: int = CHUNKS_AT_ONCE) -> None:
-        self.threads = threads
-
-    @property
-    def parallelism(self) -> int:
-        return self.threads
+        self.parallelism = threads
 
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[tuple[int, Any]]:
         """``(k, fn(items[k]))`` as the chunks finish; an exception in one cancels those not yet started."""
-        if self.threads <= 1 or len(items) <= 1:
+        if self.parallelism <= 1 or len(items) <= 1:
             for k, item in enumerate(items):
                 yield k, fn(item)
             return
-        pool = ThreadPoolExecutor(self.threads)
+        pool = ThreadPoolExecutor(self.parallelism)
         try:
             futures = {pool.submit(fn, item): k for k, item in enumerate(items)}
             for future in as_completed(futures):
