@@ -35,6 +35,29 @@ def severe_courses(severe) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def dupilumab_enrolled():
+    """``(n, last_day) ->`` the dupilumab model and ``n`` patients (seed 11) at enrolment: their parameters, initial
+    states, and the label regimen's dose events up to ``last_day``, for the tests of the solver's kernels."""
+    import numpy as np
+
+    from adqsp.assembly import compiled
+    from adqsp.pk.regimen import LABEL_DOSES, Regimen
+    from adqsp.population.sampling import sample
+    from adqsp.trial.run import arm_initial_states, enrolment_states
+
+    def make(n: int, last_day: float) -> tuple:
+        c = compiled("dupilumab")
+        pop = sample(c.model, np.arange(n), seed=11)
+        y_enrol, ok = enrolment_states(pop)
+        assert ok.all()
+        P = c.parameter_matrix(pop.values, len(pop))
+        dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES["dupilumab"]).events(last_day, pop.values["WT"])
+        return c, P, arm_initial_states(c, y_enrol, P), dose_t, dose_mg
+
+    return make
+
+
 class SimulationStarted(BaseException):
     """Raised by the guard: a simulation was about to start (BaseException, so main() does not catch it)."""
 

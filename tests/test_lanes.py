@@ -19,7 +19,7 @@ from adqsp.model.codegen import compile_model
 from adqsp.model.declaration import Model, Parameter, State
 from adqsp.pk.regimen import LABEL_DOSES, Regimen
 from adqsp.population.sampling import sample
-from adqsp.trial.run import ARM_RELAXED, arm_initial_states, enrolment_states
+from adqsp.trial.run import ARM_RELAXED
 
 MODELS = {
     "drug-free": (None, None, "each_dose"),
@@ -122,15 +122,9 @@ def _on(monkeypatch, which: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def dupilumab():
+def dupilumab(dupilumab_enrolled):
     """More patients than lanes (each lane takes a second patient), at enrolment, the label regimen."""
-    c = compiled("dupilumab")
-    pop = sample(c.model, np.arange(LANES + 3), seed=11)
-    y_enrol, ok = enrolment_states(pop)
-    assert ok.all()
-    P = c.parameter_matrix(pop.values, len(pop))
-    dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES["dupilumab"]).events(DAYS[-1], pop.values["WT"])
-    return c, P, arm_initial_states(c, y_enrol, P), dose_t, dose_mg
+    return dupilumab_enrolled(LANES + 3, DAYS[-1])
 
 
 def _same(monkeypatch, run):

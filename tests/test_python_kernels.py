@@ -12,9 +12,9 @@ from adqsp.assembly import compiled
 from adqsp.engine import cache, fast, kernels
 from adqsp.engine.cache import load
 from adqsp.engine.fast import fast_model, integrate_fast, steady_state_fast
-from adqsp.pk.regimen import LABEL_DOSES, Regimen
+from adqsp.pk.regimen import Regimen
 from adqsp.population.sampling import sample
-from adqsp.trial.run import ARM_RELAXED, arm_initial_states, enrolment_states
+from adqsp.trial.run import ARM_RELAXED
 
 DAYS = np.array([0.0, 7.0, 28.0, 56.0, 112.0])
 
@@ -32,16 +32,10 @@ def _compiled_only(monkeypatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def dupilumab():
+def dupilumab(dupilumab_enrolled):
     """Six patients at enrolment, the label regimen: the exactly integrated chain with a fed state, grid steps,
     later doses."""
-    c = compiled("dupilumab")
-    pop = sample(c.model, np.arange(6), seed=11)
-    y_enrol, ok = enrolment_states(pop)
-    assert ok.all()
-    P = c.parameter_matrix(pop.values, len(pop))
-    dose_t, dose_mg = Regimen.from_entries(LABEL_DOSES["dupilumab"]).events(DAYS[-1], pop.values["WT"])
-    return c, P, arm_initial_states(c, y_enrol, P), dose_t, dose_mg
+    return dupilumab_enrolled(6, DAYS[-1])
 
 
 def _both(monkeypatch, run):
