@@ -21,9 +21,9 @@ Each function can also be translated for ``lanes`` patients at once (:func:`modu
 ones too, an array whose element ``[..., j]`` is patient ``j``'s (the function's own array shape with the lanes
 last). Each lane computes what the scalar function computes for its patient, operation for operation, so the results
 are the same bit for bit: the module's own functions on vectors, the C library's called lane by lane; a conditional
-expression selects per lane, a side that calls a function computed only where some lane takes it; and
-``if not <test>: return False`` clears the failing lanes' bits in the returned mask (bit ``j`` set: lane ``j`` passed
-every test) instead of returning.
+expression selects per lane, a side that calls a function (not ``max``, ``min``, ``abs`` or a primitive) computed
+only where some lane takes it; and ``if not <test>: return False`` clears the failing lanes' bits in the returned mask
+(bit ``j`` set: lane ``j`` passed every test) instead of returning.
 """
 
 from __future__ import annotations
